@@ -1,0 +1,97 @@
+// How far fast mode's PDQ lands from exact mode's on real photos: the
+// Hamming distance distribution (median, p99, max, share within 4 bits) and,
+// with --svg FILE, a histogram for docs/PERFORMANCE.md.
+//
+//   rempart_fast_vs_exact [--svg FILE]      photos from REMPART_BENCH_PHOTOS
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "bench/photo_set.h"
+#include "rempart/hash/image_signals.h"
+
+namespace {
+
+void WriteHistogramSvg(const std::string& path, const std::vector<int>& distances) {
+  const int max_distance = std::max(8, *std::max_element(distances.begin(), distances.end()));
+  std::vector<int> counts(max_distance + 1, 0);
+  for (int distance : distances) ++counts[distance];
+  const int tallest = *std::max_element(counts.begin(), counts.end());
+  const int width = 640;
+  const int height = 320;
+  const int left = 50;
+  const int bottom = 40;
+  const double bar = static_cast<double>(width - left - 20) / (max_distance + 1);
+  std::ofstream svg(path);
+  svg << "<svg xmlns='http://www.w3.org/2000/svg' width='" << width << "' height='"
+      << height << "' font-family='sans-serif' font-size='12'>\n"
+      << "<rect width='100%' height='100%' fill='white'/>\n"
+      << "<text x='" << width / 2 << "' y='18' text-anchor='middle'>PDQ distance, fast vs exact mode ("
+      << distances.size() << " photos)</text>\n";
+  for (int d = 0; d <= max_distance; ++d) {
+    const double h = tallest == 0 ? 0 : (height - bottom - 40) * counts[d] / static_cast<double>(tallest);
+    const double x = left + d * bar;
+    svg << "<rect x='" << x + 1 << "' y='" << height - bottom - h << "' width='" << bar - 2
+        << "' height='" << h << "' fill='" << (d <= 4 ? "#2a7" : "#c44") << "'/>\n";
+    svg << "<text x='" << x + bar / 2 << "' y='" << height - bottom + 15
+        << "' text-anchor='middle'>" << d << "</text>\n";
+    if (counts[d] > 0) {
+      svg << "<text x='" << x + bar / 2 << "' y='" << height - bottom - h - 4
+          << "' text-anchor='middle'>" << counts[d] << "</text>\n";
+    }
+  }
+  svg << "<text x='" << width / 2 << "' y='" << height - 8
+      << "' text-anchor='middle'>Hamming distance (bits; green: within the 4-bit target)</text>\n"
+      << "</svg>\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string svg_path;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--svg") == 0 && i + 1 < argc) {
+      svg_path = argv[++i];
+    } else {
+      std::fprintf(stderr, "usage: %s [--svg FILE]\n", argv[0]);
+      return 2;
+    }
+  }
+  const auto& photos = rempart::bench::Photos();
+  if (photos.empty()) {
+    std::fprintf(stderr, "no photos: run scripts/bench.sh or set REMPART_BENCH_PHOTOS\n");
+    return 1;
+  }
+  rempart::hash::ImageHasher hasher;
+  rempart::hash::ImageHashOptions exact;
+  rempart::hash::ImageHashOptions fast;
+  fast.speed = rempart::hash::Speed::kFast;
+  std::vector<int> distances;
+  int scaled = 0;
+  for (const auto& photo : photos) {
+    auto a = hasher.Hash(photo.bytes, exact);
+    auto b = hasher.Hash(photo.bytes, fast);
+    if (!a || !b) {
+      std::fprintf(stderr, "%s: cannot hash\n", photo.path.c_str());
+      continue;
+    }
+    if (b->fast) ++scaled;
+    distances.push_back(rempart::hash::Distance(a->pdq.hash, b->pdq.hash));
+  }
+  std::vector<int> sorted = distances;
+  std::sort(sorted.begin(), sorted.end());
+  auto percentile = [&sorted](double p) {
+    const auto index = static_cast<std::size_t>(p * (sorted.size() - 1) + 0.5);
+    return sorted[index];
+  };
+  const auto within = std::count_if(sorted.begin(), sorted.end(), [](int d) { return d <= 4; });
+  std::printf("photos\t%zu\nscaled_in_fast_mode\t%d\nmedian\t%d\np90\t%d\np99\t%d\nmax\t%d\n"
+              "within_4_bits\t%.1f%%\n",
+              sorted.size(), scaled, percentile(0.5), percentile(0.9), percentile(0.99),
+              sorted.back(), 100.0 * within / sorted.size());
+  if (!svg_path.empty()) WriteHistogramSvg(svg_path, distances);
+  return 0;
+}

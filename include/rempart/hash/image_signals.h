@@ -1,0 +1,65 @@
+// ImageSignals: every signal Rempart derives from one photo's bytes — PDQ
+// (with its mode and quality, optionally the eight dihedral variants), MD5
+// and SHA-256 of the bytes, and what was decoded.
+//
+// This is the one entry point the CLI, the service and the browser build
+// share, so that all three compute the same thing from the same bytes.
+// Pure computation on memory; one ImageHasher per thread (it reuses PDQ
+// scratch buffers).
+#ifndef REMPART_HASH_IMAGE_SIGNALS_H_
+#define REMPART_HASH_IMAGE_SIGNALS_H_
+
+#include <cstdint>
+#include <span>
+
+#include "rempart/core/result.h"
+#include "rempart/hash/digest.h"
+#include "rempart/hash/pdq.h"
+#include "rempart/media/decode.h"
+
+namespace rempart::hash {
+
+enum class Speed : std::uint8_t {
+  // Decode every pixel exactly as the reference does: bit-identical PDQ.
+  kExact,
+  // Let the JPEG decoder scale down in the DCT domain (libjpeg-turbo) to
+  // just what PDQ needs. Much faster on camera photos; the hash stays within
+  // a few bits of exact mode (docs/PERFORMANCE.md measures how few).
+  kFast,
+};
+
+// Fast mode asks the JPEG decoder for the smallest DCT scale whose shorter
+// side still has at least this many pixels.
+inline constexpr int kFastMinSide = 256;
+
+struct ImageHashOptions {
+  PdqOptions pdq;
+  Speed speed = Speed::kExact;
+  media::DecodeLimits limits;
+};
+
+struct ImageSignals {
+  PdqResult pdq;
+  Md5Digest md5{};
+  Sha256Digest sha256{};
+  media::ImageFormat format = media::ImageFormat::kUnknown;
+  int width = 0;   // The stored pixel grid, before any fast-mode scaling.
+  int height = 0;
+  bool fast = false;  // True when PDQ came from a reduced-scale decode.
+};
+
+class ImageHasher {
+ public:
+  // Decodes `bytes` under options.limits and computes every signal. Errors
+  // are the decoder's (see media/decode.h); MD5 and SHA-256 need no decoding
+  // and are available from Md5()/Sha256() even for undecodable files.
+  Result<ImageSignals> Hash(std::span<const std::uint8_t> bytes,
+                            const ImageHashOptions& options = {});
+
+ private:
+  PdqHasher pdq_;
+};
+
+}  // namespace rempart::hash
+
+#endif  // REMPART_HASH_IMAGE_SIGNALS_H_

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (preset "fuzz", clang) and runs each one.
+#
+#   scripts/fuzz.sh --smoke          every target for a few seconds (CI)
+#   scripts/fuzz.sh SECONDS [NAME]   every target (or one) for SECONDS each
+#
+# Seeds come from tests/fixtures/media and shared/conformance; the growing
+# corpus is kept in build/fuzz/corpus/NAME; crashes land in build/fuzz/crashes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+only=${2:-}
+if [ "$seconds" = "--smoke" ]; then seconds=${REMPART_FUZZ_SMOKE_SECONDS:-5}; fi
+
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$(nproc)"
+
+shared=${REMPART_SHARED_DIR:-../shared}
+seed_dir() {  # Seeds for a decoder: every fixture and conformance image.
+  local name=$1 dir=build/fuzz/seeds/$1
+  mkdir -p "$dir"
+  if [ "$name" = hex ]; then
+    cut -f5 "$shared/conformance/pdq/expected/reference-debian12.tsv" | head -20 |
+      while read -r h; do printf '%s' "$h" >"$dir/$h"; done
+  else
+    find tests/fixtures/media "$shared/conformance/pdq/images" -type f -size -200k \
+      -exec cp -n {} "$dir/" \; 2>/dev/null || true
+  fi
+  echo "$dir"
+}
+
+mkdir -p build/fuzz/crashes
+status=0
+for target in build/fuzz/fuzz/fuzz_*; do
+  name=$(basename "$target")
+  name=${name#fuzz_}; name=${name#decode_}
+  if [ -n "$only" ] && [ "$only" != "$name" ]; then continue; fi
+  corpus=build/fuzz/corpus/$name
+  mkdir -p "$corpus"
+  seeds=$(seed_dir "$name")
+  echo "fuzz: $name for ${seconds}s"
+  if ! "$target" "$corpus" "$seeds" -max_total_time="$seconds" -timeout=10 \
+      -rss_limit_mb=4096 -max_len=262144 -print_final_stats=1 \
+      -artifact_prefix="build/fuzz/crashes/$name-" >"build/fuzz/$name.log" 2>&1; then
+    echo "fuzz: $name FAILED; see build/fuzz/$name.log"; tail -30 "build/fuzz/$name.log"
+    status=1
+  else
+    grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "build/fuzz/$name.log" | tr '\n' ' '
+    echo
+  fi
+done
+exit $status

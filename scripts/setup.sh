@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs every Debian package Rempart's build needs (only the missing
+# ones, non-interactively) and builds the release preset.
+#
+#   scripts/setup.sh            packages + release build
+#   scripts/setup.sh --deps     packages only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  # Toolchain
+  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
+  clang-format clang-tidy
+  # Codecs (media layer)
+  libjpeg62-turbo-dev libpng-dev libwebp-dev libheif-dev libgif-dev
+  libtiff-dev libstb-dev
+  # Digests (hash layer)
+  nettle-dev
+  # CLI and tests
+  libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all build packages present"
+fi
+
+if [ "${1:-}" = "--deps" ]; then exit 0; fi
+
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$(nproc)"
+echo "setup: built build/release/rempart"

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test: format check, the release build's tests, the same tests
+# under AddressSanitizer + UBSan, and a short smoke run of each fuzz target.
+#
+#   scripts/test.sh              everything
+#   scripts/test.sh --quick      release tests only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+echo "== format"
+scripts/format.sh --check
+
+echo "== release build and tests"
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$jobs"
+ctest --preset release
+
+if [ "${1:-}" = "--quick" ]; then exit 0; fi
+
+echo "== asan+ubsan build and tests"
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --preset asan
+
+echo "== fuzz smoke"
+scripts/fuzz.sh --smoke

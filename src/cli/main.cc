@@ -1,0 +1,37 @@
+// The `rempart` command: a thin shell over the library. Each subcommand
+// lives in its own file; this one parses flags and stands as the last
+// barrier for anything unexpected.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+
+#include "cli/exit_codes.h"
+#include "cli/hash_command.h"
+
+int main(int argc, char** argv) {
+  using namespace rempart::cli;
+  CLI::App app(
+      "Rempart: hash intimate images on your own machine so they can be "
+      "blocked everywhere, without ever sharing the images.",
+      "rempart");
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "rempart 0.1.0");
+  HashCommandOptions hash_options;
+  CLI::App* hash_command = AddHashCommand(app, hash_options);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  try {
+    if (hash_command->parsed()) {
+      return RunHashCommand(hash_options, stdout, stderr);
+    }
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "rempart: internal error: %s\n", error.what());
+    return kExitInternal;
+  }
+  return kExitUsage;
+}
