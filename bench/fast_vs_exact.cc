@@ -15,8 +15,10 @@
 
 namespace {
 
-void WriteHistogramSvg(const std::string& path, const std::vector<int>& distances) {
-  const int max_distance = std::max(8, *std::max_element(distances.begin(), distances.end()));
+void WriteHistogramSvg(const std::string& path,
+                       const std::vector<int>& distances) {
+  const int max_distance =
+      std::max(8, *std::max_element(distances.begin(), distances.end()));
   std::vector<int> counts(max_distance + 1, 0);
   for (int distance : distances) ++counts[distance];
   const int tallest = *std::max_element(counts.begin(), counts.end());
@@ -24,18 +26,24 @@ void WriteHistogramSvg(const std::string& path, const std::vector<int>& distance
   const int height = 320;
   const int left = 50;
   const int bottom = 40;
-  const double bar = static_cast<double>(width - left - 20) / (max_distance + 1);
+  const double bar =
+      static_cast<double>(width - left - 20) / (max_distance + 1);
   std::ofstream svg(path);
-  svg << "<svg xmlns='http://www.w3.org/2000/svg' width='" << width << "' height='"
-      << height << "' font-family='sans-serif' font-size='12'>\n"
+  svg << "<svg xmlns='http://www.w3.org/2000/svg' width='" << width
+      << "' height='" << height
+      << "' font-family='sans-serif' font-size='12'>\n"
       << "<rect width='100%' height='100%' fill='white'/>\n"
-      << "<text x='" << width / 2 << "' y='18' text-anchor='middle'>PDQ distance, fast vs exact mode ("
+      << "<text x='" << width / 2
+      << "' y='18' text-anchor='middle'>PDQ distance, fast vs exact mode ("
       << distances.size() << " photos)</text>\n";
   for (int d = 0; d <= max_distance; ++d) {
-    const double h = tallest == 0 ? 0 : (height - bottom - 40) * counts[d] / static_cast<double>(tallest);
+    const double h = tallest == 0 ? 0
+                                  : (height - bottom - 40) * counts[d] /
+                                        static_cast<double>(tallest);
     const double x = left + d * bar;
-    svg << "<rect x='" << x + 1 << "' y='" << height - bottom - h << "' width='" << bar - 2
-        << "' height='" << h << "' fill='" << (d <= 4 ? "#2a7" : "#c44") << "'/>\n";
+    svg << "<rect x='" << x + 1 << "' y='" << height - bottom - h << "' width='"
+        << bar - 2 << "' height='" << h << "' fill='"
+        << (d <= 4 ? "#2a7" : "#c44") << "'/>\n";
     svg << "<text x='" << x + bar / 2 << "' y='" << height - bottom + 15
         << "' text-anchor='middle'>" << d << "</text>\n";
     if (counts[d] > 0) {
@@ -44,7 +52,8 @@ void WriteHistogramSvg(const std::string& path, const std::vector<int>& distance
     }
   }
   svg << "<text x='" << width / 2 << "' y='" << height - 8
-      << "' text-anchor='middle'>Hamming distance (bits; green: within the 4-bit target)</text>\n"
+      << "' text-anchor='middle'>Hamming distance (bits; green: within the "
+         "4-bit target)</text>\n"
       << "</svg>\n";
 }
 
@@ -62,7 +71,9 @@ int main(int argc, char** argv) {
   }
   const auto& photos = rempart::bench::Photos();
   if (photos.empty()) {
-    std::fprintf(stderr, "no photos: run scripts/bench.sh or set REMPART_BENCH_PHOTOS\n");
+    std::fprintf(
+        stderr,
+        "no photos: run scripts/bench.sh or set REMPART_BENCH_PHOTOS\n");
     return 1;
   }
   rempart::hash::ImageHasher hasher;
@@ -87,11 +98,14 @@ int main(int argc, char** argv) {
     const auto index = static_cast<std::size_t>(p * (sorted.size() - 1) + 0.5);
     return sorted[index];
   };
-  const auto within = std::count_if(sorted.begin(), sorted.end(), [](int d) { return d <= 4; });
-  std::printf("photos\t%zu\nscaled_in_fast_mode\t%d\nmedian\t%d\np90\t%d\np99\t%d\nmax\t%d\n"
-              "within_4_bits\t%.1f%%\n",
-              sorted.size(), scaled, percentile(0.5), percentile(0.9), percentile(0.99),
-              sorted.back(), 100.0 * within / sorted.size());
+  const auto within =
+      std::count_if(sorted.begin(), sorted.end(), [](int d) { return d <= 4; });
+  std::printf(
+      "photos\t%zu\nscaled_in_fast_mode\t%d\nmedian\t%d\np90\t%d\np99\t%"
+      "d\nmax\t%d\n"
+      "within_4_bits\t%.1f%%\n",
+      sorted.size(), scaled, percentile(0.5), percentile(0.9), percentile(0.99),
+      sorted.back(), 100.0 * within / sorted.size());
   if (!svg_path.empty()) WriteHistogramSvg(svg_path, distances);
   return 0;
 }

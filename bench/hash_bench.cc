@@ -16,7 +16,8 @@ namespace {
 
 bool RequirePhotos(benchmark::State& state) {
   if (Photos().empty()) {
-    state.SkipWithError("no photos: run scripts/bench.sh or set REMPART_BENCH_PHOTOS");
+    state.SkipWithError(
+        "no photos: run scripts/bench.sh or set REMPART_BENCH_PHOTOS");
     return false;
   }
   return true;
@@ -41,7 +42,8 @@ void BM_Hash(benchmark::State& state, hash::Speed speed, hash::PdqMode mode) {
 void BM_Decode(benchmark::State& state, hash::Speed speed) {
   if (!RequirePhotos(state)) return;
   media::DecodeOptions options;
-  if (speed == hash::Speed::kFast) options.min_side_for_scaling = hash::kFastMinSide;
+  if (speed == hash::Speed::kFast)
+    options.min_side_for_scaling = hash::kFastMinSide;
   for (auto _ : state) {
     for (const Photo& photo : Photos()) {
       auto decoded = media::DecodeImage(photo.bytes, options);
@@ -87,15 +89,19 @@ void BM_Digests(benchmark::State& state) {
 
 using hash::PdqMode;
 using hash::Speed;
-BENCHMARK_CAPTURE(BM_Hash, exact, Speed::kExact, PdqMode::kCli)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Hash, fast, Speed::kFast, PdqMode::kCli)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Decode, exact, Speed::kExact)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Hash, exact, Speed::kExact, PdqMode::kCli)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Hash, fast, Speed::kFast, PdqMode::kCli)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Decode, exact, Speed::kExact)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Decode, fast, Speed::kFast)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_PdqFromPixels, exact_cli512, Speed::kExact, PdqMode::kCli)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_PdqFromPixels, fast_cli512, Speed::kFast, PdqMode::kCli)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_PdqFromPixels, exact_fullres, Speed::kExact, PdqMode::kFullResolution)
+BENCHMARK_CAPTURE(BM_PdqFromPixels, exact_fullres, Speed::kExact,
+                  PdqMode::kFullResolution)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Digests)->Unit(benchmark::kMillisecond);
 

@@ -8,7 +8,8 @@
 #include "rempart/core/hex.h"
 #include "rempart/hash/pdq_hash.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
+                                      std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   auto hash = rempart::hash::PdqHash::FromHex(text);
   if (hash) {

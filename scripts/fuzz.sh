@@ -30,23 +30,40 @@ seed_dir() {  # Seeds for a decoder: every fixture and conformance image.
 }
 
 mkdir -p build/fuzz/crashes
+run_one() {  # Runs one target; prints its stats or its failure.
+  local target=$1 name=$2
+  local corpus=build/fuzz/corpus/$name seeds
+  mkdir -p "$corpus"
+  seeds=$(seed_dir "$name")
+  if "$target" "$corpus" "$seeds" -max_total_time="$seconds" -timeout=10 \
+      -rss_limit_mb=4096 -max_len=262144 -print_final_stats=1 \
+      -artifact_prefix="build/fuzz/crashes/$name-" >"build/fuzz/$name.log" 2>&1; then
+    echo "fuzz: $name ${seconds}s ok:" \
+      "$(grep -E 'stat::number_of_executed_units' "build/fuzz/$name.log" | awk '{print $2}') runs," \
+      "corpus $(ls "$corpus" | wc -l) inputs"
+  else
+    echo "fuzz: $name FAILED; see build/fuzz/$name.log"
+    tail -40 "build/fuzz/$name.log"
+    return 1
+  fi
+}
+
+# One target per core at a time.
 status=0
+running=0
 for target in build/fuzz/fuzz/fuzz_*; do
   name=$(basename "$target")
   name=${name#fuzz_}; name=${name#decode_}
   if [ -n "$only" ] && [ "$only" != "$name" ]; then continue; fi
-  corpus=build/fuzz/corpus/$name
-  mkdir -p "$corpus"
-  seeds=$(seed_dir "$name")
-  echo "fuzz: $name for ${seconds}s"
-  if ! "$target" "$corpus" "$seeds" -max_total_time="$seconds" -timeout=10 \
-      -rss_limit_mb=4096 -max_len=262144 -print_final_stats=1 \
-      -artifact_prefix="build/fuzz/crashes/$name-" >"build/fuzz/$name.log" 2>&1; then
-    echo "fuzz: $name FAILED; see build/fuzz/$name.log"; tail -30 "build/fuzz/$name.log"
-    status=1
-  else
-    grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "build/fuzz/$name.log" | tr '\n' ' '
-    echo
+  run_one "$target" "$name" &
+  running=$((running + 1))
+  if [ "$running" -ge "$(nproc)" ]; then
+    wait -n || status=1
+    running=$((running - 1))
   fi
+done
+while [ "$running" -gt 0 ]; do
+  wait -n || status=1
+  running=$((running - 1))
 done
 exit $status

@@ -5,10 +5,10 @@
 
 namespace rempart::cli {
 
-inline constexpr int kExitOk = 0;           // Everything asked for was done.
-inline constexpr int kExitSomeFailed = 1;   // Some inputs failed; each reported.
-inline constexpr int kExitUsage = 2;        // Bad flags or arguments.
-inline constexpr int kExitInternal = 3;     // A bug; please report it.
+inline constexpr int kExitOk = 0;          // Everything asked for was done.
+inline constexpr int kExitSomeFailed = 1;  // Some inputs failed; each reported.
+inline constexpr int kExitUsage = 2;       // Bad flags or arguments.
+inline constexpr int kExitInternal = 3;    // A bug; please report it.
 
 }  // namespace rempart::cli
 

@@ -3,7 +3,6 @@
 // that finish early), so output is identical whatever -j is.
 #include "cli/hash_command.h"
 
-#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 
@@ -120,7 +120,8 @@ class RowWriter {
 
   void Header() {
     if (format_ != "tsv") return;
-    std::string header = "path\tpdq\tquality\tmode\tmd5\tsha256\twidth\theight\tformat";
+    std::string header =
+        "path\tpdq\tquality\tmode\tmd5\tsha256\twidth\theight\tformat";
     if (dihedral_) {
       for (int v = 0; v < hash::kDihedralCount; ++v) {
         header += "\tpdq_";
@@ -211,8 +212,8 @@ class RowWriter {
       if (dihedral_) {
         nlohmann::ordered_json variants;
         for (int v = 0; v < hash::kDihedralCount; ++v) {
-          variants[std::string(hash::DihedralName(static_cast<hash::Dihedral>(v)))] =
-              (*s.pdq.dihedral)[v].ToHex();
+          variants[std::string(hash::DihedralName(
+              static_cast<hash::Dihedral>(v)))] = (*s.pdq.dihedral)[v].ToHex();
         }
         record["dihedral"] = std::move(variants);
       }
@@ -266,18 +267,23 @@ CLI::App* AddHashCommand(CLI::App& app, HashCommandOptions& options) {
   command->add_flag("--dihedral", options.dihedral,
                     "Also print the 8 rotated/mirrored variants (orig, rot90, "
                     "rot180, rot270, flipx, flipy, flipplus1, flipminus1)");
-  command->add_flag("--fast", options.fast,
-                    "Decode large JPEGs at reduced scale: several times faster, "
-                    "PDQ within a few bits of exact (not bit-identical)");
-  command->add_option("-j,--jobs", options.jobs, "Parallel workers (default: one per core)")
+  command->add_flag(
+      "--fast", options.fast,
+      "Decode large JPEGs at reduced scale: several times faster, "
+      "PDQ within a few bits of exact (not bit-identical)");
+  command
+      ->add_option("-j,--jobs", options.jobs,
+                   "Parallel workers (default: one per core)")
       ->check(CLI::Range(0, 256));
   command->add_flag("-q,--quiet", options.quiet, "No progress bar or summary");
   command->add_option("--max-file-bytes", options.max_file_bytes,
                       "Refuse files larger than this (default 256 MiB)");
-  command->add_option("--max-pixels", options.max_pixels,
-                      "Refuse images with more pixels than this (default 256 million)");
-  command->add_option("--decode-timeout-ms", options.decode_timeout_ms,
-                      "Give up decoding one file after this long (default 10000)")
+  command->add_option(
+      "--max-pixels", options.max_pixels,
+      "Refuse images with more pixels than this (default 256 million)");
+  command
+      ->add_option("--decode-timeout-ms", options.decode_timeout_ms,
+                   "Give up decoding one file after this long (default 10000)")
       ->check(CLI::Range(0, 3'600'000));
   return command;
 }
@@ -291,7 +297,8 @@ int RunHashCommand(const HashCommandOptions& options, std::FILE* out,
   if (options.max_file_bytes > 0) {
     hash_options.limits.max_file_bytes = options.max_file_bytes;
   }
-  if (options.max_pixels > 0) hash_options.limits.max_pixels = options.max_pixels;
+  if (options.max_pixels > 0)
+    hash_options.limits.max_pixels = options.max_pixels;
   if (options.decode_timeout_ms >= 0) {
     hash_options.limits.max_decode_time =
         std::chrono::milliseconds(options.decode_timeout_ms);
@@ -302,7 +309,8 @@ int RunHashCommand(const HashCommandOptions& options, std::FILE* out,
     return kExitUsage;
   }
   bool walk_failed = false;
-  const std::vector<Input> inputs = ExpandInputs(options.inputs, err, walk_failed);
+  const std::vector<Input> inputs =
+      ExpandInputs(options.inputs, err, walk_failed);
 
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const std::size_t workers = std::min<std::size_t>(

@@ -3,7 +3,6 @@
 #define REMPART_CLI_HASH_COMMAND_H_
 
 #include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <string>
 #include <vector>

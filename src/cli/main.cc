@@ -2,7 +2,6 @@
 // lives in its own file; this one parses flags and stands as the last
 // barrier for anything unexpected.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <exception>
 

@@ -49,11 +49,11 @@ std::string ProgressBar::Render(const std::string& label, std::uint64_t done,
   const double rate = seconds > 0 ? done / seconds : 0.0;
   const double eta = rate > 0 ? (total - std::min(done, total)) / rate : NAN;
   char text[256];
-  std::snprintf(text, sizeof text, "%s [%s] %llu/%llu %3d%% %8.1f/s ETA %s",
-                label.c_str(), bar.c_str(), static_cast<unsigned long long>(done),
-                static_cast<unsigned long long>(total),
-                static_cast<int>(fraction * 100), rate,
-                done >= total ? "0:00" : FormatDuration(eta).c_str());
+  std::snprintf(
+      text, sizeof text, "%s [%s] %llu/%llu %3d%% %8.1f/s ETA %s",
+      label.c_str(), bar.c_str(), static_cast<unsigned long long>(done),
+      static_cast<unsigned long long>(total), static_cast<int>(fraction * 100),
+      rate, done >= total ? "0:00" : FormatDuration(eta).c_str());
   return text;
 }
 

@@ -29,8 +29,8 @@ class ProgressBar {
   // The text of the bar for `done` of `total` after `elapsed`; exposed for
   // tests. `width` is the number of cells in the bar.
   static std::string Render(const std::string& label, std::uint64_t done,
-                            std::uint64_t total, std::chrono::duration<double> elapsed,
-                            int width);
+                            std::uint64_t total,
+                            std::chrono::duration<double> elapsed, int width);
 
  private:
   void Draw(bool force);

@@ -26,7 +26,8 @@ Result<std::vector<std::uint8_t>> ReadStreamBytes(std::FILE* stream,
     const std::size_t old_size = bytes.size();
     if (old_size > max_bytes) break;
     bytes.resize(old_size + kChunk);
-    const std::size_t got = std::fread(bytes.data() + old_size, 1, kChunk, stream);
+    const std::size_t got =
+        std::fread(bytes.data() + old_size, 1, kChunk, stream);
     bytes.resize(old_size + got);
     if (got < kChunk) {
       if (std::ferror(stream)) {
@@ -56,14 +57,15 @@ Result<std::vector<std::uint8_t>> ReadFileBytes(const std::string& path,
     return InvalidArgumentError("not a regular file");
   }
   if (static_cast<std::uint64_t>(info.st_size) > max_bytes) {
-    return ResourceExhaustedError(
-        "file is " + std::to_string(info.st_size) +
-        " bytes, larger than the limit of " + std::to_string(max_bytes));
+    return ResourceExhaustedError("file is " + std::to_string(info.st_size) +
+                                  " bytes, larger than the limit of " +
+                                  std::to_string(max_bytes));
   }
   std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
   if (!file) {
     const int error = errno;
-    if (error == EACCES) return PermissionDeniedError("cannot open: " + ErrnoText(error));
+    if (error == EACCES)
+      return PermissionDeniedError("cannot open: " + ErrnoText(error));
     return UnavailableError("cannot open: " + ErrnoText(error));
   }
   return ReadStreamBytes(file.get(), max_bytes);

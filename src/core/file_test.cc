@@ -54,7 +54,8 @@ TEST_F(FileTest, OversizedFileIsRefused) {
   auto bytes = ReadFileBytes(Write("big", std::string(101, 'x')), 100);
   ASSERT_FALSE(bytes.has_value());
   EXPECT_EQ(bytes.error().code(), StatusCode::kResourceExhausted);
-  EXPECT_TRUE(ReadFileBytes(Write("edge", std::string(100, 'x')), 100).has_value());
+  EXPECT_TRUE(
+      ReadFileBytes(Write("edge", std::string(100, 'x')), 100).has_value());
 }
 
 TEST_F(FileTest, StreamLimitCountsBytesActuallyRead) {

@@ -28,9 +28,9 @@ std::string HexEncode(std::span<const std::uint8_t> bytes) {
 Result<std::vector<std::uint8_t>> HexDecode(std::string_view text,
                                             std::size_t expected_bytes) {
   if (text.size() != expected_bytes * 2) {
-    return InvalidArgumentError("expected " + std::to_string(expected_bytes * 2) +
-                                " hex digits, got " +
-                                std::to_string(text.size()) + " characters");
+    return InvalidArgumentError(
+        "expected " + std::to_string(expected_bytes * 2) + " hex digits, got " +
+        std::to_string(text.size()) + " characters");
   }
   std::vector<std::uint8_t> out(expected_bytes);
   for (std::size_t i = 0; i < text.size(); ++i) {

@@ -16,13 +16,14 @@
 // the identical sequence of additions for every column but touches memory
 // row by row (and vectorises). The DCT likewise accumulates each output over
 // k in increasing order, but updates 64 independent outputs per step.
+#include "rempart/hash/pdq.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <string>
 
 #include "hash/pdq_internal.h"
-#include "rempart/hash/pdq.h"
 
 namespace rempart::hash {
 namespace internal {
@@ -120,25 +121,24 @@ int DecimationIndex(int i, int length) {
 
 std::array<int, 2> ComputeLuma(const media::ImageView& image,
                                bool squash_to_512, std::vector<float>& luma) {
-  const bool squash = squash_to_512 && (image.width > kCliMaxSide ||
-                                        image.height > kCliMaxSide);
+  const bool squash = squash_to_512 &&
+                      (image.width > kCliMaxSide || image.height > kCliMaxSide);
   const int rows = squash ? kCliMaxSide : image.height;
   const int cols = squash ? kCliMaxSide : image.width;
   luma.resize(static_cast<std::size_t>(rows) * cols);
   // §3: destination x reads source floor(x·W/512); 64-bit to avoid overflow.
   std::vector<int> source_columns(cols);
   for (int x = 0; x < cols; ++x) {
-    source_columns[x] =
-        squash ? static_cast<int>(static_cast<std::int64_t>(x) * image.width /
-                                  kCliMaxSide)
-               : x;
+    source_columns[x] = squash ? static_cast<int>(static_cast<std::int64_t>(x) *
+                                                  image.width / kCliMaxSide)
+                               : x;
   }
   const bool gray = image.format == media::PixelFormat::kGray8;
   for (int y = 0; y < rows; ++y) {
-    const int source_row =
-        squash ? static_cast<int>(static_cast<std::int64_t>(y) * image.height /
-                                  kCliMaxSide)
-               : y;
+    const int source_row = squash
+                               ? static_cast<int>(static_cast<std::int64_t>(y) *
+                                                  image.height / kCliMaxSide)
+                               : y;
     const std::uint8_t* src = image.row(source_row);
     float* dst = luma.data() + static_cast<std::size_t>(y) * cols;
     if (gray) {
@@ -244,7 +244,7 @@ int Quality(const Buffer64& buffer) {
 }
 
 const std::array<float, kDctSide * kBufferSide>& DctMatrix() {
-  static const std::array<float, kDctSide * kBufferSide> matrix =
+  static const std::array<float, kDctSide* kBufferSide> matrix =
       MakeDctMatrix();
   return matrix;
 }
@@ -366,8 +366,8 @@ Result<PdqResult> PdqHasher::Hash(const media::ImageView& image,
       image.height < internal::kMinHashableSide) {
     return result;  // §5: all-zero hashes, quality 0.
   }
-  const auto [rows, cols] = internal::ComputeLuma(
-      image, options.mode == PdqMode::kCli, luma_);
+  const auto [rows, cols] =
+      internal::ComputeLuma(image, options.mode == PdqMode::kCli, luma_);
 
   internal::Buffer64 buffer{};
   internal::Dct16 dct{};

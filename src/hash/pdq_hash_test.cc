@@ -59,7 +59,7 @@ TEST(PdqHashTest, DistanceCountsDifferingBits) {
   PdqHash b = *a;
   EXPECT_EQ(Distance(*a, b), 0);
   std::string flipped(kSample);
-  flipped[0] = '0';  // f -> 0 flips four bits.
+  flipped[0] = '0';   // f -> 0 flips four bits.
   flipped[63] = '3';  // 2 -> 3 flips one bit.
   auto c = PdqHash::FromHex(flipped);
   ASSERT_TRUE(c.has_value());

@@ -163,11 +163,11 @@ TEST(PdqInternalTest, BoxFilterAveragesItsWindow) {
   EXPECT_FLOAT_EQ(out[4], 4.5f);
   // Even window 4 reaches one further to the right (h = 3).
   internal::BoxFilter1D(in.data(), out.data(), 5, 1, 4);
-  EXPECT_FLOAT_EQ(out[0], 2.0f);   // 1,2,3
-  EXPECT_FLOAT_EQ(out[1], 2.5f);   // 1..4
-  EXPECT_FLOAT_EQ(out[2], 3.5f);   // 2..5
-  EXPECT_FLOAT_EQ(out[3], 4.0f);   // 3..5
-  EXPECT_FLOAT_EQ(out[4], 4.5f);   // 4,5
+  EXPECT_FLOAT_EQ(out[0], 2.0f);  // 1,2,3
+  EXPECT_FLOAT_EQ(out[1], 2.5f);  // 1..4
+  EXPECT_FLOAT_EQ(out[2], 3.5f);  // 2..5
+  EXPECT_FLOAT_EQ(out[3], 4.0f);  // 3..5
+  EXPECT_FLOAT_EQ(out[4], 4.5f);  // 4,5
 }
 
 media::Image RandomImage(int width, int height, std::uint32_t seed) {
@@ -238,8 +238,10 @@ TEST(PdqHasherTest, TooSmallImagesHashToZero) {
 
 TEST(PdqHasherTest, RejectsInconsistentBuffer) {
   std::vector<std::uint8_t> pixels(10);
-  media::ImageView view{.width = 10, .height = 10,
-                        .format = media::PixelFormat::kRgb8, .pixels = pixels};
+  media::ImageView view{.width = 10,
+                        .height = 10,
+                        .format = media::PixelFormat::kRgb8,
+                        .pixels = pixels};
   PdqHasher hasher;
   auto result = hasher.Hash(view);
   ASSERT_FALSE(result.has_value());

@@ -44,7 +44,8 @@ class HashCliTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   // Runs `rempart ARGS` through the shell; `args` is shell text.
-  CommandRun Rempart(const std::string& args, const std::string& stdin_path = "/dev/null") {
+  CommandRun Rempart(const std::string& args,
+                     const std::string& stdin_path = "/dev/null") {
     const fs::path out = dir_ / "stdout";
     const fs::path err = dir_ / "stderr";
     const std::string command = std::string(REMPART_BINARY) + " " + args +
@@ -71,7 +72,8 @@ class HashCliTest : public ::testing::Test {
 const std::string kBridge = "images/upstream/bridge-mods/aaa-orig.jpg";
 
 testing::TsvRow Reference(const std::string& path) {
-  for (auto& row : testing::ReadTsv(ConformancePath("expected/reference-debian12.tsv"))) {
+  for (auto& row :
+       testing::ReadTsv(ConformancePath("expected/reference-debian12.tsv"))) {
     if (row.at("path") == path) return row;
   }
   ADD_FAILURE() << "no reference row for " << path;
@@ -83,12 +85,14 @@ TEST_F(HashCliTest, TextLineIsHashQualityPath) {
   const CommandRun run = Rempart("hash " + path);
   EXPECT_EQ(run.exit_code, 0) << run.err;
   const auto row = Reference(kBridge);
-  EXPECT_EQ(run.out, row.at("pdq_cli") + " " + row.at("quality_cli") + " " + path + "\n");
+  EXPECT_EQ(run.out, row.at("pdq_cli") + " " + row.at("quality_cli") + " " +
+                         path + "\n");
   EXPECT_EQ(run.err, "");  // Quiet when piped: no progress bar.
 }
 
 TEST_F(HashCliTest, JsonHasEverySignalAndDihedrals) {
-  const CommandRun run = Rempart("hash --format json --dihedral " + ConformancePath(kBridge));
+  const CommandRun run =
+      Rempart("hash --format json --dihedral " + ConformancePath(kBridge));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto record = nlohmann::json::parse(run.out);
   const auto row = Reference(kBridge);
@@ -107,7 +111,8 @@ TEST_F(HashCliTest, JsonHasEverySignalAndDihedrals) {
 
 TEST_F(HashCliTest, FullResolutionModeIsRecorded) {
   const std::string wide = "images/synthetic/resize-wide-2000x20.png";
-  const CommandRun run = Rempart("hash --mode fullres --format tsv " + ConformancePath(wide));
+  const CommandRun run =
+      Rempart("hash --mode fullres --format tsv " + ConformancePath(wide));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("\t" + Reference(wide).at("pdq_fullres") + "\t"),
             std::string::npos);
@@ -127,7 +132,8 @@ TEST_F(HashCliTest, DirectoryOutputIsSortedAndIdenticalForAnyJobs) {
   std::getline(lines, line);
   EXPECT_EQ(line.rfind("path\tpdq\tquality\tmode\tmd5\tsha256", 0), 0u);
   std::vector<std::string> paths;
-  while (std::getline(lines, line)) paths.push_back(line.substr(0, line.find('\t')));
+  while (std::getline(lines, line))
+    paths.push_back(line.substr(0, line.find('\t')));
   EXPECT_EQ(paths.size(), 12u);
   EXPECT_TRUE(std::is_sorted(paths.begin(), paths.end()));
 }
@@ -137,11 +143,14 @@ TEST_F(HashCliTest, BrokenFilesAreReportedAndExitOne) {
   std::string truncated = ReadAll(ConformancePath(kBridge));
   truncated.resize(truncated.size() / 2);
   const fs::path bad = Write("truncated.jpg", truncated);
-  const CommandRun run = Rempart("hash --format tsv " + good.string() + " " + bad.string() +
-                          " " + (dir_ / "missing.png").string());
+  const CommandRun run =
+      Rempart("hash --format tsv " + good.string() + " " + bad.string() + " " +
+              (dir_ / "missing.png").string());
   EXPECT_EQ(run.exit_code, 1);
-  EXPECT_NE(run.err.find("truncated.jpg: InvalidArgument"), std::string::npos) << run.err;
-  EXPECT_NE(run.err.find("missing.png: NotFound"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("truncated.jpg: InvalidArgument"), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("missing.png: NotFound"), std::string::npos)
+      << run.err;
   std::istringstream lines(run.out);
   std::string header, first, second, third;
   std::getline(lines, header);
@@ -165,7 +174,8 @@ TEST_F(HashCliTest, DirectoryWalkSkipsFilesThatAreNotImages) {
   EXPECT_EQ(std::count(run.out.begin(), run.out.end(), '\n'), 2);
   EXPECT_EQ(run.out.find("notes.txt"), std::string::npos);
   // Named explicitly, the same file is an error.
-  const CommandRun named = Rempart("hash " + (dir_ / "photos/notes.txt").string());
+  const CommandRun named =
+      Rempart("hash " + (dir_ / "photos/notes.txt").string());
   EXPECT_EQ(named.exit_code, 1);
   EXPECT_NE(named.err.find("notes.txt"), std::string::npos);
 }
@@ -177,13 +187,15 @@ TEST_F(HashCliTest, ReadsStdin) {
 }
 
 TEST_F(HashCliTest, LimitsAreEnforcedFromFlags) {
-  const CommandRun run = Rempart("hash --max-pixels 1000 " + ConformancePath(kBridge));
+  const CommandRun run =
+      Rempart("hash --max-pixels 1000 " + ConformancePath(kBridge));
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("ResourceExhausted"), std::string::npos) << run.err;
 }
 
 TEST_F(HashCliTest, FastModeStaysCloseToExact) {
-  const CommandRun run = Rempart("hash --fast --format json " + ConformancePath(kBridge));
+  const CommandRun run =
+      Rempart("hash --fast --format json " + ConformancePath(kBridge));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto record = nlohmann::json::parse(run.out);
   EXPECT_EQ(record["width"], std::stoi(Reference(kBridge).at("width")));

@@ -23,9 +23,12 @@ inline std::string SourcePath(const std::string& relative) {
 }
 
 inline float FloatFromHex(const std::string& word) {
-  return std::bit_cast<float>(static_cast<std::uint32_t>(std::stoul(word, nullptr, 16)));
+  return std::bit_cast<float>(
+      static_cast<std::uint32_t>(std::stoul(word, nullptr, 16)));
 }
-inline std::uint32_t BitsOf(float value) { return std::bit_cast<std::uint32_t>(value); }
+inline std::uint32_t BitsOf(float value) {
+  return std::bit_cast<std::uint32_t>(value);
+}
 
 // One row of a tab-separated file with a header, as column -> value.
 using TsvRow = std::map<std::string, std::string>;

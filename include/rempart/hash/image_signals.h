@@ -43,7 +43,7 @@ struct ImageSignals {
   Md5Digest md5{};
   Sha256Digest sha256{};
   media::ImageFormat format = media::ImageFormat::kUnknown;
-  int width = 0;   // The stored pixel grid, before any fast-mode scaling.
+  int width = 0;  // The stored pixel grid, before any fast-mode scaling.
   int height = 0;
   bool fast = false;  // True when PDQ came from a reduced-scale decode.
 };

@@ -45,7 +45,7 @@ Result<PdqMode> ParsePdqMode(std::string_view name);
 // `--pdqdih-across` order (spec §11).
 enum class Dihedral : std::uint8_t {
   kOriginal,
-  kRotate90,    // Turned 90° counter-clockwise.
+  kRotate90,  // Turned 90° counter-clockwise.
   kRotate180,
   kRotate270,   // Turned 90° clockwise.
   kFlipX,       // Top and bottom swapped.

@@ -38,7 +38,9 @@ class PdqHash {
   [[nodiscard]] constexpr bool bit(int k) const {
     return ((words_[k >> 6] >> (k & 63)) & 1u) != 0;
   }
-  constexpr void set_bit(int k) { words_[k >> 6] |= std::uint64_t{1} << (k & 63); }
+  constexpr void set_bit(int k) {
+    words_[k >> 6] |= std::uint64_t{1} << (k & 63);
+  }
   [[nodiscard]] constexpr const std::array<std::uint64_t, 4>& words() const {
     return words_;
   }
