@@ -12,6 +12,7 @@
 
 #include "bench/photo_set.h"
 #include "rempart/hash/image_signals.h"
+#include "rempart/media/decode.h"
 
 namespace {
 

@@ -39,11 +39,25 @@ void BM_Hash(benchmark::State& state, hash::Speed speed, hash::PdqMode mode) {
   state.SetItemsProcessed(state.iterations() * Photos().size());
 }
 
+// The idea fast mode did not keep: libjpeg-turbo DCT scaling, so that the
+// shorter side keeps `min_side` pixels (docs/PERFORMANCE.md).
+void BM_DecodeScaled(benchmark::State& state, int min_side) {
+  if (!RequirePhotos(state)) return;
+  media::DecodeOptions options;
+  options.min_side_for_scaling = min_side;
+  for (auto _ : state) {
+    for (const Photo& photo : Photos()) {
+      auto decoded = media::DecodeImage(photo.bytes, options);
+      benchmark::DoNotOptimize(decoded);
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * Photos().size());
+}
+
 void BM_Decode(benchmark::State& state, hash::Speed speed) {
   if (!RequirePhotos(state)) return;
   media::DecodeOptions options;
-  if (speed == hash::Speed::kFast)
-    options.min_side_for_scaling = hash::kFastMinSide;
+  options.fast_jpeg = speed == hash::Speed::kFast;
   for (auto _ : state) {
     for (const Photo& photo : Photos()) {
       auto decoded = media::DecodeImage(photo.bytes, options);
@@ -58,9 +72,7 @@ void BM_PdqFromPixels(benchmark::State& state, hash::Speed speed,
                       hash::PdqMode mode) {
   if (!RequirePhotos(state)) return;
   media::DecodeOptions decode_options;
-  if (speed == hash::Speed::kFast) {
-    decode_options.min_side_for_scaling = hash::kFastMinSide;
-  }
+  decode_options.fast_jpeg = speed == hash::Speed::kFast;
   std::vector<media::Image> images;
   for (const Photo& photo : Photos()) {
     auto decoded = media::DecodeImage(photo.bytes, decode_options);
@@ -96,6 +108,10 @@ BENCHMARK_CAPTURE(BM_Hash, fast, Speed::kFast, PdqMode::kCli)
 BENCHMARK_CAPTURE(BM_Decode, exact, Speed::kExact)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Decode, fast, Speed::kFast)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_DecodeScaled, min_side_512, 512)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_DecodeScaled, min_side_256, 256)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_PdqFromPixels, exact_cli512, Speed::kExact, PdqMode::kCli)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_PdqFromPixels, fast_cli512, Speed::kFast, PdqMode::kCli)

@@ -27,7 +27,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   rempart::media::DecodeOptions options;
   options.limits.max_pixels = 4'000'000;
   options.limits.max_decode_time = std::chrono::milliseconds(2'000);
-  options.min_side_for_scaling = size % 2 == 0 ? 0 : 64;  // Both JPEG paths.
+  // Cover the exact, DCT-scaled and fast JPEG paths.
+  options.min_side_for_scaling = size % 2 == 0 ? 0 : 64;
+  options.fast_jpeg = size % 3 == 0;
   auto decoded = rempart::media::DecodeImage(bytes, options);
   if (!decoded) return 0;
   static rempart::hash::PdqHasher hasher;

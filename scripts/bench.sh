@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 wallpapers=(plasma-workspace-wallpapers mate-backgrounds lomiri-wallpapers-20.04)
 missing=()
-for package in "${wallpapers[@]}" imagemagick; do
+for package in "${wallpapers[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
     missing+=("$package")
 done
@@ -19,24 +19,23 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# One file per wallpaper (the largest rendition), JPEGs of at least 1 MP.
-rm -rf bench/photos && mkdir -p bench/photos
-{
-  for dir in /usr/share/wallpapers/*/contents/images; do
-    ls -S "$dir"/*.jpg 2>/dev/null | head -1
-  done
-  find /usr/share/backgrounds -type f \( -iname '*.jpg' -o -iname '*.jpeg' \)
-} | sort -u | while read -r photo; do
-  pixels=$(identify -format '%[fx:w*h]' "$photo[0]" 2>/dev/null || echo 0)
-  if [ "${pixels%.*}" -ge 1000000 ]; then
-    ln -s "$photo" "bench/photos/$(echo "$photo" | tr '/' '_')"
-  fi
-done
-count=$(ls bench/photos | wc -l)
-echo "bench: $count photos in bench/photos"
-
 cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc)" --target rempart_hash_bench rempart_fast_vs_exact
+cmake --build --preset release -j "$(nproc)" --target rempart rempart_hash_bench rempart_fast_vs_exact
+
+# One file per wallpaper (its largest rendition), JPEGs of at least 1 MP;
+# sizes come from rempart itself.
+rm -rf bench/photos && mkdir -p bench/photos
+candidates=$(
+  for dir in /usr/share/wallpapers/*/contents/images; do
+    ls -S "$dir"/*.jpg 2>/dev/null | head -1 || true
+  done
+  find /usr/share/backgrounds -type f \( -iname '*.jpg' -o -iname '*.jpeg' \) 2>/dev/null || true
+)
+echo "$candidates" | sort -u | grep . | xargs build/release/rempart hash --format tsv -q |
+  awk -F'\t' 'NR > 1 && $7 * $8 >= 1000000 { print $1 }' |
+  while read -r photo; do ln -s "$photo" "bench/photos/$(echo "$photo" | tr '/' '_')"; done
+echo "bench: $(ls bench/photos | wc -l) photos in bench/photos"
+
 mkdir -p build/bench
 taskset -c 0 build/release/bench/rempart_hash_bench --benchmark_min_time=2 \
   --benchmark_out=build/bench/hash_bench.json --benchmark_out_format=json

@@ -6,9 +6,7 @@ Result<ImageSignals> ImageHasher::Hash(std::span<const std::uint8_t> bytes,
                                        const ImageHashOptions& options) {
   media::DecodeOptions decode_options;
   decode_options.limits = options.limits;
-  if (options.speed == Speed::kFast) {
-    decode_options.min_side_for_scaling = kFastMinSide;
-  }
+  decode_options.fast_jpeg = options.speed == Speed::kFast;
   auto decoded = media::DecodeImage(bytes, decode_options);
   if (!decoded) return decoded.error();
 
@@ -22,8 +20,8 @@ Result<ImageSignals> ImageHasher::Hash(std::span<const std::uint8_t> bytes,
   signals.format = decoded->format;
   signals.width = decoded->source_width;
   signals.height = decoded->source_height;
-  signals.fast = decoded->image.width() != decoded->source_width ||
-                 decoded->image.height() != decoded->source_height;
+  signals.fast = options.speed == Speed::kFast &&
+                 decoded->format == media::ImageFormat::kJpeg;
   return signals;
 }
 

@@ -582,6 +582,39 @@ TEST(FastModeTest, ScaledPicturesStayClose) {
   EXPECT_LE(MeanAbsoluteError(half, averaged), 3.0);
 }
 
+TEST(FastModeTest, FastJpegReturnsLumaCloseToExact) {
+  // fast_jpeg: full size, one channel, near the PDQ luma of the exact decode.
+  const Bytes bytes = ReadFile(
+      testing::ConformancePath("images/upstream/bridge-mods/aaa-orig.jpg"));
+  DecodeOptions options;
+  options.fast_jpeg = true;
+  const Image fast = MustDecode(bytes, options);
+  const Image exact = MustDecode(bytes);
+  ASSERT_EQ(fast.format(), PixelFormat::kGray8);
+  ASSERT_EQ(fast.width(), exact.width());
+  ASSERT_EQ(fast.height(), exact.height());
+  Image luma(exact.width(), exact.height(), PixelFormat::kGray8);
+  for (int y = 0; y < exact.height(); ++y) {
+    for (int x = 0; x < exact.width(); ++x) {
+      const std::uint8_t* rgb = exact.row(y) + 3 * x;
+      luma.mutable_row(y)[x] = static_cast<std::uint8_t>(
+          0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] + 0.5);
+    }
+  }
+  EXPECT_LE(MeanAbsoluteError(fast, luma), 1.5);
+  EXPECT_GT(MeanAbsoluteError(fast, luma), 0.0);  // Not the exact path.
+}
+
+TEST(FastModeTest, FastJpegKeepsCmykPath) {
+  DecodeOptions options;
+  options.fast_jpeg = true;
+  const Image cmyk =
+      MustDecode(ReadFile(testing::ConformancePath(
+                     "images/upstream/misc-images/modes/CMYK.jpg")),
+                 options);
+  EXPECT_EQ(cmyk.format(), PixelFormat::kRgb8);
+}
+
 TEST(FastModeTest, OtherFormatsIgnoreIt) {
   DecodeOptions options;
   options.min_side_for_scaling = 8;

@@ -241,6 +241,14 @@ Result<DecodedImage> DecodeJpeg(std::span<const std::uint8_t> bytes,
                                static_cast<int>(info.image_height),
                                options.min_side_for_scaling);
   info.scale_denom = 8;
+  if (options.fast_jpeg) {
+    info.dct_method = JDCT_IFAST;
+    info.do_fancy_upsampling = FALSE;
+    if (info.jpeg_color_space == JCS_YCbCr) {
+      info.out_color_space = JCS_GRAYSCALE;
+      pixel_format = PixelFormat::kGray8;
+    }
+  }
 
   if (!StartPhase(session)) return FailureStatus(session, limits);
   const int expected_components = cmyk ? 4 : ChannelCount(pixel_format);

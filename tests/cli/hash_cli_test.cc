@@ -199,6 +199,16 @@ TEST_F(HashCliTest, FastModeStaysCloseToExact) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto record = nlohmann::json::parse(run.out);
   EXPECT_EQ(record["width"], std::stoi(Reference(kBridge).at("width")));
+  EXPECT_EQ(record["fast"], true);
+  // Fast mode is not bit-exact, but within 4 bits of the reference.
+  const std::string fast = record["pdq"];
+  const std::string exact = Reference(kBridge).at("pdq_cli");
+  int distance = 0;
+  for (std::size_t i = 0; i < fast.size(); ++i) {
+    distance += __builtin_popcount(std::stoi(fast.substr(i, 1), nullptr, 16) ^
+                                   std::stoi(exact.substr(i, 1), nullptr, 16));
+  }
+  EXPECT_LE(distance, 4);
 }
 
 TEST_F(HashCliTest, UsageErrorsExitTwo) {

@@ -22,15 +22,11 @@ namespace rempart::hash {
 enum class Speed : std::uint8_t {
   // Decode every pixel exactly as the reference does: bit-identical PDQ.
   kExact,
-  // Let the JPEG decoder scale down in the DCT domain (libjpeg-turbo) to
-  // just what PDQ needs. Much faster on camera photos; the hash stays within
-  // a few bits of exact mode (docs/PERFORMANCE.md measures how few).
+  // Decode JPEGs with libjpeg-turbo's fast IDCT, plain chroma upsampling and
+  // luma only (media::DecodeOptions::fast_jpeg). PDQ stays within 4 bits of
+  // exact mode on photos; docs/PERFORMANCE.md measures speed and distance.
   kFast,
 };
-
-// Fast mode asks the JPEG decoder for the smallest DCT scale whose shorter
-// side still has at least this many pixels.
-inline constexpr int kFastMinSide = 256;
 
 struct ImageHashOptions {
   PdqOptions pdq;
@@ -45,7 +41,7 @@ struct ImageSignals {
   media::ImageFormat format = media::ImageFormat::kUnknown;
   int width = 0;  // The stored pixel grid, before any fast-mode scaling.
   int height = 0;
-  bool fast = false;  // True when PDQ came from a reduced-scale decode.
+  bool fast = false;  // True when PDQ came from a fast-mode (inexact) decode.
 };
 
 class ImageHasher {

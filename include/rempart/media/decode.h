@@ -68,6 +68,11 @@ struct DecodeOptions {
   // DCT scaling to return a smaller image whose shorter side is still at
   // least this many pixels. Zero decodes at full size (exact mode).
   int min_side_for_scaling = 0;
+  // Fast mode for JPEG: the fast integer IDCT, plain chroma upsampling and,
+  // for colour (YCbCr) files, the luma channel only, returned as kGray8
+  // (JPEG's Y uses PDQ's own luma weights). Skips chroma IDCT, upsampling
+  // and colour conversion; pixels are close to, not equal to, exact mode's.
+  bool fast_jpeg = false;
 };
 
 struct DecodedImage {
