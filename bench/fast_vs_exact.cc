@@ -72,7 +72,9 @@ int main(int argc, char** argv) {
   }
   const auto& photos = rempart::bench::Photos();
   if (photos.empty()) {
-    std::fprintf(stderr, "no photos: run scripts/bench.sh or set REMPART_BENCH_PHOTOS\n");
+    std::fprintf(
+        stderr,
+        "no photos: run scripts/bench.sh or set REMPART_BENCH_PHOTOS\n");
     return 1;
   }
   rempart::hash::ImageHasher hasher;
@@ -85,7 +87,8 @@ int main(int argc, char** argv) {
   std::vector<int> scaled_256;
   rempart::hash::PdqHasher pdq;
   auto scaled_distance = [&pdq](const rempart::bench::Photo& photo,
-                                const rempart::hash::PdqHash& exact_hash, int side) {
+                                const rempart::hash::PdqHash& exact_hash,
+                                int side) {
     rempart::media::DecodeOptions options;
     options.min_side_for_scaling = side;
     auto decoded = rempart::media::DecodeImage(photo.bytes, options);
@@ -111,11 +114,11 @@ int main(int argc, char** argv) {
     auto percentile = [&sorted](double p) {
       return sorted[static_cast<std::size_t>(p * (sorted.size() - 1) + 0.5)];
     };
-    const auto within =
-        std::count_if(sorted.begin(), sorted.end(), [](int d) { return d <= 4; });
-    std::printf("%s\t%zu\t%d\t%d\t%d\t%d\t%.1f%%\n", name, sorted.size(), percentile(0.5),
-                percentile(0.9), percentile(0.99), sorted.back(),
-                100.0 * within / sorted.size());
+    const auto within = std::count_if(sorted.begin(), sorted.end(),
+                                      [](int d) { return d <= 4; });
+    std::printf("%s\t%zu\t%d\t%d\t%d\t%d\t%.1f%%\n", name, sorted.size(),
+                percentile(0.5), percentile(0.9), percentile(0.99),
+                sorted.back(), 100.0 * within / sorted.size());
   };
   report("fast", distances);
   report("dct_scaled_min_side_512", scaled_512);

@@ -226,6 +226,7 @@ TEST_F(HashCliTest, HelpExplainsAndExitsZero) {
   EXPECT_NE(run.out.find("Examples"), std::string::npos);
   EXPECT_NE(run.out.find("--dihedral"), std::string::npos);
   EXPECT_NE(run.out.find("--fast"), std::string::npos);
+  EXPECT_NE(run.out.find("Exit status"), std::string::npos);
 }
 
 }  // namespace
