@@ -16,6 +16,9 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs"
 ctest --preset release
 
+echo "== clang-tidy"
+scripts/lint.sh
+
 if [ "${1:-}" = "--quick" ]; then exit 0; fi
 
 echo "== asan+ubsan build and tests"

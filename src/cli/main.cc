@@ -8,7 +8,9 @@
 #include "cli/exit_codes.h"
 #include "cli/hash_command.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Main(int argc, char** argv) {
   using namespace rempart::cli;
   CLI::App app(
       "Rempart: hash intimate images on your own machine so they can be "
@@ -33,4 +35,15 @@ int main(int argc, char** argv) {
     return kExitInternal;
   }
   return kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (...) {  // The last barrier: nothing escapes as a crash.
+    std::fputs("rempart: internal error\n", stderr);
+    return rempart::cli::kExitInternal;
+  }
 }

@@ -12,7 +12,7 @@ namespace {
 
 std::string FormatDuration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "--:--";
-  const auto total = static_cast<long long>(seconds + 0.5);
+  const auto total = std::llround(seconds);
   char text[32];
   if (total >= 3600) {
     std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", total / 3600,
@@ -40,14 +40,18 @@ std::string ProgressBar::Render(const std::string& label, std::uint64_t done,
                                 std::uint64_t total,
                                 std::chrono::duration<double> elapsed,
                                 int width) {
-  const double fraction =
-      total == 0 ? 1.0 : std::min(1.0, static_cast<double>(done) / total);
+  const double fraction = total == 0
+                              ? 1.0
+                              : std::min(1.0, static_cast<double>(done) /
+                                                  static_cast<double>(total));
   const int filled = static_cast<int>(fraction * width);
   std::string bar(filled, '#');
   bar.append(width - filled, '.');
   const double seconds = elapsed.count();
-  const double rate = seconds > 0 ? done / seconds : 0.0;
-  const double eta = rate > 0 ? (total - std::min(done, total)) / rate : NAN;
+  const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0.0;
+  const double eta =
+      rate > 0 ? static_cast<double>(total - std::min(done, total)) / rate
+               : NAN;
   char text[256];
   std::snprintf(
       text, sizeof text, "%s [%s] %llu/%llu %3d%% %8.1f/s ETA %s",

@@ -34,11 +34,11 @@ constexpr float kLumaRed = 0.299f;
 constexpr float kLumaGreen = 0.587f;
 constexpr float kLumaBlue = 0.114f;
 
-std::array<float, kDctSide * kBufferSide> MakeDctMatrix() {
-  std::array<float, kDctSide * kBufferSide> matrix{};
+DctMatrixTable MakeDctMatrix() {
+  DctMatrixTable matrix{};
   // The scale is rounded to float first, then promoted back to double for
   // the product, as in the reference.
-  const float scale = static_cast<float>(std::sqrt(2.0 / kBufferSide));
+  const auto scale = static_cast<float>(std::sqrt(2.0 / kBufferSide));
   for (int i = 0; i < kDctSide; ++i) {
     for (int k = 0; k < kBufferSide; ++k) {
       const double angle =
@@ -147,7 +147,8 @@ std::array<int, 2> ComputeLuma(const media::ImageView& image,
       }
     } else {
       for (int x = 0; x < cols; ++x) {
-        const std::uint8_t* pixel = src + 3 * source_columns[x];
+        const std::uint8_t* pixel =
+            src + static_cast<std::size_t>(3) * source_columns[x];
         // (cR·R + cG·G) + cB·B, each product rounded to float (§4).
         const float red_green = kLumaRed * static_cast<float>(pixel[0]) +
                                 kLumaGreen * static_cast<float>(pixel[1]);
@@ -243,9 +244,8 @@ int Quality(const Buffer64& buffer) {
   return std::min(gradient_sum / 90, 100);
 }
 
-const std::array<float, kDctSide * kBufferSide>& DctMatrix() {
-  static const std::array<float, kDctSide* kBufferSide> matrix =
-      MakeDctMatrix();
+const DctMatrixTable& DctMatrix() {
+  static const DctMatrixTable matrix = MakeDctMatrix();
   return matrix;
 }
 
@@ -253,19 +253,21 @@ void Dct(const Buffer64& buffer, Dct16& out) {
   // §9: T = D·A (16×64), then B = T·Dᵀ (16×16); every sum starts at +0 and
   // adds its 64 products in increasing k.
   const auto& matrix = DctMatrix();
-  std::array<float, kDctSide * kBufferSide> temp{};
+  DctMatrixTable temp{};
   for (int i = 0; i < kDctSide; ++i) {
-    float* row = temp.data() + i * kBufferSide;
+    float* row = temp.data() + static_cast<std::size_t>(i) * kBufferSide;
     for (int k = 0; k < kBufferSide; ++k) {
       const float weight = matrix[i * kBufferSide + k];
-      const float* src = buffer.data() + k * kBufferSide;
+      const float* src =
+          buffer.data() + static_cast<std::size_t>(k) * kBufferSide;
       for (int j = 0; j < kBufferSide; ++j) row[j] += weight * src[j];
     }
   }
   for (int i = 0; i < kDctSide; ++i) {
-    const float* row = temp.data() + i * kBufferSide;
+    const float* row = temp.data() + static_cast<std::size_t>(i) * kBufferSide;
     for (int j = 0; j < kDctSide; ++j) {
-      const float* basis = matrix.data() + j * kBufferSide;
+      const float* basis =
+          matrix.data() + static_cast<std::size_t>(j) * kBufferSide;
       float sum = 0.0f;
       for (int k = 0; k < kBufferSide; ++k) sum += row[k] * basis[k];
       out[i * kDctSide + j] = sum;

@@ -16,8 +16,13 @@ inline constexpr int kDctSide = 16;     // Kept DCT coefficients: 16×16.
 inline constexpr int kMinHashableSide = 5;
 inline constexpr int kCliMaxSide = 512;
 
-using Buffer64 = std::array<float, kBufferSide * kBufferSide>;
-using Dct16 = std::array<float, kDctSide * kDctSide>;
+inline constexpr std::size_t kBufferCells = 4096;     // 64 × 64
+inline constexpr std::size_t kDctCells = 256;         // 16 × 16
+inline constexpr std::size_t kDctMatrixCells = 1024;  // 16 × 64
+
+using Buffer64 = std::array<float, kBufferCells>;
+using Dct16 = std::array<float, kDctCells>;
+using DctMatrixTable = std::array<float, kDctMatrixCells>;
 
 // §3 + §4: float luma of `image`, squashed to 512×512 by nearest neighbour
 // first when `squash_to_512` and a side exceeds 512. Writes rows × cols
@@ -41,7 +46,7 @@ void FilterAndDecimate(std::vector<float>& luma, std::vector<float>& scratch,
 int Quality(const Buffer64& buffer);
 
 // §9: the reference's 16×64 DCT matrix, row-major.
-const std::array<float, kDctSide * kBufferSide>& DctMatrix();
+const DctMatrixTable& DctMatrix();
 
 // §9: the 16×16 DCT of the 64×64 buffer.
 void Dct(const Buffer64& buffer, Dct16& out);

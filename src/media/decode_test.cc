@@ -449,6 +449,17 @@ TEST(DecodeImageTest, GifWithoutColourTableIsRejected) {
   EXPECT_THAT(decoded.error().message(), HasSubstr("colour table"));
 }
 
+TEST(DecodeImageTest, HeifDerivedImageCycleIsRejected) {
+  // Found by fuzz_decode_heif: the primary item is a derived image whose
+  // only input is itself; libheif 1.15 recursed forever on it.
+  auto decoded = DecodeImage(ReadFixture("heif-dimg-cycle.heic"));
+  ASSERT_FALSE(decoded.has_value());
+  EXPECT_EQ(decoded.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(decoded.error().message().find("refers to itself"),
+            std::string::npos)
+      << decoded.error().message();
+}
+
 TEST(DecodeImageTest, RleBmpIsUnimplemented) {
   auto decoded = DecodeImage(ReadFixture("source-rle.bmp"));
   ASSERT_FALSE(decoded.has_value());

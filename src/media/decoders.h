@@ -79,6 +79,12 @@ Result<DecodedImage> DecodeBmp(std::span<const std::uint8_t> bytes,
 Result<DecodedImage> DecodeTiff(std::span<const std::uint8_t> bytes,
                                 const DecodeOptions& options,
                                 const Deadline& deadline);
+// InvalidArgument when the derived-image references ("dimg") of a HEIF/AVIF
+// file form a cycle or nest too deep; ResourceExhausted past max_frames
+// references. Called before libheif sees the bytes (heif_item_graph.cc).
+Status CheckHeifItemReferences(std::span<const std::uint8_t> bytes,
+                               const DecodeLimits& limits);
+
 // HEIF and AVIF share libheif.
 Result<DecodedImage> DecodeHeif(std::span<const std::uint8_t> bytes,
                                 const DecodeOptions& options,

@@ -106,6 +106,8 @@ Result<DecodedImage> DecodeHeif(std::span<const std::uint8_t> bytes,
                                 const DecodeOptions& options,
                                 const Deadline& deadline) {
   const DecodeLimits& limits = options.limits;
+  // libheif 1.15 would recurse forever on a reference cycle.
+  REMPART_RETURN_IF_ERROR(CheckHeifItemReferences(bytes, limits));
   const char* av1_decoder = InitializeLibheif();
   std::unique_ptr<heif_context, ContextFree> context(heif_context_alloc());
   if (context == nullptr) return ResourceExhaustedError("out of memory");

@@ -32,15 +32,15 @@ class [[nodiscard]] Result {
   [[nodiscard]] bool has_value() const { return state_.index() == 0; }
   explicit operator bool() const { return has_value(); }
 
-  T& value() & {
+  [[nodiscard]] T& value() & {
     assert(has_value());
     return std::get<0>(state_);
   }
-  const T& value() const& {
+  [[nodiscard]] const T& value() const& {
     assert(has_value());
     return std::get<0>(state_);
   }
-  T&& value() && {
+  [[nodiscard]] T&& value() && {
     assert(has_value());
     return std::get<0>(std::move(state_));
   }
