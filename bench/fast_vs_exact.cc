@@ -4,6 +4,7 @@
 //
 //   rempart_fast_vs_exact [--svg FILE]      photos from REMPART_BENCH_PHOTOS
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -112,13 +113,16 @@ int main(int argc, char** argv) {
   auto report = [](const char* name, std::vector<int> sorted) {
     std::sort(sorted.begin(), sorted.end());
     auto percentile = [&sorted](double p) {
-      return sorted[static_cast<std::size_t>(p * (sorted.size() - 1) + 0.5)];
+      const auto last = static_cast<double>(sorted.size() - 1);
+      return sorted[static_cast<std::size_t>(std::llround(p * last))];
     };
     const auto within = std::count_if(sorted.begin(), sorted.end(),
                                       [](int d) { return d <= 4; });
     std::printf("%s\t%zu\t%d\t%d\t%d\t%d\t%.1f%%\n", name, sorted.size(),
                 percentile(0.5), percentile(0.9), percentile(0.99),
-                sorted.back(), 100.0 * within / sorted.size());
+                sorted.back(),
+                100.0 * static_cast<double>(within) /
+                    static_cast<double>(sorted.size()));
   };
   report("fast", distances);
   report("dct_scaled_min_side_512", scaled_512);

@@ -36,7 +36,8 @@ void BM_Hash(benchmark::State& state, hash::Speed speed, hash::PdqMode mode) {
       benchmark::DoNotOptimize(signals);
     }
   }
-  state.SetItemsProcessed(state.iterations() * Photos().size());
+  state.SetItemsProcessed(state.iterations() *
+                          static_cast<std::int64_t>(Photos().size()));
 }
 
 // The idea fast mode did not keep: libjpeg-turbo DCT scaling, so that the
@@ -51,7 +52,8 @@ void BM_DecodeScaled(benchmark::State& state, int min_side) {
       benchmark::DoNotOptimize(decoded);
     }
   }
-  state.SetItemsProcessed(state.iterations() * Photos().size());
+  state.SetItemsProcessed(state.iterations() *
+                          static_cast<std::int64_t>(Photos().size()));
 }
 
 void BM_Decode(benchmark::State& state, hash::Speed speed) {
@@ -64,7 +66,8 @@ void BM_Decode(benchmark::State& state, hash::Speed speed) {
       benchmark::DoNotOptimize(decoded);
     }
   }
-  state.SetItemsProcessed(state.iterations() * Photos().size());
+  state.SetItemsProcessed(state.iterations() *
+                          static_cast<std::int64_t>(Photos().size()));
 }
 
 // PDQ proper: from decoded pixels to hash, pixels decoded beforehand.
@@ -85,7 +88,8 @@ void BM_PdqFromPixels(benchmark::State& state, hash::Speed speed,
       benchmark::DoNotOptimize(result);
     }
   }
-  state.SetItemsProcessed(state.iterations() * images.size());
+  state.SetItemsProcessed(state.iterations() *
+                          static_cast<std::int64_t>(images.size()));
 }
 
 void BM_Digests(benchmark::State& state) {
@@ -96,7 +100,8 @@ void BM_Digests(benchmark::State& state) {
       benchmark::DoNotOptimize(hash::Sha256(photo.bytes));
     }
   }
-  state.SetItemsProcessed(state.iterations() * Photos().size());
+  state.SetItemsProcessed(state.iterations() *
+                          static_cast<std::int64_t>(Photos().size()));
 }
 
 using hash::PdqMode;
