@@ -40,26 +40,22 @@ void BM_Hash(benchmark::State& state, hash::Speed speed, hash::PdqMode mode) {
                           static_cast<std::int64_t>(Photos().size()));
 }
 
-// The idea fast mode did not keep: libjpeg-turbo DCT scaling, so that the
-// shorter side keeps `min_side` pixels (docs/PERFORMANCE.md).
-void BM_DecodeScaled(benchmark::State& state, int min_side) {
-  if (!RequirePhotos(state)) return;
+media::DecodeOptions FastDecode() {
   media::DecodeOptions options;
-  options.min_side_for_scaling = min_side;
-  for (auto _ : state) {
-    for (const Photo& photo : Photos()) {
-      auto decoded = media::DecodeImage(photo.bytes, options);
-      benchmark::DoNotOptimize(decoded);
-    }
-  }
-  state.SetItemsProcessed(state.iterations() *
-                          static_cast<std::int64_t>(Photos().size()));
+  options.fast_jpeg = true;
+  return options;
 }
 
-void BM_Decode(benchmark::State& state, hash::Speed speed) {
-  if (!RequirePhotos(state)) return;
+media::DecodeOptions ScaledDecode(int min_side) {
   media::DecodeOptions options;
-  options.fast_jpeg = speed == hash::Speed::kFast;
+  options.min_side_for_scaling = min_side;
+  return options;
+}
+
+// Decoding alone. The DCT-scaled variants are the idea fast mode did not
+// keep (docs/PERFORMANCE.md).
+void BM_Decode(benchmark::State& state, media::DecodeOptions options) {
+  if (!RequirePhotos(state)) return;
   for (auto _ : state) {
     for (const Photo& photo : Photos()) {
       auto decoded = media::DecodeImage(photo.bytes, options);
@@ -110,12 +106,12 @@ BENCHMARK_CAPTURE(BM_Hash, exact, Speed::kExact, PdqMode::kCli)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Hash, fast, Speed::kFast, PdqMode::kCli)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Decode, exact, Speed::kExact)
+BENCHMARK_CAPTURE(BM_Decode, exact, media::DecodeOptions{})
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Decode, fast, Speed::kFast)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_DecodeScaled, min_side_512, 512)
+BENCHMARK_CAPTURE(BM_Decode, fast, FastDecode())->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Decode, scaled_min_side_512, ScaledDecode(512))
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_DecodeScaled, min_side_256, 256)
+BENCHMARK_CAPTURE(BM_Decode, scaled_min_side_256, ScaledDecode(256))
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_PdqFromPixels, exact_cli512, Speed::kExact, PdqMode::kCli)
     ->Unit(benchmark::kMillisecond);
