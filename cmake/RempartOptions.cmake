@@ -44,6 +44,6 @@ function(rempart_test name)
   target_compile_definitions(${name} PRIVATE
       REMPART_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
       REMPART_SHARED_DIR="${REMPART_SHARED_DIR}")
-  gtest_discover_tests(${name} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+  gtest_discover_tests(${name} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR} NO_PRETTY_VALUES
                        DISCOVERY_TIMEOUT 60)
 endfunction()
