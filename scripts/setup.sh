@@ -16,6 +16,8 @@ packages=(
   libtiff-dev libstb-dev
   # Digests (hash layer)
   nettle-dev
+  # Banks (store layer)
+  libsqlite3-dev
   # CLI and tests
   libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
 )

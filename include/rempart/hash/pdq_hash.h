@@ -10,6 +10,7 @@
 #include <array>
 #include <bit>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -34,6 +35,11 @@ class PdqHash {
 
   // 64 lowercase hex digits.
   [[nodiscard]] std::string ToHex() const;
+
+  // The 32 bytes of the hex text's big-endian integer (byte 0 holds bits
+  // 255…248), the form stores and snapshots keep.
+  static PdqHash FromBytes(std::span<const std::uint8_t, 32> bytes);
+  [[nodiscard]] std::array<std::uint8_t, 32> ToBytes() const;
 
   [[nodiscard]] constexpr bool bit(int k) const {
     return ((words_[k >> 6] >> (k & 63)) & 1u) != 0;

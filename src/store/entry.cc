@@ -1,0 +1,121 @@
+#include "rempart/store/entry.h"
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <string>
+
+#include "rempart/core/hex.h"
+
+namespace rempart::store {
+namespace {
+
+constexpr std::array<std::string_view, 3> kSignalKindNames = {"pdq", "md5",
+                                                               "sha256"};
+constexpr std::array<std::string_view, 4> kCategoryNames = {
+    "intimate_image", "sextortion", "synthetic", "child_abuse"};
+constexpr std::array<std::string_view, 2> kEntryStatusNames = {"active",
+                                                               "revoked"};
+
+// Index of `name` in `names`, or -1.
+template <std::size_t N>
+int FindName(const std::array<std::string_view, N>& names,
+             std::string_view name) {
+  const auto* found = std::find(names.begin(), names.end(), name);
+  return found == names.end() ? -1 : static_cast<int>(found - names.begin());
+}
+
+template <std::size_t N>
+std::string NameList(const std::array<std::string_view, N>& names) {
+  std::string list;
+  for (std::string_view name : names) {
+    if (!list.empty()) list += ", ";
+    list += name;
+  }
+  return list;
+}
+
+std::size_t SignalSize(SignalKind kind) {
+  return kind == SignalKind::kMd5 ? 16 : 32;
+}
+
+}  // namespace
+
+std::string_view SignalKindName(SignalKind kind) {
+  return kSignalKindNames.at(static_cast<std::size_t>(kind));
+}
+
+Result<SignalKind> ParseSignalKind(std::string_view name) {
+  const int index = FindName(kSignalKindNames, name);
+  if (index < 0) {
+    return InvalidArgumentError("unknown signal kind '" + std::string(name) +
+                                "' (expected one of " +
+                                NameList(kSignalKindNames) + ")");
+  }
+  return static_cast<SignalKind>(index);
+}
+
+std::string_view CategoryName(Category category) {
+  return kCategoryNames.at(static_cast<std::size_t>(category));
+}
+
+Result<Category> ParseCategory(std::string_view name) {
+  const int index = FindName(kCategoryNames, name);
+  if (index < 0) {
+    return InvalidArgumentError("unknown category '" + std::string(name) +
+                                "' (expected one of " +
+                                NameList(kCategoryNames) + ")");
+  }
+  return static_cast<Category>(index);
+}
+
+std::string_view EntryStatusName(EntryStatus status) {
+  return kEntryStatusNames.at(static_cast<std::size_t>(status));
+}
+
+Result<EntryStatus> ParseEntryStatus(std::string_view name) {
+  const int index = FindName(kEntryStatusNames, name);
+  if (index < 0) {
+    return InvalidArgumentError("unknown entry status '" + std::string(name) +
+                                "' (expected one of " +
+                                NameList(kEntryStatusNames) + ")");
+  }
+  return static_cast<EntryStatus>(index);
+}
+
+Signal::Signal(SignalKind kind, std::span<const std::uint8_t> bytes)
+    : kind_(kind), size_(static_cast<std::uint8_t>(bytes.size())) {
+  assert(bytes.size() == SignalSize(kind));
+  std::copy(bytes.begin(), bytes.end(), bytes_.begin());
+}
+
+Signal Signal::Pdq(const hash::PdqHash& hash) {
+  return {SignalKind::kPdq, hash.ToBytes()};
+}
+
+Signal Signal::Md5(const hash::Md5Digest& digest) {
+  return {SignalKind::kMd5, digest};
+}
+
+Signal Signal::Sha256(const hash::Sha256Digest& digest) {
+  return {SignalKind::kSha256, digest};
+}
+
+Result<Signal> Signal::FromHex(SignalKind kind, std::string_view hex) {
+  auto bytes = HexDecode(hex, SignalSize(kind));
+  if (!bytes) {
+    return bytes.error().WithContext("invalid " +
+                                     std::string(SignalKindName(kind)) +
+                                     " signal");
+  }
+  return Signal(kind, *bytes);
+}
+
+std::string Signal::hex() const { return HexEncode(bytes()); }
+
+hash::PdqHash Signal::pdq() const {
+  assert(kind_ == SignalKind::kPdq);
+  return hash::PdqHash::FromBytes(std::span<const std::uint8_t, 32>(bytes_));
+}
+
+}  // namespace rempart::store
