@@ -38,6 +38,9 @@ Result<SignalKind> ParseSignalKind(std::string_view name);
 // One signal value. Equality compares kind and bytes.
 class Signal {
  public:
+  // The all-zero PDQ hash: a placeholder, so that EntryInput and Entry can
+  // be declared and filled in later.
+  Signal() : size_(32) {}
   static Signal Pdq(const hash::PdqHash& hash);
   static Signal Md5(const hash::Md5Digest& digest);
   static Signal Sha256(const hash::Sha256Digest& digest);
