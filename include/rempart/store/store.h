@@ -1,0 +1,189 @@
+// Store: where banks and their entries live, durably.
+//
+// A Store holds banks (named lists of signals, see entry.h) and their
+// entries. It is the system of record: an in-memory index is rebuilt from
+// it with ForEachEntry() and kept live with ForEachChangeSince(). SQLite is
+// the embedded default (sqlite_store.h); other backends implement the same
+// contract and pass the same contract tests (src/store/store_contract_test.h).
+//
+// Durability: a call that changes data runs as one transaction and, when it
+// returns OK, the change has reached stable storage ("acknowledged"). When
+// it fails, nothing of it is visible.
+//
+// Revisions: the store keeps one counter, the revision, that only grows.
+// Every transaction that changes entries takes the next revision and stamps
+// every row it adds or revokes with it. A reader that has seen everything up
+// to revision R catches up by reading the rows stamped after R. A row keeps
+// only its latest revision, so a reader sees each entry's current state, not
+// every step it went through (an entry added and revoked since R shows up
+// once, revoked).
+//
+// Bank names: every method taking one fails with InvalidArgument when it is
+// not a valid bank name (ValidateBankName()) and with NotFound when no bank
+// has it.
+//
+// Thread safety: every method may be called from any thread; a Store
+// serializes calls internally. The callbacks of ForEachEntry() and
+// ForEachChangeSince() run while the store is held and must not call back
+// into the same Store (that deadlocks); a long iteration delays writers.
+#ifndef REMPART_STORE_STORE_H_
+#define REMPART_STORE_STORE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rempart/core/result.h"
+#include "rempart/core/status.h"
+#include "rempart/store/entry.h"
+
+namespace rempart::store {
+
+// Bank names: 1…64 characters of [a-z0-9._-], starting with a letter or a
+// digit, so that a name is safe in a URL path, a file name and a log line.
+inline constexpr std::size_t kMaxBankNameBytes = 64;
+// Bank descriptions: free text without NUL bytes.
+inline constexpr std::size_t kMaxBankDescriptionBytes = 1024;
+// source_org, external_id and revoke_reason: free text without NUL bytes.
+inline constexpr std::size_t kMaxEntryTextBytes = 256;
+
+// OK when `name` is a valid bank name; InvalidArgument saying why not.
+Status ValidateBankName(std::string_view name);
+
+struct Bank {
+  std::string name;
+  std::string description;
+  // Milliseconds since the Unix epoch (UTC).
+  std::int64_t created_at_ms = 0;
+};
+
+// Counts for one bank.
+struct BankStats {
+  // Active entries by signal kind.
+  std::int64_t active_pdq = 0;
+  std::int64_t active_md5 = 0;
+  std::int64_t active_sha256 = 0;
+  // Revoked entries, all kinds.
+  std::int64_t revoked = 0;
+  // All entries: the active ones plus the revoked ones.
+  std::int64_t total = 0;
+  // The revision of the last change to the bank's entries; 0 if none.
+  std::int64_t revision = 0;
+};
+
+// One entry to add. Imports of exported banks carry revoked entries too, so
+// the status is given per entry.
+struct NewEntry {
+  EntryInput input;
+  EntryStatus status = EntryStatus::kActive;
+  // Required (non-empty) when status is kRevoked; must be empty otherwise.
+  std::string revoke_reason;
+};
+
+// OK when `entry` may be stored; InvalidArgument saying why not:
+// quality outside 0…100, quality or pdq_mode on a non-PDQ signal, a text
+// field longer than kMaxEntryTextBytes or holding a NUL byte, a revoked
+// entry without a reason or an active one with a reason.
+Status ValidateNewEntry(const NewEntry& entry);
+
+struct AddOutcome {
+  // Entries created by the call.
+  std::size_t added = 0;
+  // Inputs whose signal was already in the bank (or earlier in the batch).
+  std::size_t unchanged = 0;
+  // Ids of the created entries, in input order.
+  std::vector<std::int64_t> added_ids;
+  // The revision stamped on the created entries; 0 when none was created.
+  std::int64_t revision = 0;
+};
+
+// Which entries ForEachEntry() visits.
+struct EntryFilter {
+  // Only entries with this status, when set.
+  std::optional<EntryStatus> status;
+  // Only entries with signals of this kind, when set.
+  std::optional<SignalKind> kind;
+  // Only entries with id > after_id: pass the last id seen to page.
+  std::int64_t after_id = 0;
+};
+
+// Called once per entry; return false to stop early. The Entry is only
+// valid during the call (it is reused for the next row).
+using EntryCallback = std::function<bool(const Entry& entry)>;
+// Called once per changed entry with the revision stamped on it; return
+// false to stop early. The Entry is only valid during the call.
+using ChangeCallback =
+    std::function<bool(std::int64_t revision, const Entry& entry)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Creates an empty bank. InvalidArgument for an invalid name or a
+  // description over kMaxBankDescriptionBytes or holding NUL; AlreadyExists
+  // if a bank of that name exists.
+  virtual Result<Bank> CreateBank(std::string_view name,
+                                  std::string_view description) = 0;
+  // All banks, ordered by name.
+  virtual Result<std::vector<Bank>> ListBanks() = 0;
+  // NotFound if there is no such bank.
+  virtual Result<Bank> GetBank(std::string_view name) = 0;
+  // NotFound if there is no such bank.
+  virtual Result<BankStats> Stats(std::string_view bank) = 0;
+
+  // Adds entries to `bank` in one transaction. An entry is unique per
+  // (bank, signal kind, signal bytes): an input whose signal is already in
+  // the bank, or appears earlier in `entries`, creates nothing, changes
+  // nothing (a revoked entry stays revoked) and counts as unchanged.
+  // NotFound if there is no such bank. InvalidArgument, naming the index of
+  // the first invalid item (see ValidateNewEntry()), when any item is
+  // invalid; nothing is written then. An empty `entries` is OK.
+  virtual Result<AddOutcome> AddEntries(std::string_view bank,
+                                        std::span<const NewEntry> entries) = 0;
+
+  // Revokes the entry of `bank` holding `signal`: it stays stored with
+  // `reason` and never matches again. Returns the entry as it now is.
+  // Revoking an entry that is already revoked changes nothing (the first
+  // reason and revision are kept) and is not an error. InvalidArgument when
+  // `reason` is empty, longer than kMaxEntryTextBytes or holds NUL; NotFound
+  // when there is no such bank or the bank has no entry with `signal`.
+  virtual Result<Entry> Revoke(std::string_view bank, const Signal& signal,
+                               std::string_view reason) = 0;
+
+  // The entries of `bank` holding `signal` (none or one today), whatever
+  // their status. NotFound if there is no such bank.
+  virtual Result<std::vector<Entry>> FindEntries(std::string_view bank,
+                                                 const Signal& signal) = 0;
+  // NotFound if no entry has this id.
+  virtual Result<Entry> GetEntry(std::int64_t id) = 0;
+
+  // Calls `callback` for each entry of `bank` that passes `filter`, in
+  // increasing id order, streaming (memory does not grow with the bank).
+  // NotFound if there is no such bank.
+  virtual Status ForEachEntry(std::string_view bank, const EntryFilter& filter,
+                              const EntryCallback& callback) = 0;
+
+  // The store's revision: the last one stamped on any change, 0 for a store
+  // that never changed.
+  virtual Result<std::int64_t> CurrentRevision() = 0;
+  // Calls `callback` for each entry of `bank` stamped with a revision
+  // greater than `revision`, in increasing (revision, id) order, with the
+  // entry's current state. NotFound if there is no such bank.
+  virtual Status ForEachChangeSince(std::string_view bank,
+                                    std::int64_t revision,
+                                    const ChangeCallback& callback) = 0;
+
+  // Checks the storage and the store's own invariants (references between
+  // tables, per-bank counts, revisions, revocation reasons). Internal with a
+  // description of the first problems found.
+  virtual Status CheckIntegrity() = 0;
+};
+
+}  // namespace rempart::store
+
+#endif  // REMPART_STORE_STORE_H_
