@@ -865,8 +865,8 @@ Status PrepareSchema(sqlite3* db) {
   if (!version) return version.error();
   if (*version > kSqliteSchemaVersion) {
     return UnimplementedError(
-        "the store's schema version is " + std::to_string(*version) +
-        ", newer than this build reads (" +
+        "store schema version " + std::to_string(*version) +
+        " is newer than this build supports (version " +
         std::to_string(kSqliteSchemaVersion) + "); upgrade Rempart");
   }
   if (*version == kSqliteSchemaVersion) return OkStatus();

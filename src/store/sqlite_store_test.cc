@@ -1,0 +1,238 @@
+// The SQLite Store: the contract suite on a file, and what is particular to
+// SQLite (files, schema versions, journaling, integrity checks that look at
+// the rows themselves).
+#include "rempart/store/sqlite_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "store/store_contract_test.h"
+
+namespace rempart::store {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+StoreFactory SqliteFileFactory() {
+  return {"SqliteFile",
+          [](const fs::path& dir, std::function<std::int64_t()> clock) {
+            SqliteOptions options;
+            options.clock = std::move(clock);
+            return OpenSqliteStore(dir / "store.db", std::move(options));
+          }};
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest,
+                         ::testing::Values(SqliteFileFactory()),
+                         StoreFactoryName);
+
+// Runs `sql` on the file directly, behind the store's back.
+void Tamper(const fs::path& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  const int code = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  EXPECT_EQ(code, SQLITE_OK) << (error != nullptr ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+std::string QueryOne(const fs::path& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr),
+            SQLITE_OK);
+  std::string text;
+  if (sqlite3_step(statement) == SQLITE_ROW) {
+    text = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return text;
+}
+
+NewEntry ActivePdq(std::uint64_t seed) {
+  std::array<std::uint64_t, 4> words = {seed, seed * 0x9e3779b97f4a7c15, ~seed,
+                                        seed ^ 0x5555};
+  NewEntry entry;
+  entry.input.signal = Signal::Pdq(hash::PdqHash(words));
+  entry.input.source_org = "hotline";
+  return entry;
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("rempart_sqlite_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    path_ = dir_ / "store.db";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<Store> OpenOk(const fs::path& path) {
+    auto store = OpenSqliteStore(path);
+    EXPECT_TRUE(store.has_value()) << store.status().ToString();
+    return store.has_value() ? std::move(*store) : nullptr;
+  }
+
+  fs::path dir_;
+  fs::path path_;
+};
+
+TEST_F(SqliteStoreTest, CreatesTheFileAndItsParents) {
+  const fs::path nested = dir_ / "a" / "b" / "store.db";
+  auto store = OpenOk(nested);
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(fs::is_regular_file(nested));
+  EXPECT_EQ(QueryOne(nested, "PRAGMA user_version"),
+            std::to_string(kSqliteSchemaVersion));
+}
+
+TEST_F(SqliteStoreTest, UsesWriteAheadLogging) {
+  auto store = OpenOk(path_);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(QueryOne(path_, "PRAGMA journal_mode"), "wal");
+}
+
+TEST_F(SqliteStoreTest, RefusesANewerSchemaVersion) {
+  OpenOk(path_).reset();
+  Tamper(path_,
+         "PRAGMA user_version = " + std::to_string(kSqliteSchemaVersion + 1));
+  auto store = OpenSqliteStore(path_);
+  ASSERT_FALSE(store.has_value());
+  EXPECT_EQ(store.error().code(), StatusCode::kUnimplemented);
+  EXPECT_THAT(
+      store.error().message(),
+      HasSubstr("schema version " + std::to_string(kSqliteSchemaVersion + 1)));
+  EXPECT_THAT(store.error().message(), HasSubstr(path_.string()));
+}
+
+TEST_F(SqliteStoreTest, RefusesAFileThatIsNotADatabase) {
+  std::ofstream(path_) << "bank,signal\nreports,abc\n" << std::string(600, 'x');
+  auto store = OpenSqliteStore(path_);
+  ASSERT_FALSE(store.has_value());
+  EXPECT_EQ(store.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(store.error().message(), HasSubstr("not a Rempart store"));
+}
+
+TEST_F(SqliteStoreTest, RefusesAnotherApplicationsDatabase) {
+  Tamper(path_, "CREATE TABLE photos(id INTEGER PRIMARY KEY)");
+  auto store = OpenSqliteStore(path_);
+  ASSERT_FALSE(store.has_value());
+  EXPECT_EQ(store.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(store.error().message(), HasSubstr("not a Rempart store"));
+}
+
+TEST_F(SqliteStoreTest, InMemoryStoreWorks) {
+  auto store = OpenOk(":memory:");
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->CreateBank("reports", "").has_value());
+  const std::vector<NewEntry> batch = {ActivePdq(1), ActivePdq(2)};
+  auto outcome = store->AddEntries("reports", batch);
+  ASSERT_TRUE(outcome.has_value()) << outcome.status().ToString();
+  EXPECT_EQ(outcome->added, 2u);
+  EXPECT_TRUE(store->CheckIntegrity().ok());
+  EXPECT_FALSE(fs::exists(":memory:"));
+}
+
+TEST_F(SqliteStoreTest, IntegrityCheckFindsCountsThatDisagree) {
+  {
+    auto store = OpenOk(path_);
+    ASSERT_TRUE(store->CreateBank("reports", "").has_value());
+    const std::vector<NewEntry> batch = {ActivePdq(1), ActivePdq(2)};
+    ASSERT_TRUE(store->AddEntries("reports", batch).has_value());
+    EXPECT_TRUE(store->CheckIntegrity().ok());
+  }
+  Tamper(path_, "UPDATE banks SET active_pdq = 5");
+  auto store = OpenOk(path_);
+  Status status = store->CheckIntegrity();
+  EXPECT_EQ(status.code(), StatusCode::kInternal);
+  EXPECT_THAT(status.message(), HasSubstr("bank reports counts"));
+}
+
+TEST_F(SqliteStoreTest, IntegrityCheckFindsRevisionsFromTheFuture) {
+  {
+    auto store = OpenOk(path_);
+    ASSERT_TRUE(store->CreateBank("reports", "").has_value());
+    const std::vector<NewEntry> batch = {ActivePdq(1)};
+    ASSERT_TRUE(store->AddEntries("reports", batch).has_value());
+  }
+  Tamper(path_, "UPDATE store_state SET revision = 0");
+  auto store = OpenOk(path_);
+  Status status = store->CheckIntegrity();
+  EXPECT_EQ(status.code(), StatusCode::kInternal);
+  EXPECT_THAT(status.message(), HasSubstr("past the store revision"));
+}
+
+TEST_F(SqliteStoreTest, IntegrityCheckFindsDanglingEntries) {
+  {
+    auto store = OpenOk(path_);
+    ASSERT_TRUE(store->CreateBank("reports", "").has_value());
+    const std::vector<NewEntry> batch = {ActivePdq(1)};
+    ASSERT_TRUE(store->AddEntries("reports", batch).has_value());
+  }
+  // foreign_keys is off by default on a plain connection.
+  Tamper(path_, "DELETE FROM banks");
+  auto store = OpenOk(path_);
+  Status status = store->CheckIntegrity();
+  EXPECT_EQ(status.code(), StatusCode::kInternal);
+  EXPECT_THAT(status.message(), HasSubstr("refers to missing banks"));
+}
+
+// One call of 50,000 entries: checks the counts and reports the rate (no
+// timing assertion: machines differ).
+TEST_F(SqliteStoreTest, AddsFiftyThousandEntriesInOneCall) {
+  auto store = OpenOk(path_);
+  ASSERT_TRUE(store->CreateBank("reports", "").has_value());
+  constexpr int kCount = 50'000;
+  std::vector<NewEntry> batch;
+  batch.reserve(kCount);
+  for (int i = 0; i < kCount; ++i) batch.push_back(ActivePdq(i));
+  const auto start = std::chrono::steady_clock::now();
+  auto outcome = store->AddEntries("reports", batch);
+  const std::chrono::duration<double> elapsed =
+      std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(outcome.has_value()) << outcome.status().ToString();
+  EXPECT_EQ(outcome->added, static_cast<std::size_t>(kCount));
+  std::cout << "[ rate     ] " << kCount << " entries in "
+            << elapsed.count() * 1000
+            << " ms: " << static_cast<long>(kCount / elapsed.count())
+            << " entries/s\n";
+
+  std::int64_t scanned = 0;
+  const auto scan_start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(store
+                  ->ForEachEntry("reports", {},
+                                 [&](const Entry&) {
+                                   ++scanned;
+                                   return true;
+                                 })
+                  .ok());
+  const std::chrono::duration<double> scan_elapsed =
+      std::chrono::steady_clock::now() - scan_start;
+  EXPECT_EQ(scanned, kCount);
+  std::cout << "[ rate     ] scanned in " << scan_elapsed.count() * 1000
+            << " ms: " << static_cast<long>(kCount / scan_elapsed.count())
+            << " entries/s\n";
+  auto again = store->AddEntries("reports", batch);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->unchanged, static_cast<std::size_t>(kCount));
+  EXPECT_TRUE(store->CheckIntegrity().ok());
+}
+
+}  // namespace
+}  // namespace rempart::store

@@ -1,0 +1,642 @@
+// The Store contract (store.h), run against every backend that instantiates
+// StoreContractTest.
+#include "store/store_contract_test.h"
+
+#include <gmock/gmock.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace rempart::store {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+std::uint64_t SplitMix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111eb;
+  return x ^ (x >> 31);
+}
+
+// Distinct deterministic signals of each kind for seeds 0, 1, 2, …
+Signal TestSignal(SignalKind kind, std::uint64_t seed) {
+  std::array<std::uint8_t, 32> bytes{};
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    bytes[i] =
+        static_cast<std::uint8_t>(SplitMix(seed * 64 + i / 8) >> (8 * (i % 8)));
+  }
+  switch (kind) {
+    case SignalKind::kPdq:
+      return Signal::Pdq(hash::PdqHash::FromBytes(bytes));
+    case SignalKind::kMd5: {
+      hash::Md5Digest digest{};
+      std::copy_n(bytes.begin(), digest.size(), digest.begin());
+      return Signal::Md5(digest);
+    }
+    case SignalKind::kSha256:
+      return Signal::Sha256(bytes);
+  }
+  return {};
+}
+
+Signal Pdq(std::uint64_t seed) { return TestSignal(SignalKind::kPdq, seed); }
+Signal Md5(std::uint64_t seed) { return TestSignal(SignalKind::kMd5, seed); }
+Signal Sha256(std::uint64_t seed) {
+  return TestSignal(SignalKind::kSha256, seed);
+}
+
+NewEntry Active(const Signal& signal, std::string source_org = "hotline-a") {
+  NewEntry entry;
+  entry.input.signal = signal;
+  entry.input.source_org = std::move(source_org);
+  return entry;
+}
+
+NewEntry Revoked(const Signal& signal, std::string reason) {
+  NewEntry entry = Active(signal);
+  entry.status = EntryStatus::kRevoked;
+  entry.revoke_reason = std::move(reason);
+  return entry;
+}
+
+EntryFilter Filter(std::optional<EntryStatus> status,
+                   std::optional<SignalKind> kind) {
+  EntryFilter filter;
+  filter.status = status;
+  filter.kind = kind;
+  return filter;
+}
+
+std::vector<Signal> SignalsOf(const std::vector<Entry>& entries) {
+  std::vector<Signal> signals;
+  for (const Entry& entry : entries) signals.push_back(entry.input.signal);
+  return signals;
+}
+
+TEST_P(StoreContractTest, CreatesListsAndGetsBanks) {
+  auto empty = store_->ListBanks();
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_THAT(*empty, IsEmpty());
+
+  now_ms_ = 1'700'000'000'123;
+  auto created = store_->CreateBank("zeta.reports", "Hotline Z");
+  ASSERT_TRUE(created.has_value()) << created.status().ToString();
+  EXPECT_EQ(created->name, "zeta.reports");
+  EXPECT_EQ(created->description, "Hotline Z");
+  EXPECT_EQ(created->created_at_ms, 1'700'000'000'123);
+  now_ms_ = 1'700'000'000'456;
+  ASSERT_TRUE(store_->CreateBank("alpha", "").has_value());
+
+  auto banks = store_->ListBanks();
+  ASSERT_TRUE(banks.has_value());
+  ASSERT_EQ(banks->size(), 2u);
+  EXPECT_EQ((*banks)[0].name, "alpha");
+  EXPECT_EQ((*banks)[0].created_at_ms, 1'700'000'000'456);
+  EXPECT_EQ((*banks)[1].name, "zeta.reports");
+
+  auto bank = store_->GetBank("zeta.reports");
+  ASSERT_TRUE(bank.has_value());
+  EXPECT_EQ(bank->description, "Hotline Z");
+  EXPECT_EQ(bank->created_at_ms, 1'700'000'000'123);
+
+  auto missing = store_->GetBank("beta");
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code(), StatusCode::kNotFound);
+  EXPECT_THAT(missing.error().message(), HasSubstr("beta"));
+  ExpectIntact();
+}
+
+TEST_P(StoreContractTest, CreatingAnExistingBankIsAlreadyExists) {
+  CreateBank("reports");
+  auto again = store_->CreateBank("reports", "other");
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->GetBank("reports")->description, "test bank");
+}
+
+TEST_P(StoreContractTest, ValidatesBankNames) {
+  for (const std::string& name : std::vector<std::string>{
+           "a", "0day", "a.b_c-d", "x-2024.v1", std::string(64, 'n')}) {
+    EXPECT_TRUE(store_->CreateBank(name, "").has_value()) << name;
+  }
+  for (const std::string& name : std::vector<std::string>{
+           std::string(), std::string(65, 'n'), std::string("Upper"),
+           std::string("-lead"), std::string(".lead"), std::string("_lead"),
+           std::string("has space"), std::string("a/b"),
+           std::string("caf\xc3\xa9"), std::string("nul\0x", 5)}) {
+    auto bank = store_->CreateBank(name, "");
+    ASSERT_FALSE(bank.has_value()) << name;
+    EXPECT_EQ(bank.error().code(), StatusCode::kInvalidArgument) << name;
+    EXPECT_THAT(bank.error().message(), HasSubstr("bank name")) << name;
+    auto get = store_->GetBank(name);
+    ASSERT_FALSE(get.has_value());
+    EXPECT_EQ(get.error().code(), StatusCode::kInvalidArgument) << name;
+  }
+  EXPECT_EQ(store_->ListBanks()->size(), 5u);
+}
+
+TEST_P(StoreContractTest, ValidatesBankDescriptions) {
+  auto too_long =
+      store_->CreateBank("a", std::string(kMaxBankDescriptionBytes + 1, 'd'));
+  ASSERT_FALSE(too_long.has_value());
+  EXPECT_EQ(too_long.error().code(), StatusCode::kInvalidArgument);
+  auto nul = store_->CreateBank("a", std::string("x\0y", 3));
+  ASSERT_FALSE(nul.has_value());
+  EXPECT_EQ(nul.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(
+      store_->CreateBank("a", std::string(kMaxBankDescriptionBytes, 'd'))
+          .has_value());
+}
+
+TEST_P(StoreContractTest, AddReportsIdsInInputOrderAndCounts) {
+  CreateBank("reports");
+  EXPECT_EQ(Revision(), 0);
+  now_ms_ = 1'700'000'001'000;
+  NewEntry full = Active(Pdq(1), "Hotline B");
+  full.input.quality = 87;
+  full.input.pdq_mode = hash::PdqMode::kFullResolution;
+  full.input.category = Category::kSextortion;
+  full.input.external_id = "case-4411";
+  const AddOutcome outcome =
+      Add("reports", {full, Active(Md5(2)), Active(Sha256(3)), Active(Pdq(4))});
+  EXPECT_EQ(outcome.added, 4u);
+  EXPECT_EQ(outcome.unchanged, 0u);
+  ASSERT_EQ(outcome.added_ids.size(), 4u);
+  EXPECT_GT(outcome.revision, 0);
+  EXPECT_EQ(Revision(), outcome.revision);
+
+  const std::array<Signal, 4> expected = {Pdq(1), Md5(2), Sha256(3), Pdq(4)};
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    auto entry = store_->GetEntry(outcome.added_ids[i]);
+    ASSERT_TRUE(entry.has_value()) << entry.status().ToString();
+    EXPECT_EQ(entry->input.signal, expected[i]) << i;
+    EXPECT_EQ(entry->bank, "reports");
+  }
+  auto first = store_->GetEntry(outcome.added_ids[0]);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->input.quality, 87);
+  EXPECT_EQ(first->input.pdq_mode, hash::PdqMode::kFullResolution);
+  EXPECT_EQ(first->input.category, Category::kSextortion);
+  EXPECT_EQ(first->input.source_org, "Hotline B");
+  EXPECT_EQ(first->input.external_id, "case-4411");
+  EXPECT_EQ(first->status, EntryStatus::kActive);
+  EXPECT_EQ(first->revoke_reason, "");
+  EXPECT_EQ(first->created_at_ms, 1'700'000'001'000);
+  EXPECT_EQ(first->updated_at_ms, 1'700'000'001'000);
+  auto second = store_->GetEntry(outcome.added_ids[1]);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->input.quality, std::nullopt);
+  EXPECT_EQ(second->input.pdq_mode, std::nullopt);
+  EXPECT_EQ(second->input.category, Category::kIntimateImage);
+
+  const BankStats stats = StatsOf("reports");
+  EXPECT_EQ(stats.active_pdq, 2);
+  EXPECT_EQ(stats.active_md5, 1);
+  EXPECT_EQ(stats.active_sha256, 1);
+  EXPECT_EQ(stats.revoked, 0);
+  EXPECT_EQ(stats.total, 4);
+  EXPECT_EQ(stats.revision, outcome.revision);
+  ExpectIntact();
+}
+
+TEST_P(StoreContractTest, EmptyBatchChangesNothing) {
+  CreateBank("reports");
+  auto outcome = store_->AddEntries("reports", {});
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->added, 0u);
+  EXPECT_EQ(outcome->revision, 0);
+  EXPECT_EQ(Revision(), 0);
+}
+
+TEST_P(StoreContractTest, AddingToAMissingBankIsNotFound) {
+  const std::vector<NewEntry> items = {Active(Pdq(1))};
+  auto outcome = store_->AddEntries("nowhere", items);
+  ASSERT_FALSE(outcome.has_value());
+  EXPECT_EQ(outcome.error().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Revision(), 0);
+}
+
+TEST_P(StoreContractTest, ReAddingABatchChangesNothing) {
+  CreateBank("reports");
+  const std::vector<NewEntry> batch = {Active(Pdq(1)), Active(Md5(1)),
+                                       Active(Sha256(1))};
+  const AddOutcome first = Add("reports", batch);
+  EXPECT_EQ(first.added, 3u);
+  const std::int64_t revision = Revision();
+
+  now_ms_ += 5000;
+  std::vector<NewEntry> again = batch;
+  for (NewEntry& entry : again) entry.input.source_org = "someone else";
+  const AddOutcome second = Add("reports", again);
+  EXPECT_EQ(second.added, 0u);
+  EXPECT_EQ(second.unchanged, 3u);
+  EXPECT_THAT(second.added_ids, IsEmpty());
+  EXPECT_EQ(second.revision, 0);
+  EXPECT_EQ(Revision(), revision);
+
+  const std::vector<Entry> entries = Scan("reports");
+  ASSERT_EQ(entries.size(), 3u);
+  for (const Entry& entry : entries) {
+    EXPECT_EQ(entry.input.source_org, "hotline-a");
+    EXPECT_EQ(entry.updated_at_ms, entry.created_at_ms);
+  }
+  EXPECT_EQ(StatsOf("reports").total, 3);
+  ExpectIntact();
+}
+
+TEST_P(StoreContractTest, DuplicateInsideOneBatchIsAddedOnce) {
+  CreateBank("reports");
+  const AddOutcome outcome =
+      Add("reports", {Active(Pdq(1)), Active(Pdq(2)), Active(Pdq(1), "later"),
+                      Active(Md5(1))});
+  EXPECT_EQ(outcome.added, 3u);
+  EXPECT_EQ(outcome.unchanged, 1u);
+  ASSERT_EQ(outcome.added_ids.size(), 3u);
+  EXPECT_EQ(store_->GetEntry(outcome.added_ids[2])->input.signal, Md5(1));
+  auto found = store_->FindEntries("reports", Pdq(1));
+  ASSERT_TRUE(found.has_value());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].input.source_org, "hotline-a");
+  EXPECT_EQ(StatsOf("reports").active_pdq, 2);
+  ExpectIntact();
+}
+
+TEST_P(StoreContractTest, SameSignalInTwoBanksIsTwoEntries) {
+  CreateBank("first");
+  CreateBank("second");
+  EXPECT_EQ(Add("first", {Active(Pdq(1))}).added, 1u);
+  EXPECT_EQ(Add("second", {Active(Pdq(1))}).added, 1u);
+  EXPECT_EQ(StatsOf("first").total, 1);
+  EXPECT_EQ(StatsOf("second").total, 1);
+  EXPECT_THAT(SignalsOf(Scan("second")), ElementsAre(Pdq(1)));
+}
+
+TEST_P(StoreContractTest, InvalidItemRejectsTheWholeBatch) {
+  CreateBank("reports");
+  struct Case {
+    std::string what;
+    NewEntry entry;
+  };
+  std::vector<Case> cases;
+  NewEntry entry = Active(Pdq(9));
+  entry.input.quality = 101;
+  cases.push_back({"quality", entry});
+  entry.input.quality = -1;
+  cases.push_back({"quality", entry});
+  entry = Active(Md5(9));
+  entry.input.quality = 50;
+  cases.push_back({"quality", entry});
+  entry = Active(Sha256(9));
+  entry.input.pdq_mode = hash::PdqMode::kCli;
+  cases.push_back({"pdq_mode", entry});
+  entry = Active(Pdq(9), std::string(kMaxEntryTextBytes + 1, 'o'));
+  cases.push_back({"source_org", entry});
+  entry = Active(Pdq(9), std::string("a\0b", 3));
+  cases.push_back({"source_org", entry});
+  entry = Active(Pdq(9));
+  entry.input.external_id = std::string(kMaxEntryTextBytes + 1, 'x');
+  cases.push_back({"external_id", entry});
+  entry = Revoked(Pdq(9), "");
+  cases.push_back({"revoke_reason", entry});
+  entry = Active(Pdq(9));
+  entry.revoke_reason = "why";
+  cases.push_back({"revoke_reason", entry});
+  entry = Revoked(Pdq(9), std::string(kMaxEntryTextBytes + 1, 'r'));
+  cases.push_back({"revoke_reason", entry});
+
+  for (const Case& bad : cases) {
+    const std::vector<NewEntry> batch = {Active(Pdq(1)), Active(Md5(1)),
+                                         bad.entry, Active(Sha256(1))};
+    auto outcome = store_->AddEntries("reports", batch);
+    ASSERT_FALSE(outcome.has_value()) << bad.what;
+    EXPECT_EQ(outcome.error().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(outcome.error().message(), HasSubstr("entry 2")) << bad.what;
+    EXPECT_THAT(outcome.error().message(), HasSubstr(bad.what));
+  }
+  EXPECT_EQ(StatsOf("reports").total, 0);
+  EXPECT_THAT(Scan("reports"), IsEmpty());
+  EXPECT_EQ(Revision(), 0);
+
+  // The limits themselves are accepted.
+  NewEntry edge = Active(Pdq(9), std::string(kMaxEntryTextBytes, 'o'));
+  edge.input.quality = 100;
+  NewEntry zero = Active(Pdq(10));
+  zero.input.quality = 0;
+  EXPECT_EQ(Add("reports", {edge, zero}).added, 2u);
+}
+
+TEST_P(StoreContractTest, ImportedRevokedEntriesKeepTheirReason) {
+  CreateBank("reports");
+  const AddOutcome outcome =
+      Add("reports", {Revoked(Pdq(1), "duplicate report"), Active(Pdq(2))});
+  EXPECT_EQ(outcome.added, 2u);
+  const BankStats stats = StatsOf("reports");
+  EXPECT_EQ(stats.active_pdq, 1);
+  EXPECT_EQ(stats.revoked, 1);
+  EXPECT_EQ(stats.total, 2);
+  auto found = store_->FindEntries("reports", Pdq(1));
+  ASSERT_TRUE(found.has_value());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].status, EntryStatus::kRevoked);
+  EXPECT_EQ((*found)[0].revoke_reason, "duplicate report");
+  ExpectIntact();
+}
+
+TEST_P(StoreContractTest, RevokeKeepsTheEntryWithItsReason) {
+  CreateBank("reports");
+  const AddOutcome added = Add("reports", {Active(Pdq(1)), Active(Md5(1))});
+  const std::int64_t before = Revision();
+
+  now_ms_ += 60'000;
+  auto revoked = store_->Revoke("reports", Pdq(1), "false positive");
+  ASSERT_TRUE(revoked.has_value()) << revoked.status().ToString();
+  EXPECT_EQ(revoked->id, added.added_ids[0]);
+  EXPECT_EQ(revoked->status, EntryStatus::kRevoked);
+  EXPECT_EQ(revoked->revoke_reason, "false positive");
+  EXPECT_EQ(revoked->updated_at_ms, now_ms_.load());
+  EXPECT_LT(revoked->created_at_ms, revoked->updated_at_ms);
+  EXPECT_EQ(Revision(), before + 1);
+
+  auto stored = store_->GetEntry(added.added_ids[0]);
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->status, EntryStatus::kRevoked);
+  EXPECT_EQ(stored->revoke_reason, "false positive");
+  EXPECT_EQ(stored->updated_at_ms, now_ms_.load());
+
+  const BankStats stats = StatsOf("reports");
+  EXPECT_EQ(stats.active_pdq, 0);
+  EXPECT_EQ(stats.active_md5, 1);
+  EXPECT_EQ(stats.revoked, 1);
+  EXPECT_EQ(stats.total, 2);
+  EXPECT_EQ(stats.revision, before + 1);
+  ExpectIntact();
+}
+
+TEST_P(StoreContractTest, RevokingTwiceKeepsTheFirstReason) {
+  CreateBank("reports");
+  Add("reports", {Active(Pdq(1))});
+  ASSERT_TRUE(store_->Revoke("reports", Pdq(1), "first").has_value());
+  const std::int64_t revision = Revision();
+  now_ms_ += 1000;
+  auto again = store_->Revoke("reports", Pdq(1), "second");
+  ASSERT_TRUE(again.has_value()) << again.status().ToString();
+  EXPECT_EQ(again->revoke_reason, "first");
+  EXPECT_EQ(Revision(), revision);
+  EXPECT_EQ(StatsOf("reports").revoked, 1);
+  ExpectIntact();
+}
+
+TEST_P(StoreContractTest, RevokeErrors) {
+  CreateBank("reports");
+  Add("reports", {Active(Pdq(1))});
+  auto no_reason = store_->Revoke("reports", Pdq(1), "");
+  ASSERT_FALSE(no_reason.has_value());
+  EXPECT_EQ(no_reason.error().code(), StatusCode::kInvalidArgument);
+  auto long_reason = store_->Revoke("reports", Pdq(1),
+                                    std::string(kMaxEntryTextBytes + 1, 'r'));
+  ASSERT_FALSE(long_reason.has_value());
+  EXPECT_EQ(long_reason.error().code(), StatusCode::kInvalidArgument);
+  auto unknown_signal = store_->Revoke("reports", Pdq(2), "gone");
+  ASSERT_FALSE(unknown_signal.has_value());
+  EXPECT_EQ(unknown_signal.error().code(), StatusCode::kNotFound);
+  // Same bytes, other kind: a different signal.
+  auto other_kind =
+      store_->Revoke("reports", TestSignal(SignalKind::kSha256, 1), "gone");
+  ASSERT_FALSE(other_kind.has_value());
+  auto unknown_bank = store_->Revoke("elsewhere", Pdq(1), "gone");
+  ASSERT_FALSE(unknown_bank.has_value());
+  EXPECT_EQ(unknown_bank.error().code(), StatusCode::kNotFound);
+  EXPECT_EQ(StatsOf("reports").active_pdq, 1);
+  EXPECT_EQ(Revision(), 1);
+}
+
+TEST_P(StoreContractTest, ReAddingARevokedSignalKeepsItRevoked) {
+  CreateBank("reports");
+  Add("reports", {Active(Pdq(1))});
+  ASSERT_TRUE(store_->Revoke("reports", Pdq(1), "withdrawn").has_value());
+  const std::int64_t revision = Revision();
+  const AddOutcome outcome = Add("reports", {Active(Pdq(1))});
+  EXPECT_EQ(outcome.added, 0u);
+  EXPECT_EQ(outcome.unchanged, 1u);
+  auto found = store_->FindEntries("reports", Pdq(1));
+  ASSERT_TRUE(found.has_value());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].status, EntryStatus::kRevoked);
+  EXPECT_EQ((*found)[0].revoke_reason, "withdrawn");
+  EXPECT_EQ(Revision(), revision);
+}
+
+TEST_P(StoreContractTest, FindEntriesAndGetEntry) {
+  CreateBank("reports");
+  CreateBank("other");
+  Add("reports", {Active(Pdq(1)), Active(Md5(1))});
+  Add("other", {Active(Pdq(2))});
+  auto found = store_->FindEntries("reports", Md5(1));
+  ASSERT_TRUE(found.has_value());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].input.signal, Md5(1));
+  EXPECT_EQ((*found)[0].bank, "reports");
+
+  auto elsewhere = store_->FindEntries("reports", Pdq(2));
+  ASSERT_TRUE(elsewhere.has_value());
+  EXPECT_THAT(*elsewhere, IsEmpty());
+  auto missing_bank = store_->FindEntries("nowhere", Pdq(1));
+  ASSERT_FALSE(missing_bank.has_value());
+  EXPECT_EQ(missing_bank.error().code(), StatusCode::kNotFound);
+
+  auto by_id = store_->GetEntry((*found)[0].id);
+  ASSERT_TRUE(by_id.has_value());
+  EXPECT_EQ(by_id->input.signal, Md5(1));
+  auto no_id = store_->GetEntry(1'000'000);
+  ASSERT_FALSE(no_id.has_value());
+  EXPECT_EQ(no_id.error().code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, ForEachEntryFiltersAndPagesInIdOrder) {
+  CreateBank("reports");
+  CreateBank("other");
+  std::vector<NewEntry> batch;
+  for (std::uint64_t seed = 0; seed < 12; ++seed) {
+    const auto kind = static_cast<SignalKind>(seed % 3);
+    batch.push_back(Active(TestSignal(kind, seed)));
+  }
+  const AddOutcome outcome = Add("reports", batch);
+  Add("other", {Active(Pdq(100)), Active(Md5(100))});
+  ASSERT_TRUE(store_->Revoke("reports", Pdq(3), "r").has_value());
+  ASSERT_TRUE(store_->Revoke("reports", Md5(4), "r").has_value());
+
+  const std::vector<Entry> all = Scan("reports");
+  ASSERT_EQ(all.size(), 12u);
+  std::vector<std::int64_t> ids;
+  for (const Entry& entry : all) ids.push_back(entry.id);
+  EXPECT_THAT(ids, ElementsAreArray(outcome.added_ids));
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].input.signal, batch[i].input.signal) << i;
+    EXPECT_EQ(all[i].bank, "reports");
+  }
+
+  EXPECT_THAT(
+      SignalsOf(Scan("reports", Filter(std::nullopt, SignalKind::kPdq))),
+      ElementsAre(Pdq(0), Pdq(3), Pdq(6), Pdq(9)));
+  EXPECT_THAT(
+      SignalsOf(Scan("reports", Filter(EntryStatus::kRevoked, std::nullopt))),
+      ElementsAre(Pdq(3), Md5(4)));
+  EXPECT_THAT(SignalsOf(Scan("reports",
+                             Filter(EntryStatus::kActive, SignalKind::kPdq))),
+              ElementsAre(Pdq(0), Pdq(6), Pdq(9)));
+  EXPECT_THAT(SignalsOf(Scan("other")), ElementsAre(Pdq(100), Md5(100)));
+
+  // Pages of 5, each resuming after the last id seen.
+  std::vector<std::int64_t> paged;
+  EntryFilter filter;
+  for (int page = 0; page < 10; ++page) {
+    std::size_t on_page = 0;
+    Status status =
+        store_->ForEachEntry("reports", filter, [&](const Entry& entry) {
+          paged.push_back(entry.id);
+          filter.after_id = entry.id;
+          return ++on_page < 5;
+        });
+    ASSERT_TRUE(status.ok()) << status.ToString();
+    if (on_page < 5) break;
+  }
+  EXPECT_EQ(paged, ids);
+
+  Status missing = store_->ForEachEntry("nowhere", {}, [](const Entry&) {
+    ADD_FAILURE() << "called for a missing bank";
+    return true;
+  });
+  EXPECT_EQ(missing.code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, ForEachChangeSinceFollowsRevisions) {
+  CreateBank("reports");
+  CreateBank("other");
+  const AddOutcome first = Add("reports", {Active(Pdq(1)), Active(Pdq(2))});
+  const AddOutcome elsewhere = Add("other", {Active(Pdq(50))});
+  const AddOutcome second = Add("reports", {Active(Md5(3))});
+  ASSERT_TRUE(store_->Revoke("reports", Pdq(1), "retracted").has_value());
+  const std::int64_t revoked_at = Revision();
+  EXPECT_LT(first.revision, elsewhere.revision);
+  EXPECT_LT(elsewhere.revision, second.revision);
+  EXPECT_LT(second.revision, revoked_at);
+
+  const auto all = Changes("reports", 0);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].first, first.revision);
+  EXPECT_EQ(all[0].second.input.signal, Pdq(2));
+  EXPECT_EQ(all[1].first, second.revision);
+  EXPECT_EQ(all[1].second.input.signal, Md5(3));
+  // Added then revoked since 0: seen once, in its current state.
+  EXPECT_EQ(all[2].first, revoked_at);
+  EXPECT_EQ(all[2].second.input.signal, Pdq(1));
+  EXPECT_EQ(all[2].second.status, EntryStatus::kRevoked);
+  EXPECT_EQ(all[2].second.revoke_reason, "retracted");
+
+  const auto recent = Changes("reports", second.revision);
+  ASSERT_EQ(recent.size(), 1u);
+  EXPECT_EQ(recent[0].second.input.signal, Pdq(1));
+  EXPECT_THAT(Changes("reports", revoked_at), IsEmpty());
+  const auto other = Changes("other", 0);
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_EQ(other[0].second.input.signal, Pdq(50));
+
+  // Stops when the callback says so.
+  int calls = 0;
+  ASSERT_TRUE(store_
+                  ->ForEachChangeSince("reports", 0,
+                                       [&](std::int64_t, const Entry&) {
+                                         ++calls;
+                                         return false;
+                                       })
+                  .ok());
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(
+      store_
+          ->ForEachChangeSince("nowhere", 0,
+                               [](std::int64_t, const Entry&) { return true; })
+          .code(),
+      StatusCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, ReopeningKeepsEverything) {
+  CreateBank("reports");
+  const AddOutcome outcome =
+      Add("reports", {Active(Pdq(1)), Active(Md5(2)), Active(Sha256(3))});
+  ASSERT_TRUE(store_->Revoke("reports", Md5(2), "withdrawn").has_value());
+  const std::int64_t revision = Revision();
+  const std::vector<Entry> before = Scan("reports");
+
+  Reopen();
+  EXPECT_EQ(Revision(), revision);
+  auto banks = store_->ListBanks();
+  ASSERT_TRUE(banks.has_value());
+  ASSERT_EQ(banks->size(), 1u);
+  EXPECT_EQ((*banks)[0].description, "test bank");
+  const std::vector<Entry> after = Scan("reports");
+  ASSERT_EQ(after.size(), before.size());
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    EXPECT_EQ(after[i].id, before[i].id);
+    EXPECT_EQ(after[i].input.signal, before[i].input.signal);
+    EXPECT_EQ(after[i].status, before[i].status);
+    EXPECT_EQ(after[i].revoke_reason, before[i].revoke_reason);
+  }
+  const BankStats stats = StatsOf("reports");
+  EXPECT_EQ(stats.active_pdq, 1);
+  EXPECT_EQ(stats.revoked, 1);
+  EXPECT_EQ(stats.revision, revision);
+  // Revisions keep growing after a reopen.
+  EXPECT_GT(Add("reports", {Active(Pdq(4))}).revision, revision);
+  ExpectIntact();
+}
+
+TEST_P(StoreContractTest, ConcurrentWritersAndReaders) {
+  CreateBank("reports");
+  constexpr int kThreads = 4;
+  constexpr int kBatches = 20;
+  constexpr int kBatch = 50;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t] {
+      for (int b = 0; b < kBatches; ++b) {
+        // Neighbouring threads overlap by half a batch.
+        std::vector<NewEntry> batch;
+        for (int i = 0; i < kBatch; ++i) {
+          batch.push_back(Active(Pdq((t * kBatches + b) * kBatch / 2 + i)));
+        }
+        auto outcome = store_->AddEntries("reports", batch);
+        EXPECT_TRUE(outcome.has_value()) << outcome.status().ToString();
+        EXPECT_TRUE(store_->Stats("reports").has_value());
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  // Seeds 0 … (kThreads·kBatches − 1)·kBatch/2 + kBatch − 1.
+  const std::int64_t distinct = (kThreads * kBatches - 1) * kBatch / 2 + kBatch;
+  EXPECT_EQ(StatsOf("reports").active_pdq, distinct);
+  EXPECT_EQ(static_cast<std::int64_t>(Scan("reports").size()), distinct);
+  ExpectIntact();
+}
+
+TEST_P(StoreContractTest, OpensEmpty) {
+  auto banks = store_->ListBanks();
+  ASSERT_TRUE(banks.has_value());
+  EXPECT_THAT(*banks, IsEmpty());
+  auto revision = store_->CurrentRevision();
+  ASSERT_TRUE(revision.has_value());
+  EXPECT_EQ(*revision, 0);
+  EXPECT_TRUE(store_->CheckIntegrity().ok());
+}
+
+}  // namespace
+}  // namespace rempart::store
