@@ -78,6 +78,7 @@ EntryFilter Filter(std::optional<EntryStatus> status,
 
 std::vector<Signal> SignalsOf(const std::vector<Entry>& entries) {
   std::vector<Signal> signals;
+  signals.reserve(entries.size());
   for (const Entry& entry : entries) signals.push_back(entry.input.signal);
   return signals;
 }
@@ -477,6 +478,7 @@ TEST_P(StoreContractTest, ForEachEntryFiltersAndPagesInIdOrder) {
   const std::vector<Entry> all = Scan("reports");
   ASSERT_EQ(all.size(), 12u);
   std::vector<std::int64_t> ids;
+  ids.reserve(all.size());
   for (const Entry& entry : all) ids.push_back(entry.id);
   EXPECT_THAT(ids, ElementsAreArray(outcome.added_ids));
   EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
@@ -606,11 +608,13 @@ TEST_P(StoreContractTest, ConcurrentWritersAndReaders) {
   constexpr int kBatches = 20;
   constexpr int kBatch = 50;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([this, t] {
       for (int b = 0; b < kBatches; ++b) {
         // Neighbouring threads overlap by half a batch.
         std::vector<NewEntry> batch;
+        batch.reserve(kBatch);
         for (int i = 0; i < kBatch; ++i) {
           batch.push_back(Active(Pdq((t * kBatches + b) * kBatch / 2 + i)));
         }

@@ -4,6 +4,8 @@
 //
 // Usage: rempart_store_crash_driver STORE TOTAL BATCH
 // Exit status: 0 when the whole list is in the store, 1 on any error.
+#include <cinttypes>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -43,8 +45,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s\n", outcome.status().ToString().c_str());
       return 1;
     }
-    std::printf("ack %llu\n",
-                static_cast<unsigned long long>(start + batch.size()));
+    const std::uint64_t acked = start + batch.size();
+    std::printf("ack %" PRIu64 "\n", acked);
     std::fflush(stdout);
   }
   return 0;

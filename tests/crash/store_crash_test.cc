@@ -7,11 +7,11 @@
 // prints "ack <total>" after each; the kill lands at a random moment after
 // a random number of acks, usually in the middle of a transaction.
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>

@@ -346,7 +346,7 @@ class SqliteStore final : public Store {
   };
 
   Status PrepareOne(const char* sql, StatementPtr& statement);
-  Status Error(int code, std::string_view what) const {
+  [[nodiscard]] Status Error(int code, std::string_view what) const {
     return SqliteError(db_.get(), code, what);
   }
   // Steps `statement` (already bound) to completion, expecting no row.
