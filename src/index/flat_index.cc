@@ -37,6 +37,17 @@ std::vector<std::vector<Match>> FlatIndex::SearchBatch(
   return results;
 }
 
+void FlatIndex::ForEachEntry(
+    const std::function<void(const hash::PdqHash&, EntryId)>& fn) const {
+  for (std::size_t i = 0; i < count_; ++i) {
+    const HashBlock& block = blocks_[i / HashBlock::kEntries];
+    const std::size_t lane = i % HashBlock::kEntries;
+    fn(hash::PdqHash({block.words[0][lane], block.words[1][lane],
+                      block.words[2][lane], block.words[3][lane]}),
+       ids_[i]);
+  }
+}
+
 std::size_t FlatIndex::memory_bytes() const {
   return sizeof(*this) + blocks_.capacity() * sizeof(HashBlock) +
          ids_.capacity() * sizeof(EntryId);

@@ -23,6 +23,8 @@ class FlatIndex final : public Index {
                                           int radius) const override;
   [[nodiscard]] std::vector<std::vector<Match>> SearchBatch(
       std::span<const hash::PdqHash> queries, int radius) const override;
+  void ForEachEntry(const std::function<void(const hash::PdqHash&, EntryId)>&
+                        fn) const override;
   [[nodiscard]] std::size_t size() const override { return count_; }
   [[nodiscard]] std::size_t memory_bytes() const override;
   [[nodiscard]] std::string_view kind() const override { return "flat"; }

@@ -358,6 +358,11 @@ std::vector<std::vector<Match>> MihIndex::SearchBatch(
   return results;
 }
 
+void MihIndex::ForEachEntry(
+    const std::function<void(const hash::PdqHash&, EntryId)>& fn) const {
+  for (std::size_t i = 0; i < hashes_.size(); ++i) fn(hashes_[i], ids_[i]);
+}
+
 std::size_t MihIndex::memory_bytes() const {
   std::size_t bytes =
       sizeof(*this) + hashes_.memory_bytes() + ids_.memory_bytes();

@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -65,6 +66,11 @@ class Index {
   // several threads to use several cores (SearchParallel).
   [[nodiscard]] virtual std::vector<std::vector<Match>> SearchBatch(
       std::span<const hash::PdqHash> queries, int radius) const = 0;
+
+  // Calls fn(hash, id) for every entry, in no particular order (used to
+  // merge indexes and to write snapshots).
+  virtual void ForEachEntry(
+      const std::function<void(const hash::PdqHash&, EntryId)>& fn) const = 0;
 
   [[nodiscard]] virtual std::size_t size() const = 0;
   // Bytes of memory the index holds, everything included.
