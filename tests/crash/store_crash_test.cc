@@ -28,7 +28,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::int64_t kTotal = 60'000;
+constexpr std::int64_t kTotal = 40'000;
 constexpr std::int64_t kBatch = 2'000;
 constexpr int kRounds = 5;
 
