@@ -4,8 +4,9 @@
 #   scripts/fuzz.sh --smoke          every target for a few seconds (CI)
 #   scripts/fuzz.sh SECONDS [NAME]   every target (or one) for SECONDS each
 #
-# Seeds come from tests/fixtures/media and shared/conformance; the growing
-# corpus is kept in build/fuzz/corpus/NAME; crashes land in build/fuzz/crashes.
+# Seeds come from tests/fixtures/{media,interchange} and shared/conformance;
+# the growing corpus is kept in build/fuzz/corpus/NAME; crashes land in
+# build/fuzz/crashes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -16,12 +17,17 @@ cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "$(nproc)"
 
 shared=${REMPART_SHARED_DIR:-../shared}
-seed_dir() {  # Seeds for a decoder: every fixture and conformance image.
+seed_dir() {  # Seeds for a target: fixtures, conformance images or hashes.
   local name=$1 dir=build/fuzz/seeds/$1
   mkdir -p "$dir"
   if [ "$name" = hex ]; then
     cut -f5 "$shared/conformance/pdq/expected/reference-debian12.tsv" | head -20 |
       while read -r h; do printf '%s' "$h" >"$dir/$h"; done
+  elif [ "$name" = interchange ]; then
+    # The first byte picks the reader's options (fuzz/interchange_fuzzer.cc).
+    for f in tests/fixtures/interchange/*; do
+      { printf '\000'; cat "$f"; } >"$dir/$(basename "$f")"
+    done
   else
     find tests/fixtures/media "$shared/conformance/pdq/images" -type f -size -200k \
       -exec cp -n {} "$dir/" \; 2>/dev/null || true

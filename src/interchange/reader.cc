@@ -34,7 +34,7 @@
 namespace rempart::interchange {
 namespace {
 
-constexpr std::size_t kChunkBytes = 64 * 1024;
+constexpr std::size_t kMaxChunkBytes = 64 * 1024;
 constexpr std::string_view kByteOrderMark = "\xef\xbb\xbf";
 
 std::string LinePrefix(std::int64_t line) {
@@ -152,11 +152,13 @@ void Reader::Source::Fill(std::size_t want) {
                   buffer_.begin() + static_cast<std::ptrdiff_t>(position_));
     position_ = 0;
     const std::size_t old_size = buffer_.size();
-    buffer_.resize(old_size + kChunkBytes);
+    // Small reads first, so that short lists cost little.
+    const std::size_t chunk = chunk_bytes_;
+    chunk_bytes_ = std::min(2 * chunk_bytes_, kMaxChunkBytes);
+    buffer_.resize(old_size + chunk);
     std::streamsize got = 0;
     try {
-      in_->read(buffer_.data() + old_size,
-                static_cast<std::streamsize>(kChunkBytes));
+      in_->read(buffer_.data() + old_size, static_cast<std::streamsize>(chunk));
       got = in_->gcount();
       if (in_->bad()) failed_ = true;
     } catch (const std::ios_base::failure&) {
@@ -167,7 +169,7 @@ void Reader::Source::Fill(std::size_t want) {
     }
     buffer_.resize(old_size +
                    static_cast<std::size_t>(std::max<std::streamsize>(got, 0)));
-    if (failed_ || got < static_cast<std::streamsize>(kChunkBytes)) {
+    if (failed_ || got < static_cast<std::streamsize>(chunk)) {
       end_ = true;
     }
   }

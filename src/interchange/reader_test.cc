@@ -84,6 +84,11 @@ std::string Repeat(const std::string& text, int times) {
   return out;
 }
 
+std::string FixturePath(const std::string& name) {
+  return std::string(REMPART_SOURCE_DIR) + "/tests/fixtures/interchange/" +
+         name;
+}
+
 // --- lines -------------------------------------------------------------------
 
 TEST(LinesReaderTest, ReadsValueQualityAndExternalId) {
@@ -305,11 +310,6 @@ TEST(ReaderTest, RejectsBadOptions) {
 }
 
 // --- tsv -----------------------------------------------------------------
-
-std::string FixturePath(const std::string& name) {
-  return std::string(REMPART_SOURCE_DIR) + "/tests/fixtures/interchange/" +
-         name;
-}
 
 TEST(TsvReaderTest, ReadsRempartHashOutput) {
   // `rempart hash --format tsv` on two PNGs, a text file and (--fast) a
@@ -610,6 +610,44 @@ TEST(CsvReaderTest, LongRecordResyncs) {
                           "line",
                           "line 4: longer than 100 bytes; skipped to the next "
                           "line"));
+}
+
+TEST(CsvReaderTest, ReadsExportFixture) {
+  std::ifstream in(FixturePath("export.csv"), std::ios::binary);
+  ASSERT_TRUE(in.is_open());
+  auto outcome = ReadAllFrom(in, {});
+  ASSERT_TRUE(outcome.has_value()) << outcome.error().ToString();
+  EXPECT_EQ(outcome->format, Format::kCsv);
+  EXPECT_TRUE(outcome->errors.empty());
+  ASSERT_EQ(outcome->records.size(), 2u);
+  const Record& pdq = outcome->records[0];
+  EXPECT_EQ(pdq.input.signal.hex(), kPdq);
+  EXPECT_EQ(pdq.input.quality, 93);
+  EXPECT_EQ(pdq.input.pdq_mode, hash::PdqMode::kCli);
+  EXPECT_EQ(pdq.input.source_org, "Hotline, \"Safe\" Ltd");
+  EXPECT_EQ(pdq.input.external_id, "case 1");
+  const Record& md5 = outcome->records[1];
+  EXPECT_EQ(md5.line, 3);
+  EXPECT_EQ(md5.input.signal.hex(), kMd5);
+  EXPECT_EQ(md5.input.category, store::Category::kSynthetic);
+  EXPECT_EQ(md5.input.source_org, "\xc3\x89quipe");
+  EXPECT_EQ(md5.input.external_id, "two\nlines");
+  EXPECT_EQ(md5.status, store::EntryStatus::kRevoked);
+  EXPECT_EQ(md5.revoke_reason, "false positive, ticket 9");
+}
+
+TEST(LinesReaderTest, ReadsLinesFixture) {
+  std::ifstream in(FixturePath("lines.txt"), std::ios::binary);
+  ASSERT_TRUE(in.is_open());
+  auto outcome = ReadAllFrom(in, {});
+  ASSERT_TRUE(outcome.has_value()) << outcome.error().ToString();
+  EXPECT_EQ(outcome->format, Format::kLines);
+  EXPECT_TRUE(outcome->errors.empty());
+  ASSERT_EQ(outcome->records.size(), 3u);
+  EXPECT_EQ(outcome->records[1].input.signal.hex(), kPdq2);
+  EXPECT_EQ(outcome->records[2].line, 5);
+  EXPECT_EQ(outcome->records[2].input.quality, 51);
+  EXPECT_EQ(outcome->records[2].input.external_id, "case-2026-0042");
 }
 
 // --- detection -------------------------------------------------------------

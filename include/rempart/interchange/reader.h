@@ -144,6 +144,7 @@ class Reader {
     std::istream* in_;
     std::vector<char> buffer_;
     std::size_t position_ = 0;
+    std::size_t chunk_bytes_ = 4096;  // Next read's size; grows to 64 KiB.
     bool end_ = false;
     bool failed_ = false;
     std::uint64_t consumed_ = 0;
