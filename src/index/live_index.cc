@@ -318,6 +318,24 @@ std::vector<EntryId> LiveIndex::FindExact(const Digest& digest) const {
   return ids;
 }
 
+void LiveIndex::ForEachLive(
+    const std::function<void(const PdqEntry&)>& pdq,
+    const std::function<void(const DigestEntry&)>& digest) const {
+  const auto snapshot = Current();
+  snapshot->base->ForEachEntry([&](const hash::PdqHash& hash, EntryId id) {
+    if (!snapshot->IsRevoked(id)) pdq(PdqEntry{hash, id});
+  });
+  for (const PdqEntry& entry : snapshot->delta) {
+    if (!snapshot->IsRevoked(entry.id)) pdq(entry);
+  }
+  snapshot->exact_base->ForEach([&](const DigestEntry& entry) {
+    if (!snapshot->IsRevoked(entry.id)) digest(entry);
+  });
+  for (const DigestEntry& entry : snapshot->exact_delta) {
+    if (!snapshot->IsRevoked(entry.id)) digest(entry);
+  }
+}
+
 LiveStats LiveIndex::stats() const {
   const auto snapshot = Current();
   LiveStats stats;

@@ -11,7 +11,7 @@ namespace rempart::store {
 namespace {
 
 constexpr std::array<std::string_view, 3> kSignalKindNames = {"pdq", "md5",
-                                                               "sha256"};
+                                                              "sha256"};
 constexpr std::array<std::string_view, 4> kCategoryNames = {
     "intimate_image", "sextortion", "synthetic", "child_abuse"};
 constexpr std::array<std::string_view, 2> kEntryStatusNames = {"active",
@@ -104,9 +104,8 @@ Signal Signal::Sha256(const hash::Sha256Digest& digest) {
 Result<Signal> Signal::FromHex(SignalKind kind, std::string_view hex) {
   auto bytes = HexDecode(hex, SignalSize(kind));
   if (!bytes) {
-    return bytes.error().WithContext("invalid " +
-                                     std::string(SignalKindName(kind)) +
-                                     " signal");
+    return bytes.error().WithContext(
+        "invalid " + std::string(SignalKindName(kind)) + " signal");
   }
   return Signal(kind, *bytes);
 }

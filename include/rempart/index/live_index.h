@@ -18,6 +18,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -81,6 +82,10 @@ class LiveIndex {
       std::span<const hash::PdqHash> variants, int radius) const;
   // Live entries with this digest, ascending.
   [[nodiscard]] std::vector<EntryId> FindExact(const Digest& digest) const;
+
+  // Every live (not revoked) entry, in no particular order: for snapshots.
+  void ForEachLive(const std::function<void(const PdqEntry&)>& pdq,
+                   const std::function<void(const DigestEntry&)>& digest) const;
 
   [[nodiscard]] LiveStats stats() const;
   // Blocks until no merge is due or running (tests, orderly shutdown).

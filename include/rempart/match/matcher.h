@@ -1,0 +1,106 @@
+// Matcher: every bank of a store, in memory, ready to match.
+//
+// On Open() each bank's active entries are loaded into a LiveIndex — from
+// the bank's snapshot file when there is a valid one (then brought up to
+// date from the store's change log), from the store otherwise. Refresh()
+// applies what changed in the store since (new entries, revocations).
+// Matches come back with the stored entry, so callers can show who
+// verified what.
+//
+// Thread-safe: matching from many threads at once; Refresh() and
+// SaveSnapshots() may run alongside matches. The Store must outlive the
+// Matcher.
+#ifndef REMPART_MATCH_MATCHER_H_
+#define REMPART_MATCH_MATCHER_H_
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "rempart/core/result.h"
+#include "rempart/hash/pdq_hash.h"
+#include "rempart/index/live_index.h"
+#include "rempart/store/entry.h"
+#include "rempart/store/store.h"
+
+namespace rempart::match {
+
+struct MatcherOptions {
+  // Where bank snapshots are read and written; empty: no snapshots.
+  std::filesystem::path snapshot_dir;
+  index::LiveOptions live;
+};
+
+struct Hit {
+  std::string bank;
+  store::Entry entry;
+  int distance = 0;  // Hamming distance for PDQ; 0 for exact signals.
+};
+
+// How one bank was loaded (for logs and for the start-up benchmark).
+struct BankLoad {
+  std::string bank;
+  std::size_t entries = 0;
+  bool from_snapshot = false;
+  std::size_t changes_applied = 0;  // From the store's change log.
+  double seconds = 0;
+  std::string snapshot_problem;  // Why a snapshot was not used, if one existed.
+};
+
+class Matcher {
+ public:
+  static Result<std::unique_ptr<Matcher>> Open(store::Store& store,
+                                               MatcherOptions options = {});
+
+  // Entries within `radius` of any of `variants` (one hash, or the eight
+  // dihedral variants of one picture), in the named banks or all banks when
+  // `banks` is empty; each entry once, with its smallest distance, sorted by
+  // distance. NotFound for an unknown bank name; InvalidArgument for a
+  // radius outside 0…index::kMaxRadius.
+  Result<std::vector<Hit>> MatchPdq(std::span<const hash::PdqHash> variants,
+                                    int radius,
+                                    std::span<const std::string> banks = {});
+  // A signal of any kind: PDQ within `radius`, digests exactly.
+  Result<std::vector<Hit>> MatchSignal(const store::Signal& signal, int radius,
+                                       std::span<const std::string> banks = {});
+
+  // Applies the store's changes since the last load or refresh; picks up
+  // banks created since.
+  Status Refresh();
+  // Writes each bank's snapshot (atomically: temporary file, fsync,
+  // rename). FailedPrecondition-like InvalidArgument without snapshot_dir.
+  Status SaveSnapshots();
+
+  [[nodiscard]] const std::vector<BankLoad>& loads() const { return loads_; }
+  [[nodiscard]] std::vector<std::string> bank_names() const;
+
+ private:
+  struct LoadedBank {
+    std::unique_ptr<index::LiveIndex> live;
+    std::int64_t revision = 0;  // Store revision the bank reflects.
+  };
+
+  Matcher(store::Store& store, MatcherOptions options);
+  Status LoadBank(const std::string& name);
+  Status CatchUp(const std::string& name, LoadedBank& bank,
+                 std::size_t& applied);
+  Result<std::vector<LoadedBank*>> Select(std::span<const std::string> banks,
+                                          std::vector<std::string>& names);
+  Result<std::vector<Hit>> ToHits(
+      const std::vector<std::string>& names,
+      const std::vector<std::vector<index::Match>>& per_bank);
+
+  store::Store& store_;
+  MatcherOptions options_;
+  mutable std::mutex mutex_;  // Guards banks_ (the map, not the indexes).
+  std::map<std::string, std::unique_ptr<LoadedBank>> banks_;
+  std::vector<BankLoad> loads_;
+};
+
+}  // namespace rempart::match
+
+#endif  // REMPART_MATCH_MATCHER_H_
