@@ -1,4 +1,4 @@
-// `rempart hash`: walks its inputs, hashes them on N worker threads, and
+// `rempart hash`: hashes its inputs on N worker threads (image_inputs.h) and
 // prints one record per file in input order (a reorder buffer holds results
 // that finish early), so output is identical whatever -j is.
 #include "cli/hash_command.h"
@@ -6,18 +6,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <condition_variable>
 #include <filesystem>
-#include <fstream>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <thread>
 
 #include "cli/exit_codes.h"
+#include "cli/image_inputs.h"
 #include "cli/progress.h"
-#include "rempart/core/file.h"
 #include "rempart/core/hex.h"
 #include "rempart/hash/image_signals.h"
 
@@ -25,93 +20,6 @@ namespace rempart::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Input {
-  std::string path;
-  bool from_directory = false;  // Found by walking; non-images are skipped.
-  bool is_stdin = false;
-};
-
-struct Row {
-  std::string path;
-  std::optional<hash::ImageSignals> signals;
-  std::optional<hash::Md5Digest> md5;  // Of undecodable files, when read.
-  std::optional<hash::Sha256Digest> sha256;
-  Status error;
-  bool skipped = false;
-};
-
-// Expands directories (recursively, sorted, without following directory
-// links) into files. Missing paths are kept so that they are reported.
-std::vector<Input> ExpandInputs(const std::vector<std::string>& paths,
-                                std::FILE* err, bool& walk_failed) {
-  std::vector<Input> inputs;
-  for (const std::string& path : paths) {
-    if (path == "-") {
-      inputs.push_back({.path = "-", .is_stdin = true});
-      continue;
-    }
-    std::error_code error;
-    if (!fs::is_directory(path, error)) {
-      inputs.push_back({.path = path});
-      continue;
-    }
-    std::vector<std::string> found;
-    fs::recursive_directory_iterator it(
-        path, fs::directory_options::skip_permission_denied, error);
-    for (; !error && it != fs::recursive_directory_iterator();
-         it.increment(error)) {
-      std::error_code type_error;
-      if (it->is_regular_file(type_error)) found.push_back(it->path().string());
-    }
-    if (error) {
-      std::fprintf(err, "rempart: %s: cannot list directory: %s\n",
-                   path.c_str(), error.message().c_str());
-      walk_failed = true;
-    }
-    std::sort(found.begin(), found.end());
-    for (std::string& file : found) {
-      inputs.push_back({.path = std::move(file), .from_directory = true});
-    }
-  }
-  return inputs;
-}
-
-// True when the file's first bytes are those of a supported image.
-bool LooksLikeImage(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::array<std::uint8_t, 64> head{};
-  in.read(reinterpret_cast<char*>(head.data()), head.size());
-  const auto got = static_cast<std::size_t>(in.gcount());
-  return media::SniffImageFormat({head.data(), got}) !=
-         media::ImageFormat::kUnknown;
-}
-
-Row HashOne(const Input& input, const hash::ImageHashOptions& options,
-            hash::ImageHasher& hasher) {
-  Row row;
-  row.path = input.path;
-  if (input.from_directory && !LooksLikeImage(input.path)) {
-    row.skipped = true;
-    return row;
-  }
-  auto bytes = input.is_stdin
-                   ? ReadStreamBytes(stdin, options.limits.max_file_bytes)
-                   : ReadFileBytes(input.path, options.limits.max_file_bytes);
-  if (!bytes) {
-    row.error = bytes.error();
-    return row;
-  }
-  auto signals = hasher.Hash(*bytes, options);
-  if (!signals) {
-    row.error = signals.error();
-    row.md5 = hash::Md5(*bytes);
-    row.sha256 = hash::Sha256(*bytes);
-    return row;
-  }
-  row.signals = *std::move(signals);
-  return row;
-}
 
 class RowWriter {
  public:
@@ -132,7 +40,7 @@ class RowWriter {
     std::fputs(header.c_str(), out_);
   }
 
-  void Write(const Row& row) {
+  void Write(const HashedInput& row) {
     if (format_ == "json") {
       WriteJson(row);
     } else if (format_ == "tsv") {
@@ -151,7 +59,7 @@ class RowWriter {
     return text;
   }
 
-  void WriteText(const Row& row) {
+  void WriteText(const HashedInput& row) {
     const hash::ImageSignals& s = *row.signals;
     std::string line = s.pdq.hash.ToHex() + " " + std::to_string(s.pdq.quality);
     if (dihedral_) {
@@ -161,7 +69,7 @@ class RowWriter {
     std::fputs(line.c_str(), out_);
   }
 
-  void WriteTsv(const Row& row) {
+  void WriteTsv(const HashedInput& row) {
     std::string line = Clean(row.path);
     auto add = [&line](const std::string& field) {
       line += '\t';
@@ -195,7 +103,7 @@ class RowWriter {
     std::fputs(line.c_str(), out_);
   }
 
-  void WriteJson(const Row& row) {
+  void WriteJson(const HashedInput& row) {
     nlohmann::ordered_json record;
     record["path"] = row.path;
     if (row.signals) {
@@ -312,78 +220,33 @@ int RunHashCommand(const HashCommandOptions& options, std::FILE* out,
     std::fprintf(err, "rempart hash: '-' (stdin) may be given only once\n");
     return kExitUsage;
   }
-  bool walk_failed = false;
-  const std::vector<Input> inputs =
-      ExpandInputs(options.inputs, err, walk_failed);
-
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  const std::size_t workers = std::min<std::size_t>(
-      options.jobs > 0 ? static_cast<std::size_t>(options.jobs) : cores,
-      std::max<std::size_t>(1, inputs.size()));
-
-  std::vector<std::optional<Row>> slots(inputs.size());
-  std::mutex mutex;
-  std::condition_variable ready;
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    hash::ImageHasher hasher;
-    while (true) {
-      const std::size_t index = next.fetch_add(1);
-      if (index >= inputs.size()) return;
-      Row row;
-      try {
-        row = HashOne(inputs[index], hash_options, hasher);
-      } catch (const std::exception& e) {  // Barrier: report, keep going.
-        row.path = inputs[index].path;
-        row.error = InternalError(e.what());
-      }
-      {
-        std::lock_guard lock(mutex);
-        slots[index] = std::move(row);
-      }
-      ready.notify_one();
-    }
-  };
-  std::vector<std::thread> threads;
-  threads.reserve(workers);
-  for (std::size_t i = 0; i < workers; ++i) threads.emplace_back(work);
-
   RowWriter writer(out, options.format, options.dihedral);
   writer.Header();
-  ProgressBar progress("hashing", inputs.size(), !options.quiet);
   std::size_t hashed = 0;
   std::size_t failed = 0;
   std::size_t skipped = 0;
-  for (std::size_t index = 0; index < inputs.size(); ++index) {
-    Row row;
-    {
-      std::unique_lock lock(mutex);
-      ready.wait(lock, [&] { return slots[index].has_value(); });
-      row = std::move(*slots[index]);
-      slots[index].reset();
-    }
-    if (row.skipped) {
-      ++skipped;
-    } else {
-      if (row.signals) {
-        ++hashed;
-      } else {
-        ++failed;
-        std::fprintf(err, "%s%s: %s\n", IsTerminal(err) ? "\r\x1b[K" : "",
-                     row.path.c_str(), row.error.ToString().c_str());
-      }
-      writer.Write(row);
-      std::fflush(out);
-    }
-    progress.Update(index + 1);
-  }
-  for (std::thread& thread : threads) thread.join();
-  progress.Finish();
+  const bool listed = HashInputs(
+      options.inputs, hash_options, options.jobs, "hashing", !options.quiet,
+      err, [&](HashedInput& row) {
+        if (row.skipped) {
+          ++skipped;
+          return;
+        }
+        if (row.signals) {
+          ++hashed;
+        } else {
+          ++failed;
+          std::fprintf(err, "%s%s: %s\n", IsTerminal(err) ? "\r\x1b[K" : "",
+                       row.path.c_str(), row.error.ToString().c_str());
+        }
+        writer.Write(row);
+        std::fflush(out);
+      });
   if (!options.quiet && IsTerminal(err)) {
     std::fprintf(err, "hashed %zu, failed %zu, skipped %zu (not images)\n",
                  hashed, failed, skipped);
   }
-  return failed > 0 || walk_failed ? kExitSomeFailed : kExitOk;
+  return failed > 0 || !listed ? kExitSomeFailed : kExitOk;
 }
 
 }  // namespace rempart::cli
