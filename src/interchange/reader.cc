@@ -34,7 +34,7 @@
 namespace rempart::interchange {
 namespace {
 
-constexpr std::size_t kMaxChunkBytes = 64 * 1024;
+constexpr std::size_t kMaxChunkBytes = 65536;
 constexpr std::string_view kByteOrderMark = "\xef\xbb\xbf";
 
 std::string LinePrefix(std::int64_t line) {
@@ -241,10 +241,11 @@ Result<Reader> Reader::Open(std::istream& in, ReaderOptions options) {
 
 void Reader::SkipLeadingLines() {
   while (source_.Peek() >= 0) {
-    const std::string_view line = source_.PeekLine(options_.max_line_bytes);
-    // A blank prefix of an over-long line is not known to be blank.
-    const bool blank = IsBlank(line) && line.size() < options_.max_line_bytes;
-    if (!blank && !IsComment(line)) return;
+    // An over-long line is left for the reader to report, like any other
+    // (the limit allows one more byte for a carriage return).
+    const std::string_view line = source_.PeekLine(options_.max_line_bytes + 2);
+    if (line.size() > options_.max_line_bytes + 1) return;
+    if (!IsBlank(line) && !IsComment(line)) return;
     SkipRestOfLine();
   }
 }

@@ -247,6 +247,22 @@ TEST(LinesReaderTest, LengthLimitIsExactAndIgnoresTheLineBreak) {
                           "line"));
 }
 
+TEST(LinesReaderTest, LongCommentsAreLongLinesToo) {
+  ReaderOptions options;
+  options.max_line_bytes = 70;
+  const std::string comment = "# " + std::string(100, 'c') + "\n";
+  const std::string fits = "# " + std::string(68, 'c') + "\r\n";
+  const Outcome outcome =
+      ReadAll(fits + comment + kPdq + "\n" + comment + fits, options);
+  ASSERT_EQ(outcome.records.size(), 1u);
+  EXPECT_EQ(outcome.records[0].line, 3);
+  EXPECT_THAT(outcome.messages,
+              ElementsAre("line 2: longer than 70 bytes; skipped to the next "
+                          "line",
+                          "line 4: longer than 70 bytes; skipped to the next "
+                          "line"));
+}
+
 TEST(LinesReaderTest, EmptyInputYieldsNothing) {
   for (const char* text : {"", "\n", "# nothing\n", "\xef\xbb\xbf"}) {
     const Outcome outcome = ReadAll(text);

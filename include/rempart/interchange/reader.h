@@ -57,7 +57,7 @@ struct ReaderOptions {
   // Longest line, or CSV record, in bytes (without its line break). A longer
   // one is a line error; the rest of it is skipped up to the next line feed.
   // A longer header row is an error from Open(). Must be positive.
-  std::size_t max_line_bytes = 64 * 1024;
+  std::size_t max_line_bytes = 65536;
   // Most records to return; 0 for no limit. The row that would exceed it is
   // not returned and status() becomes ResourceExhausted.
   std::int64_t max_records = 0;
