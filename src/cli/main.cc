@@ -5,8 +5,10 @@
 #include <cstdio>
 #include <exception>
 
+#include "cli/bank_command.h"
 #include "cli/exit_codes.h"
 #include "cli/hash_command.h"
+#include "cli/match_command.h"
 
 namespace {
 
@@ -20,6 +22,10 @@ int Main(int argc, char** argv) {
   app.set_version_flag("--version", "rempart 0.1.0");
   HashCommandOptions hash_options;
   CLI::App* hash_command = AddHashCommand(app, hash_options);
+  BankCommandOptions bank_options;
+  CLI::App* bank_command = AddBankCommand(app, bank_options);
+  MatchCommandOptions match_options;
+  CLI::App* match_command = AddMatchCommand(app, match_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -29,6 +35,12 @@ int Main(int argc, char** argv) {
   try {
     if (hash_command->parsed()) {
       return RunHashCommand(hash_options, stdout, stderr);
+    }
+    if (bank_command->parsed()) {
+      return RunBankCommand(*bank_command, bank_options, stdout, stderr);
+    }
+    if (match_command->parsed()) {
+      return RunMatchCommand(match_options, stdout, stderr);
     }
   } catch (const std::exception& error) {
     std::fprintf(stderr, "rempart: internal error: %s\n", error.what());

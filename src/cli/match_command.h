@@ -1,0 +1,31 @@
+// `rempart match`: checks photos or hashes against the banks.
+#ifndef REMPART_CLI_MATCH_COMMAND_H_
+#define REMPART_CLI_MATCH_COMMAND_H_
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace rempart::cli {
+
+struct MatchCommandOptions {
+  std::string data_dir;
+  std::vector<std::string> inputs;  // Files, directories, "-", hex values.
+  std::vector<std::string> banks;   // Empty: all.
+  int radius = 31;
+  bool dihedral = false;
+  bool fast = false;
+  std::string kind = "pdq";  // Of hex arguments: pdq, md5, sha256.
+  std::string format = "text";
+  int jobs = 0;
+  bool quiet = false;
+};
+
+CLI::App* AddMatchCommand(CLI::App& app, MatchCommandOptions& options);
+int RunMatchCommand(const MatchCommandOptions& options, std::FILE* out,
+                    std::FILE* err);
+
+}  // namespace rempart::cli
+
+#endif  // REMPART_CLI_MATCH_COMMAND_H_
