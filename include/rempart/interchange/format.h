@@ -14,20 +14,21 @@
 // - Lines end with LF or CRLF; one carriage return before the line feed (or
 //   at the end of the input) is dropped. The last line needs no line feed.
 // - A blank line (nothing but spaces, tabs and a carriage return) is skipped
-//   anywhere. A line whose first non-space character is '#' is a comment and
-//   is skipped anywhere in `lines`, and before the header row in `tsv` and
-//   `csv` (after the header, a '#' is data: an external id may start with
-//   one).
+//   anywhere. A line whose first character other than a space or tab is '#'
+//   is a comment and is skipped anywhere in `lines`, and before the header
+//   row in `tsv` and `csv` (after the header, a '#' is data: an external id
+//   may start with one).
 // - Structured cells (signal values, kind, quality, mode, category, status)
 //   are trimmed of surrounding spaces and tabs and compared
 //   case-insensitively. Free-text cells are kept byte for byte.
 // - A signal value is the hex of a PDQ hash (64 digits), an MD5 digest (32)
 //   or a SHA-256 digest (64), either case, nothing else.
-// - A quality is an integer 0…100 and a mode is `cli512` or `fullres`; both
-//   describe PDQ hashes only. `cli512+fast` and `fullres+fast` (written by
-//   `rempart hash --fast`) are read as `cli512` and `fullres`: a fast hash is
-//   a valid PDQ hash of the image, within a few bits of the exact one, and
-//   the store has no field for the difference.
+// - A quality is an integer 0…100 (decimal digits only) and a mode is
+//   `cli512` or `fullres`; both describe PDQ hashes only, and giving either
+//   for a row without a PDQ signal is an error. `cli512+fast` and
+//   `fullres+fast` (written by `rempart hash --fast`) are read as `cli512` and
+//   `fullres`: a fast hash is a valid PDQ hash of the image, within a few bits
+//   of the exact one, and the store has no field for the difference.
 // - A category is `intimate_image`, `sextortion`, `synthetic` or
 //   `child_abuse`; a status is `active` or `revoked`.
 // - A record's line number is the line on which it starts (1-based).
@@ -73,8 +74,9 @@
 //   revoke_reason        Kept as given.
 //   error                A non-empty cell makes the row an error (`rempart
 //                        hash` reports files it could not hash this way).
-// A header must name at least one signal column, and may not mix per-kind
-// columns with `value`, or name the same column twice. Every other column
+// A header must name at least one signal column, may not mix per-kind
+// columns with `value`, may not have `kind` without `value`, and may not
+// name the same column twice (aliases included). Every other column
 // (path, width, height, format, id, created_at, updated_at, ...) is ignored
 // and listed by Reader::ignored_columns(); a `path` column in particular is
 // never carried into records, because file names can identify the people

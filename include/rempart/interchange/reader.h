@@ -112,9 +112,9 @@ class Reader {
 
   // The format being read (sniffed or given).
   [[nodiscard]] Format format() const { return format_; }
-  // Header names (as written) of the `tsv`/`csv` columns the reader does
-  // not use, in header order; empty names are left out. Always empty for
-  // `lines`.
+  // Header names (trimmed, otherwise as written: untrusted text to escape
+  // before display) of the `tsv`/`csv` columns the reader does not use, in
+  // header order; empty names are left out. Always empty for `lines`.
   [[nodiscard]] const std::vector<std::string>& ignored_columns() const {
     return ignored_columns_;
   }
