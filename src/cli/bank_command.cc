@@ -293,6 +293,7 @@ CLI::App* AddBankCommand(CLI::App& app, BankCommandOptions& options) {
   CLI::App* bank = app.add_subcommand(
       "bank", "Manage banks: named lists of verified signals");
   bank->require_subcommand(1);
+  bank->fallthrough();  // --data may follow the subcommand's arguments.
   AddDataOption(*bank, options.data_dir);
 
   CLI::App* create = bank->add_subcommand("create", "Create an empty bank");

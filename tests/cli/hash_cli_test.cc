@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "tests/support/cli_test.h"
 #include "tests/support/vectors.h"
 
 namespace rempart {
@@ -20,54 +21,9 @@ namespace {
 namespace fs = std::filesystem;
 using testing::ConformancePath;
 
-struct CommandRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-class HashCliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("rempart_cli_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  // Runs `rempart ARGS` through the shell; `args` is shell text.
-  CommandRun Rempart(const std::string& args,
-                     const std::string& stdin_path = "/dev/null") {
-    const fs::path out = dir_ / "stdout";
-    const fs::path err = dir_ / "stderr";
-    const std::string command = std::string(REMPART_BINARY) + " " + args +
-                                " <" + stdin_path + " >" + out.string() +
-                                " 2>" + err.string();
-    const int status = std::system(command.c_str());
-    CommandRun run;
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.out = ReadAll(out);
-    run.err = ReadAll(err);
-    return run;
-  }
-
-  fs::path Write(const std::string& name, const std::string& content) {
-    const fs::path path = dir_ / name;
-    fs::create_directories(path.parent_path());
-    std::ofstream(path, std::ios::binary) << content;
-    return path;
-  }
-
-  fs::path dir_;
-};
+using testing::CommandRun;
+using testing::ReadAll;
+using HashCliTest = testing::CliTest;
 
 const std::string kBridge = "images/upstream/bridge-mods/aaa-orig.jpg";
 
