@@ -114,7 +114,11 @@ int Import(store::Store& store, const BankCommandOptions& options,
   }
   auto reader = interchange::Reader::Open(*in, reader_options);
   if (!reader) return Fail(err, "import", reader.error().WithContext(name));
-  for (const std::string& column : reader->ignored_columns()) {
+  for (std::string column : reader->ignored_columns()) {
+    // Header text is untrusted: no control characters reach the terminal.
+    for (char& c : column) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    }
     std::fprintf(err, "rempart bank import: %s: ignoring column '%s'\n",
                  name.c_str(), column.c_str());
   }

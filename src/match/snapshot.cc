@@ -80,7 +80,9 @@ Result<BankSnapshot> ParseSnapshot(std::span<const std::uint8_t> bytes) {
     return InvalidArgumentError("snapshot: unsupported version " +
                                 std::to_string(version));
   }
-  at += 4;
+  if (Get<std::uint32_t>(bytes, at) != 0) {
+    return InvalidArgumentError("snapshot: reserved header field is not zero");
+  }
   BankSnapshot snapshot;
   snapshot.revision = Get<std::int64_t>(bytes, at);
   const auto pdq_count = Get<std::uint64_t>(bytes, at);
