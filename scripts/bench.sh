@@ -5,8 +5,31 @@
 #   rempart_hash_bench      images/s for exact and fast modes, decode vs PDQ
 #   rempart_fast_vs_exact   fast-vs-exact PDQ distance distribution + SVG
 # Results: build/bench/*.json|txt, and docs/fast-vs-exact.svg.
+#
+#   scripts/bench.sh index   the match-index benchmark instead: installs
+#       libfaiss-dev (optional: without it FAISS is left out), runs
+#       rempart_index_bench over REMPART_INDEX_SIZES (default 1M and 10M;
+#       add 100000000 on a machine with 24 GiB) and draws docs/index-qps.svg.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = index ]; then
+  sudo_cmd=(); [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  dpkg-query -W -f='${Status}' libfaiss-dev 2>/dev/null | grep -q "install ok installed" ||
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq \
+      --no-install-recommends libfaiss-dev python3 ||
+    echo "bench: libfaiss-dev unavailable; benchmarking without FAISS"
+  cmake --preset release >/dev/null
+  cmake --build --preset release -j "$(nproc)" --target rempart_index_bench
+  mkdir -p build/bench
+  build/release/bench/rempart_index_bench \
+    --sizes="${REMPART_INDEX_SIZES:-1000000,10000000}" \
+    --benchmark_counters_tabular=true \
+    --benchmark_out=build/bench/index_bench.json --benchmark_out_format=json |
+    tee build/bench/index_bench.txt
+  python3 bench/index_plot.py build/bench/index_bench.json docs/index-qps.svg
+  exit 0
+fi
 
 wallpapers=(plasma-workspace-wallpapers mate-backgrounds lomiri-wallpapers-20.04)
 missing=()

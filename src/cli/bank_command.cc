@@ -246,7 +246,8 @@ int Export(store::Store& store, const BankCommandOptions& options,
   if (!status.ok()) return Fail(err, "export", status);
   if (!*out) return Fail(err, "export", UnavailableError("write failed"));
   if (!options.quiet) {
-    std::fprintf(err, "rempart bank export: %zu entries written\n", written);
+    std::fprintf(err, "rempart bank export: %zu %s written\n", written,
+                 written == 1 ? "entry" : "entries");
   }
   return failed > 0 ? kExitSomeFailed : kExitOk;
 }
