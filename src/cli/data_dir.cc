@@ -25,8 +25,10 @@ std::filesystem::path SnapshotDir(const std::filesystem::path& data_dir) {
 }
 
 Result<std::unique_ptr<store::Store>> OpenDataStore(
-    const std::filesystem::path& data_dir) {
-  return store::OpenSqliteStore(data_dir / "rempart.db");
+    const std::filesystem::path& data_dir, std::int64_t cache_bytes) {
+  store::SqliteOptions options;
+  if (cache_bytes > 0) options.cache_bytes = cache_bytes;
+  return store::OpenSqliteStore(data_dir / "rempart.db", options);
 }
 
 }  // namespace rempart::cli

@@ -64,7 +64,7 @@ std::shared_ptr<const Index> BuildBase(const std::string& kind,
   }
   auto built = MakeIndex(kind, hashes, ids);
   if (!built) return nullptr;
-  return std::shared_ptr<const Index>(std::move(*built));
+  return {std::move(*built)};
 }
 
 }  // namespace

@@ -257,7 +257,7 @@ void MihIndex::BuildTable(std::size_t part_index) {
   auto* bytes = reinterpret_cast<unsigned char*>(table.packed.data());
   std::vector<std::uint32_t> local(low_cells + 1);
   std::vector<std::uint32_t> sorted;
-  const std::uint32_t low_mask = static_cast<std::uint32_t>(low_cells - 1);
+  const auto low_mask = static_cast<std::uint32_t>(low_cells - 1);
   for (std::size_t b = 0; b < buckets; ++b) {
     const std::uint32_t first = bucket_start[b];
     const std::uint32_t last = bucket_start[b + 1];

@@ -145,11 +145,11 @@ Status WriteSnapshotFile(const std::filesystem::path& path,
         ::write(fd, bytes.data() + written, bytes.size() - written);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      const std::string reason = std::strerror(errno);
+      std::string message = "snapshot: cannot write " + temporary;
+      message.append(": ").append(std::strerror(errno));
       ::close(fd);
       ::unlink(temporary.c_str());
-      return UnavailableError("snapshot: cannot write " + temporary + ": " +
-                              reason);
+      return UnavailableError(std::move(message));
     }
     written += static_cast<std::size_t>(n);
   }
