@@ -127,6 +127,23 @@ TEST_P(IndexRecallTest, SameAsBruteForceOnClusteredBank) {
   }
 }
 
+// Large batches: many groups of interleaved queries in one call.
+TEST_P(IndexRecallTest, LargeBatchesSameAsBruteForce) {
+  Rng rng(19);
+  const auto bank = testing::SyntheticBank(30000, rng);
+  const auto ids = Iota(bank.size(), 7);
+  const auto index = GetParam().make(bank, ids);
+  for (int radius : {31, 48}) {
+    const auto queries = Queries(bank, radius, 2500, rng);
+    const auto batch = index->SearchBatch(queries, radius);
+    ASSERT_EQ(batch.size(), queries.size());
+    for (std::size_t q = 0; q < queries.size(); ++q) {
+      ASSERT_EQ(batch[q], BruteForce(bank, ids, queries[q], radius))
+          << "radius " << radius << " query " << q;
+    }
+  }
+}
+
 TEST_P(IndexRecallTest, EntriesExactlyAtTheRadius) {
   Rng rng(11);
   const PdqHash query = BalancedHash(rng);
