@@ -184,24 +184,33 @@ void Report(benchmark::State& state, Workload& work, const std::string& kind,
   }
 }
 
-// Single queries, one at a time: latency and throughput.
-void BM_Single(benchmark::State& state, std::size_t size,
-               const std::string& kind, const std::string& set_name) {
-  Workload& work = GetWorkload(size);
-  const index::Index& idx = work.Get(kind);
-  const QuerySet& set = work.sets.at(set_name);
+// Times `search(query)` one query at a time: latency and throughput.
+template <typename Search>
+void TimeSingles(benchmark::State& state, Workload& work,
+                 const std::string& kind, const QuerySet& set,
+                 std::size_t memory_bytes, const Search& search) {
   Score score;
   std::vector<double> latencies;
   std::size_t q = static_cast<std::size_t>(state.thread_index()) * 97;
   for (auto _ : state) {
     const std::size_t i = q++ % set.queries.size();
     const auto start = std::chrono::steady_clock::now();
-    auto found = idx.Search(set.queries[i], index::kDefaultRadius);
+    std::vector<Match> found = search(set.queries[i]);
     latencies.push_back(Seconds(std::chrono::steady_clock::now() - start));
     Check(found, set.truth[i], score);
   }
   state.SetItemsProcessed(state.iterations());
-  Report(state, work, kind, score, std::move(latencies), idx.memory_bytes());
+  Report(state, work, kind, score, std::move(latencies), memory_bytes);
+}
+
+void BM_Single(benchmark::State& state, std::size_t size,
+               const std::string& kind, const std::string& set_name) {
+  Workload& work = GetWorkload(size);
+  const index::Index& idx = work.Get(kind);
+  TimeSingles(state, work, kind, work.sets.at(set_name), idx.memory_bytes(),
+              [&](const PdqHash& query) {
+                return idx.Search(query, index::kDefaultRadius);
+              });
 }
 
 // Batches of kBatch queries: the throughput a platform's bulk check sees.
@@ -238,6 +247,10 @@ std::vector<Match> FaissRange(const faiss::IndexBinary& idx,
     matches.push_back(Match{static_cast<index::EntryId>(result.labels[k]),
                             static_cast<int>(result.distances[k])});
   }
+  // The order every Rempart index returns: by distance, then id.
+  std::sort(matches.begin(), matches.end(), [](const Match& a, const Match& b) {
+    return a.distance != b.distance ? a.distance < b.distance : a.id < b.id;
+  });
   return matches;
 }
 
@@ -282,23 +295,9 @@ void BM_Faiss(benchmark::State& state, std::size_t size,
   omp_set_num_threads(1);  // Per-thread figures: one FAISS thread per caller.
   Workload& work = GetWorkload(size);
   const faiss::IndexBinary& idx = GetFaiss(work, kind);
-  const QuerySet& set = work.sets.at(set_name);
-  Score score;
-  std::vector<double> latencies;
-  std::size_t q = static_cast<std::size_t>(state.thread_index()) * 97;
-  for (auto _ : state) {
-    const std::size_t i = q++ % set.queries.size();
-    const auto start = std::chrono::steady_clock::now();
-    auto found = FaissRange(idx, set.queries[i]);
-    latencies.push_back(Seconds(std::chrono::steady_clock::now() - start));
-    std::sort(found.begin(), found.end(), [](const Match& a, const Match& b) {
-      return a.distance != b.distance ? a.distance < b.distance : a.id < b.id;
-    });
-    Check(found, set.truth[i], score);
-  }
-  state.SetItemsProcessed(state.iterations());
   // FAISS does not report its memory; the codes alone are 32 bytes each.
-  Report(state, work, kind, score, std::move(latencies), 0);
+  TimeSingles(state, work, kind, work.sets.at(set_name), 0,
+              [&](const PdqHash& query) { return FaissRange(idx, query); });
 }
 #endif
 

@@ -12,6 +12,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/image_inputs.h"
+#include "cli/one_line.h"
 #include "cli/progress.h"
 #include "rempart/core/hex.h"
 #include "rempart/hash/image_signals.h"
@@ -51,14 +52,6 @@ class RowWriter {
   }
 
  private:
-  static std::string Clean(std::string text) {
-    // Paths and messages may hold tabs or newlines; keep one record a line.
-    std::replace_if(
-        text.begin(), text.end(),
-        [](char c) { return c == '\t' || c == '\n' || c == '\r'; }, ' ');
-    return text;
-  }
-
   void WriteText(const HashedInput& row) {
     const hash::ImageSignals& s = *row.signals;
     std::string line = s.pdq.hash.ToHex() + " " + std::to_string(s.pdq.quality);
@@ -70,7 +63,7 @@ class RowWriter {
   }
 
   void WriteTsv(const HashedInput& row) {
-    std::string line = Clean(row.path);
+    std::string line = OneLine(row.path);
     auto add = [&line](const std::string& field) {
       line += '\t';
       line += field;
@@ -97,7 +90,7 @@ class RowWriter {
       if (dihedral_) {
         for (int v = 0; v < hash::kDihedralCount; ++v) add("");
       }
-      add(Clean(row.error.ToString()));
+      add(OneLine(row.error.ToString()));
     }
     line += '\n';
     std::fputs(line.c_str(), out_);

@@ -10,6 +10,7 @@
 #include "cli/data_dir.h"
 #include "cli/exit_codes.h"
 #include "cli/image_inputs.h"
+#include "cli/one_line.h"
 #include "cli/progress.h"
 #include "rempart/index/index.h"
 #include "rempart/match/matcher.h"
@@ -52,12 +53,13 @@ class MatchWriter {
         const store::EntryInput& entry = hit.entry.input;
         std::fprintf(
             out_, "%s\t%s\t%lld\t%s\t%s\t%d\t%s\t%s\t%s\n",
-            Clean(input).c_str(), hit.bank.c_str(),
+            OneLine(input).c_str(), hit.bank.c_str(),
             static_cast<long long>(hit.entry.id),
             std::string(store::SignalKindName(entry.signal.kind())).c_str(),
             entry.signal.hex().c_str(), hit.distance,
             std::string(store::CategoryName(entry.category)).c_str(),
-            Clean(entry.source_org).c_str(), Clean(entry.external_id).c_str());
+            OneLine(entry.source_org).c_str(),
+            OneLine(entry.external_id).c_str());
       }
     } else if (hits.empty()) {
       std::fprintf(out_, "%s: no match\n", input.c_str());
@@ -81,13 +83,6 @@ class MatchWriter {
   }
 
  private:
-  static std::string Clean(std::string text) {
-    for (char& c : text) {
-      if (c == '\t' || c == '\n' || c == '\r') c = ' ';
-    }
-    return text;
-  }
-
   std::FILE* out_;
   std::string format_;
 };

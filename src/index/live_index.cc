@@ -129,6 +129,15 @@ Status LiveIndex::Load(std::span<const PdqEntry> pdq,
   return OkStatus();
 }
 
+void LiveIndex::RequestMerge() {
+  if (!options_.background_merge) {
+    MergeAndSwap();
+    return;
+  }
+  { std::lock_guard lock(merge_mutex_); }  // No wake-up lost to the waiter.
+  merge_wake_.notify_one();
+}
+
 void LiveIndex::Add(std::span<const PdqEntry> pdq,
                     std::span<const DigestEntry> digests) {
   bool due = false;
@@ -142,14 +151,7 @@ void LiveIndex::Add(std::span<const PdqEntry> pdq,
     due = MergeDue(*next);
     Publish(std::move(next));
   }
-  if (due) {
-    if (options_.background_merge) {
-      { std::lock_guard lock(merge_mutex_); }
-      merge_wake_.notify_one();
-    } else {
-      MergeAndSwap();
-    }
-  }
+  if (due) RequestMerge();
 }
 
 void LiveIndex::Revoke(std::span<const EntryId> ids) {
@@ -167,14 +169,7 @@ void LiveIndex::Revoke(std::span<const EntryId> ids) {
     due = MergeDue(*next);
     Publish(std::move(next));
   }
-  if (due) {
-    if (options_.background_merge) {
-      { std::lock_guard lock(merge_mutex_); }
-      merge_wake_.notify_one();
-    } else {
-      MergeAndSwap();
-    }
-  }
+  if (due) RequestMerge();
 }
 
 std::shared_ptr<LiveIndex::Snapshot> LiveIndex::Merge(

@@ -99,6 +99,8 @@ class LiveIndex {
   [[nodiscard]] bool MergeDue(const Snapshot& snapshot) const;
   // Builds a merged snapshot of `from` (no locks held while building).
   [[nodiscard]] std::shared_ptr<Snapshot> Merge(const Snapshot& from) const;
+  // Wakes the merger, or merges here when merges are not in the background.
+  void RequestMerge();
   void MergeAndSwap();
   void MergeLoop(const std::stop_token& stop);
 
