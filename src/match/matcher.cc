@@ -143,6 +143,7 @@ Status Matcher::CatchUp(const std::string& name, LoadedBank& bank,
 }
 
 Status Matcher::Refresh() {
+  std::lock_guard refreshing(refresh_mutex_);
   auto banks = store_.ListBanks();
   if (!banks) return banks.error();
   for (const store::Bank& bank : *banks) {
@@ -173,8 +174,16 @@ Status Matcher::SaveSnapshots() {
                             options_.snapshot_dir.string() + ": " +
                             error.message());
   }
-  std::lock_guard lock(mutex_);
-  for (const auto& [name, bank] : banks_) {
+  // Matching goes on meanwhile: only the list of banks is copied under
+  // mutex_; refresh_mutex_ keeps each bank's revision and content in step.
+  std::lock_guard refreshing(refresh_mutex_);
+  std::vector<std::pair<std::string, const LoadedBank*>> banks;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [name, bank] : banks_)
+      banks.emplace_back(name, bank.get());
+  }
+  for (const auto& [name, bank] : banks) {
     BankSnapshot snapshot;
     snapshot.revision = bank->revision;
     bank->live->ForEachLive(

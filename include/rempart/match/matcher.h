@@ -96,6 +96,9 @@ class Matcher {
 
   store::Store& store_;
   MatcherOptions options_;
+  // Serialises Refresh() and SaveSnapshots(), the only writers of the
+  // indexes and revisions.
+  std::mutex refresh_mutex_;
   mutable std::mutex mutex_;  // Guards banks_ (the map, not the indexes).
   std::map<std::string, std::unique_ptr<LoadedBank>> banks_;
   std::vector<BankLoad> loads_;
