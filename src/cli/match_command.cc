@@ -150,6 +150,15 @@ CLI::App* AddMatchCommand(CLI::App& app, MatchCommandOptions& options) {
 int RunMatchCommand(const MatchCommandOptions& options, std::FILE* out,
                     std::FILE* err) {
   const std::filesystem::path data = DataDir(options.data_dir);
+  std::error_code error;
+  if (!std::filesystem::exists(data / "rempart.db", error)) {
+    std::fprintf(err,
+                 "rempart match: no banks in %s (create one with `rempart "
+                 "bank create`, or point --data or $REMPART_DATA at your "
+                 "data directory)\n",
+                 data.c_str());
+    return kExitSomeFailed;
+  }
   auto store = OpenDataStore(data);
   if (!store) {
     std::fprintf(err, "rempart match: %s: %s\n", data.c_str(),

@@ -168,6 +168,13 @@ TEST_F(BankCliTest, DihedralMatchesRotatedCopies) {
       << dihedral.out;
 }
 
+TEST_F(BankCliTest, MatchWithoutAStoreSaysWhereItLooked) {
+  const CommandRun run = Run("match " + kPdqA);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("no banks in"), std::string::npos) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "data"));
+}
+
 TEST_F(BankCliTest, SnapshotsAreWrittenAndUsed) {
   CreateBank("hotline");
   const auto list = Write("list.txt", kPdqA + "\n");
