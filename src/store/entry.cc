@@ -35,6 +35,19 @@ std::string NameList(const std::array<std::string_view, N>& names) {
   return list;
 }
 
+// The enumerator whose name is `name`; InvalidArgument listing the names.
+template <typename Enum, std::size_t N>
+Result<Enum> ParseName(const std::array<std::string_view, N>& names,
+                       std::string_view name, std::string_view what) {
+  const int index = FindName(names, name);
+  if (index < 0) {
+    return InvalidArgumentError("unknown " + std::string(what) + " '" +
+                                std::string(name) + "' (expected one of " +
+                                NameList(names) + ")");
+  }
+  return static_cast<Enum>(index);
+}
+
 std::size_t SignalSize(SignalKind kind) {
   return kind == SignalKind::kMd5 ? 16 : 32;
 }
@@ -46,13 +59,7 @@ std::string_view SignalKindName(SignalKind kind) {
 }
 
 Result<SignalKind> ParseSignalKind(std::string_view name) {
-  const int index = FindName(kSignalKindNames, name);
-  if (index < 0) {
-    return InvalidArgumentError("unknown signal kind '" + std::string(name) +
-                                "' (expected one of " +
-                                NameList(kSignalKindNames) + ")");
-  }
-  return static_cast<SignalKind>(index);
+  return ParseName<SignalKind>(kSignalKindNames, name, "signal kind");
 }
 
 std::string_view CategoryName(Category category) {
@@ -60,13 +67,7 @@ std::string_view CategoryName(Category category) {
 }
 
 Result<Category> ParseCategory(std::string_view name) {
-  const int index = FindName(kCategoryNames, name);
-  if (index < 0) {
-    return InvalidArgumentError("unknown category '" + std::string(name) +
-                                "' (expected one of " +
-                                NameList(kCategoryNames) + ")");
-  }
-  return static_cast<Category>(index);
+  return ParseName<Category>(kCategoryNames, name, "category");
 }
 
 std::string_view EntryStatusName(EntryStatus status) {
@@ -74,13 +75,7 @@ std::string_view EntryStatusName(EntryStatus status) {
 }
 
 Result<EntryStatus> ParseEntryStatus(std::string_view name) {
-  const int index = FindName(kEntryStatusNames, name);
-  if (index < 0) {
-    return InvalidArgumentError("unknown entry status '" + std::string(name) +
-                                "' (expected one of " +
-                                NameList(kEntryStatusNames) + ")");
-  }
-  return static_cast<EntryStatus>(index);
+  return ParseName<EntryStatus>(kEntryStatusNames, name, "entry status");
 }
 
 Signal::Signal(SignalKind kind, std::span<const std::uint8_t> bytes)
