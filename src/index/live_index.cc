@@ -9,51 +9,11 @@
 
 namespace rempart::index {
 
-struct LiveIndex::Snapshot {
-  // Bumped by Load(): a merge that started on an older generation is void.
-  std::uint64_t generation = 0;
-  std::shared_ptr<const Index> base;
-  std::shared_ptr<const ExactIndex> exact_base;
-  // Additions since the base was built, in order, and indexes over them.
-  std::vector<PdqEntry> delta;
-  std::shared_ptr<const FlatIndex> delta_index;
-  std::vector<DigestEntry> exact_delta;
-  std::shared_ptr<const ExactIndex> exact_delta_index;
-  // Revoked ids not yet merged away, sorted.
-  std::vector<EntryId> revoked;
-
-  [[nodiscard]] bool IsRevoked(EntryId id) const {
-    return std::binary_search(revoked.begin(), revoked.end(), id);
-  }
-  void RebuildDeltas() {
-    std::vector<hash::PdqHash> hashes;
-    std::vector<EntryId> ids;
-    hashes.reserve(delta.size());
-    ids.reserve(delta.size());
-    for (const PdqEntry& entry : delta) {
-      hashes.push_back(entry.hash);
-      ids.push_back(entry.id);
-    }
-    delta_index = delta.empty()
-                      ? nullptr
-                      : std::make_shared<const FlatIndex>(hashes, ids);
-    exact_delta_index = exact_delta.empty()
-                            ? nullptr
-                            : std::make_shared<const ExactIndex>(exact_delta);
-  }
-  // Drops revoked matches and restores the distance-then-id order.
-  void Finish(std::vector<Match>& matches) const {
-    if (!revoked.empty()) {
-      std::erase_if(matches, [&](const Match& m) { return IsRevoked(m.id); });
-    }
-    SortMatches(matches);
-  }
-};
-
 namespace {
 
-std::shared_ptr<const Index> BuildBase(const std::string& kind,
-                                       std::span<const PdqEntry> entries) {
+// An index of `kind` over `entries`; null when it cannot be built.
+std::shared_ptr<const Index> BuildIndex(const std::string& kind,
+                                        std::span<const PdqEntry> entries) {
   std::vector<hash::PdqHash> hashes;
   std::vector<EntryId> ids;
   hashes.reserve(entries.size());
@@ -69,9 +29,40 @@ std::shared_ptr<const Index> BuildBase(const std::string& kind,
 
 }  // namespace
 
+struct LiveIndex::Snapshot {
+  // Bumped by Load(): a merge that started on an older generation is void.
+  std::uint64_t generation = 0;
+  std::shared_ptr<const Index> base;
+  std::shared_ptr<const ExactIndex> exact_base;
+  // Additions since the base was built, in order, and indexes over them.
+  std::vector<PdqEntry> delta;
+  std::shared_ptr<const Index> delta_index;  // Flat.
+  std::vector<DigestEntry> exact_delta;
+  std::shared_ptr<const ExactIndex> exact_delta_index;
+  // Revoked ids not yet merged away, sorted.
+  std::vector<EntryId> revoked;
+
+  [[nodiscard]] bool IsRevoked(EntryId id) const {
+    return std::binary_search(revoked.begin(), revoked.end(), id);
+  }
+  void RebuildDeltas() {
+    delta_index = delta.empty() ? nullptr : BuildIndex("flat", delta);
+    exact_delta_index = exact_delta.empty()
+                            ? nullptr
+                            : std::make_shared<const ExactIndex>(exact_delta);
+  }
+  // Drops revoked matches and restores the distance-then-id order.
+  void Finish(std::vector<Match>& matches) const {
+    if (!revoked.empty()) {
+      std::erase_if(matches, [&](const Match& m) { return IsRevoked(m.id); });
+    }
+    SortMatches(matches);
+  }
+};
+
 LiveIndex::LiveIndex(LiveOptions options) : options_(std::move(options)) {
   auto empty = std::make_shared<Snapshot>();
-  empty->base = BuildBase("flat", {});
+  empty->base = BuildIndex("flat", {});
   empty->exact_base = std::make_shared<const ExactIndex>();
   snapshot_ = std::move(empty);
   if (options_.background_merge) {
@@ -112,7 +103,7 @@ bool LiveIndex::MergeDue(const Snapshot& snapshot) const {
 Status LiveIndex::Load(std::span<const PdqEntry> pdq,
                        std::span<const DigestEntry> digests) {
   auto next = std::make_shared<Snapshot>();
-  next->base = BuildBase(options_.kind, pdq);
+  next->base = BuildIndex(options_.kind, pdq);
   if (!next->base) {
     return ResourceExhaustedError("live index: cannot build an index of " +
                                   std::to_string(pdq.size()) + " entries");
@@ -192,7 +183,7 @@ std::shared_ptr<LiveIndex::Snapshot> LiveIndex::Merge(
   }
   auto merged = std::make_shared<Snapshot>();
   merged->generation = from.generation;
-  merged->base = BuildBase(options_.kind, entries);
+  merged->base = BuildIndex(options_.kind, entries);
   if (!merged->base) return nullptr;
   merged->exact_base = std::make_shared<const ExactIndex>(digests);
   return merged;
