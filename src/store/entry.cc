@@ -6,6 +6,7 @@
 #include <string>
 
 #include "rempart/core/hex.h"
+#include "store/store_internal.h"
 
 namespace rempart::store {
 namespace {
@@ -16,37 +17,6 @@ constexpr std::array<std::string_view, 4> kCategoryNames = {
     "intimate_image", "sextortion", "synthetic", "child_abuse"};
 constexpr std::array<std::string_view, 2> kEntryStatusNames = {"active",
                                                                "revoked"};
-
-// Index of `name` in `names`, or -1.
-template <std::size_t N>
-int FindName(const std::array<std::string_view, N>& names,
-             std::string_view name) {
-  const auto* found = std::find(names.begin(), names.end(), name);
-  return found == names.end() ? -1 : static_cast<int>(found - names.begin());
-}
-
-template <std::size_t N>
-std::string NameList(const std::array<std::string_view, N>& names) {
-  std::string list;
-  for (std::string_view name : names) {
-    if (!list.empty()) list += ", ";
-    list += name;
-  }
-  return list;
-}
-
-// The enumerator whose name is `name`; InvalidArgument listing the names.
-template <typename Enum, std::size_t N>
-Result<Enum> ParseName(const std::array<std::string_view, N>& names,
-                       std::string_view name, std::string_view what) {
-  const int index = FindName(names, name);
-  if (index < 0) {
-    return InvalidArgumentError("unknown " + std::string(what) + " '" +
-                                std::string(name) + "' (expected one of " +
-                                NameList(names) + ")");
-  }
-  return static_cast<Enum>(index);
-}
 
 std::size_t SignalSize(SignalKind kind) {
   return kind == SignalKind::kMd5 ? 16 : 32;
@@ -59,7 +29,7 @@ std::string_view SignalKindName(SignalKind kind) {
 }
 
 Result<SignalKind> ParseSignalKind(std::string_view name) {
-  return ParseName<SignalKind>(kSignalKindNames, name, "signal kind");
+  return internal::ParseName<SignalKind>(kSignalKindNames, name, "signal kind");
 }
 
 std::string_view CategoryName(Category category) {
@@ -67,7 +37,7 @@ std::string_view CategoryName(Category category) {
 }
 
 Result<Category> ParseCategory(std::string_view name) {
-  return ParseName<Category>(kCategoryNames, name, "category");
+  return internal::ParseName<Category>(kCategoryNames, name, "category");
 }
 
 std::string_view EntryStatusName(EntryStatus status) {
@@ -75,7 +45,8 @@ std::string_view EntryStatusName(EntryStatus status) {
 }
 
 Result<EntryStatus> ParseEntryStatus(std::string_view name) {
-  return ParseName<EntryStatus>(kEntryStatusNames, name, "entry status");
+  return internal::ParseName<EntryStatus>(kEntryStatusNames, name,
+                                          "entry status");
 }
 
 Signal::Signal(SignalKind kind, std::span<const std::uint8_t> bytes)

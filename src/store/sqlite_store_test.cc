@@ -121,6 +121,158 @@ TEST_F(SqliteStoreTest, RefusesANewerSchemaVersion) {
   EXPECT_THAT(store.error().message(), HasSubstr(path_.string()));
 }
 
+// A file as Rempart wrote it at schema version 1, built statement by
+// statement here (not with the store's own migration), with two banks and
+// three entries, one of them revoked.
+void WriteVersionOneFile(const fs::path& path) {
+  Tamper(path, R"sql(
+BEGIN;
+CREATE TABLE store_state(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  revision INTEGER NOT NULL CHECK (revision >= 0));
+INSERT INTO store_state(id, revision) VALUES (1, 3);
+CREATE TABLE banks(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  active_pdq INTEGER NOT NULL DEFAULT 0 CHECK (active_pdq >= 0),
+  active_md5 INTEGER NOT NULL DEFAULT 0 CHECK (active_md5 >= 0),
+  active_sha256 INTEGER NOT NULL DEFAULT 0 CHECK (active_sha256 >= 0),
+  revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked >= 0),
+  revision INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE entries(
+  id INTEGER PRIMARY KEY,
+  bank_id INTEGER NOT NULL REFERENCES banks(id),
+  kind INTEGER NOT NULL CHECK (kind IN (0, 1, 2)),
+  value BLOB NOT NULL
+      CHECK (length(value) = CASE kind WHEN 1 THEN 16 ELSE 32 END),
+  quality INTEGER CHECK (quality IS NULL OR quality BETWEEN 0 AND 100),
+  pdq_mode TEXT CHECK (pdq_mode IS NULL OR pdq_mode IN ('cli512', 'fullres')),
+  category TEXT NOT NULL,
+  source_org TEXT NOT NULL,
+  external_id TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+  revoke_reason TEXT CHECK ((status = 'active' AND revoke_reason IS NULL) OR
+                            (status = 'revoked' AND revoke_reason <> '')),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  revision INTEGER NOT NULL CHECK (revision > 0),
+  UNIQUE (bank_id, kind, value));
+CREATE INDEX entries_by_revision ON entries(bank_id, revision);
+INSERT INTO banks(id, name, description, created_at, active_pdq, active_md5,
+                  revoked, revision)
+    VALUES (1, 'hotline', 'Verified reports', 1000, 1, 1, 1, 3),
+           (2, 'empty', '', 2000, 0, 0, 0, 0);
+INSERT INTO entries VALUES
+  (1, 1, 0,
+   X'0000000000000000000000000000000000000000000000000000000000000001',
+   90, 'cli512', 'sextortion', 'Hotline', 'case-1', 'active', NULL,
+   1000, 1000, 1),
+  (2, 1, 1, X'00000000000000000000000000000002',
+   NULL, NULL, 'intimate_image', 'Hotline', '', 'active', NULL,
+   1000, 1000, 2),
+  (3, 1, 0,
+   X'0000000000000000000000000000000000000000000000000000000000000003',
+   NULL, NULL, 'synthetic', 'Hotline', '', 'revoked', 'appeal upheld',
+   1000, 1500, 3);
+PRAGMA user_version = 1;
+COMMIT;
+)sql");
+}
+
+TEST_F(SqliteStoreTest, UpgradesAVersionOneFile) {
+  WriteVersionOneFile(path_);
+  ASSERT_EQ(QueryOne(path_, "PRAGMA user_version"), "1");
+  auto database = OpenSqliteDatabase(path_);
+  ASSERT_TRUE(database.has_value()) << database.status().ToString();
+  EXPECT_EQ(QueryOne(path_, "PRAGMA user_version"), "2");
+  Store& store = *database->store;
+
+  // Everything version 1 held is there, unchanged.
+  auto banks = store.ListBanks();
+  ASSERT_TRUE(banks.has_value());
+  ASSERT_EQ(banks->size(), 2u);
+  EXPECT_EQ((*banks)[1].name, "hotline");
+  EXPECT_EQ((*banks)[1].description, "Verified reports");
+  auto stats = store.Stats("hotline");
+  ASSERT_TRUE(stats.has_value());
+  EXPECT_EQ(stats->active_pdq, 1);
+  EXPECT_EQ(stats->active_md5, 1);
+  EXPECT_EQ(stats->revoked, 1);
+  EXPECT_EQ(stats->revision, 3);
+  auto revoked = store.GetEntry(3);
+  ASSERT_TRUE(revoked.has_value());
+  EXPECT_EQ(revoked->status, EntryStatus::kRevoked);
+  EXPECT_EQ(revoked->revoke_reason, "appeal upheld");
+  EXPECT_EQ(revoked->input.category, Category::kSynthetic);
+  auto first = store.GetEntry(1);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->input.quality, 90);
+  EXPECT_EQ(first->input.external_id, "case-1");
+  EXPECT_EQ(*store.CurrentRevision(), 3);
+  EXPECT_TRUE(store.CheckIntegrity().ok());
+
+  // The new tables are there and empty, and the store goes on from where
+  // it was.
+  auto verification = database->audit->VerifyAudit();
+  ASSERT_TRUE(verification.has_value());
+  EXPECT_EQ(verification->records, 0);
+  EXPECT_TRUE(database->keys->ListKeys()->empty());
+  EXPECT_TRUE(database->cases->ListCases({})->empty());
+  const std::vector<NewEntry> batch = {ActivePdq(7)};
+  auto added = store.AddEntries("hotline", batch);
+  ASSERT_TRUE(added.has_value());
+  EXPECT_EQ(added->revision, 4);
+  EXPECT_EQ(database->audit->VerifyAudit()->records, 1);
+
+  // Opening again finds it current and changes nothing.
+  database = OpenSqliteDatabase(path_);
+  ASSERT_TRUE(database.has_value()) << database.status().ToString();
+  EXPECT_EQ(database->store->Stats("hotline")->active_pdq, 2);
+  EXPECT_TRUE(database->store->CheckIntegrity().ok());
+}
+
+TEST_F(SqliteStoreTest, AFailedUpgradeLeavesTheFileAtItsVersion) {
+  WriteVersionOneFile(path_);
+  // A table in the way of version 2: the upgrade fails and rolls back.
+  Tamper(path_, "CREATE TABLE audit_log(x)");
+  auto database = OpenSqliteDatabase(path_);
+  ASSERT_FALSE(database.has_value());
+  EXPECT_THAT(database.error().message(),
+              HasSubstr("migrating to schema version 2"));
+  EXPECT_EQ(QueryOne(path_, "PRAGMA user_version"), "1");
+  EXPECT_EQ(QueryOne(path_,
+                     "SELECT count(*) FROM sqlite_schema "
+                     "WHERE name = 'api_keys'"),
+            "0");
+}
+
+TEST_F(SqliteStoreTest, OpenSqliteStoreKeepsItsConnection) {
+  // Only the Store is returned; the parts it shared the connection with
+  // are gone, and it still reads and writes (and audits).
+  auto store = OpenSqliteStore(path_);
+  ASSERT_TRUE(store.has_value());
+  ASSERT_TRUE((*store)->CreateBank("reports", "").has_value());
+  const std::vector<NewEntry> batch = {ActivePdq(1)};
+  ASSERT_TRUE((*store)->AddEntries("reports", batch).has_value());
+  EXPECT_TRUE((*store)->CheckIntegrity().ok());
+  store->reset();
+  EXPECT_EQ(QueryOne(path_, "SELECT count(*) FROM audit_log"), "2");
+}
+
+TEST_F(SqliteStoreTest, PartsOfADatabaseMayBeDestroyedInAnyOrder) {
+  auto database = OpenSqliteDatabase(path_);
+  ASSERT_TRUE(database.has_value());
+  database->store.reset();
+  ASSERT_TRUE(database->audit
+                  ->Append(Actor{"system"}, AuditEvent{"test.step", "x", "{}"})
+                  .has_value());
+  database->audit.reset();
+  database->cases.reset();
+  ASSERT_TRUE(database->keys->ListKeys().has_value());
+}
+
 TEST_F(SqliteStoreTest, RefusesAFileThatIsNotADatabase) {
   std::ofstream(path_) << "bank,signal\nreports,abc\n" << std::string(600, 'x');
   auto store = OpenSqliteStore(path_);

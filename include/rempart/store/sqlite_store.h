@@ -1,4 +1,6 @@
-// OpenSqliteStore: the embedded Store, one SQLite file.
+// OpenSqliteDatabase, OpenSqliteStore: the embedded store, one SQLite file
+// holding banks and entries (Store), the audit log (AuditLog), API keys
+// (KeyStore) and cases (CaseStore).
 //
 // The file is opened in WAL mode with synchronous=FULL, so a change is on
 // disk when its call returns OK and survives a crash of the process or the
@@ -7,10 +9,15 @@
 // SqliteOptions::busy_timeout for each other, then fail with Unavailable.
 //
 // The schema is versioned with PRAGMA user_version. A new file is created
-// at the current version; a file written by a newer Rempart (a higher
-// version) is refused rather than misread.
+// at the current version; a file of an older version is upgraded in place,
+// in one transaction, when it is opened; a file written by a newer Rempart
+// (a higher version) is refused rather than misread. Versions: 1 banks and
+// entries; 2 adds the audit log, API keys and cases.
 //
-// The returned Store is thread-safe (see store.h).
+// The four interfaces of one file share one connection and one lock, so
+// that every change and its audit record are one transaction. Each is
+// thread-safe (see store.h), and each keeps the connection open for as long
+// as it lives: they may be destroyed in any order.
 #ifndef REMPART_STORE_SQLITE_STORE_H_
 #define REMPART_STORE_SQLITE_STORE_H_
 
@@ -21,12 +28,15 @@
 #include <memory>
 
 #include "rempart/core/result.h"
+#include "rempart/store/audit.h"
+#include "rempart/store/cases.h"
+#include "rempart/store/keys.h"
 #include "rempart/store/store.h"
 
 namespace rempart::store {
 
 // The schema version this build writes and reads.
-inline constexpr int kSqliteSchemaVersion = 1;
+inline constexpr int kSqliteSchemaVersion = 2;
 
 struct SqliteOptions {
   // How long a call waits for another connection's write lock before
@@ -41,12 +51,25 @@ struct SqliteOptions {
   std::function<std::int64_t()> clock;
 };
 
-// Opens the store at `path`, creating the file (and its parent directories)
-// when missing. The path ":memory:" opens a private in-memory store, gone
-// when the Store is destroyed. InvalidArgument when the file is not a
-// Rempart store (another SQLite database or not a database at all);
-// Unimplemented when its schema version is newer than kSqliteSchemaVersion;
-// Unavailable when it cannot be opened or is locked past the busy timeout.
+// Everything one SQLite file holds, sharing one connection.
+struct SqliteDatabase {
+  std::unique_ptr<Store> store;
+  std::unique_ptr<AuditLog> audit;
+  std::unique_ptr<KeyStore> keys;
+  std::unique_ptr<CaseStore> cases;
+};
+
+// Opens the database at `path`, creating the file (and its parent
+// directories) when missing and upgrading an older schema. The path
+// ":memory:" opens a private in-memory database, gone when the last of its
+// parts is destroyed. InvalidArgument when the file is not a Rempart store
+// (another SQLite database or not a database at all); Unimplemented when
+// its schema version is newer than kSqliteSchemaVersion; Unavailable when
+// it cannot be opened or is locked past the busy timeout.
+Result<SqliteDatabase> OpenSqliteDatabase(const std::filesystem::path& path,
+                                          SqliteOptions options = {});
+
+// OpenSqliteDatabase() for callers that only need banks and entries.
 Result<std::unique_ptr<Store>> OpenSqliteStore(
     const std::filesystem::path& path, SqliteOptions options = {});
 

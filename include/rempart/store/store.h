@@ -22,6 +22,15 @@
 // not a valid bank name (ValidateBankName()) and with NotFound when no bank
 // has it.
 //
+// Audit: every call that changes data also appends one record to the
+// store's audit log (audit.h) in the same transaction, naming the Actor
+// that asked. The overloads without an Actor act as Actor{} ("local").
+// A call that fails appends nothing. A call that succeeds without changing
+// anything (a batch of signals all already present, revoking a revoked
+// entry) is still recorded: someone asked, and the record says that nothing
+// changed. Only an empty AddEntries() batch, which asks for nothing, leaves
+// no record. An invalid Actor (ValidateActor()) is InvalidArgument.
+//
 // Thread safety: every method may be called from any thread; a Store
 // serializes calls internally. The callbacks of ForEachEntry() and
 // ForEachChangeSince() run while the store is held and must not call back
@@ -40,6 +49,7 @@
 
 #include "rempart/core/result.h"
 #include "rempart/core/status.h"
+#include "rempart/store/audit.h"
 #include "rempart/store/entry.h"
 
 namespace rempart::store {
@@ -127,8 +137,13 @@ class Store {
   // Creates an empty bank. InvalidArgument for an invalid name or a
   // description over kMaxBankDescriptionBytes or holding NUL; AlreadyExists
   // if a bank of that name exists.
+  // Audited as "bank.create", target the name, details the description.
   virtual Result<Bank> CreateBank(std::string_view name,
-                                  std::string_view description) = 0;
+                                  std::string_view description,
+                                  const Actor& actor) = 0;
+  Result<Bank> CreateBank(std::string_view name, std::string_view description) {
+    return CreateBank(name, description, Actor{});
+  }
   // All banks, ordered by name.
   virtual Result<std::vector<Bank>> ListBanks() = 0;
   // NotFound if there is no such bank.
@@ -142,9 +157,16 @@ class Store {
   // nothing (a revoked entry stays revoked) and counts as unchanged.
   // NotFound if there is no such bank. InvalidArgument, naming the index of
   // the first invalid item (see ValidateNewEntry()), when any item is
-  // invalid; nothing is written then. An empty `entries` is OK.
+  // invalid; nothing is written then. An empty `entries` is OK (and not
+  // audited). Audited as "entries.add", target the bank, details
+  // {"added":N,"unchanged":N,"revision":R}.
   virtual Result<AddOutcome> AddEntries(std::string_view bank,
-                                        std::span<const NewEntry> entries) = 0;
+                                        std::span<const NewEntry> entries,
+                                        const Actor& actor) = 0;
+  Result<AddOutcome> AddEntries(std::string_view bank,
+                                std::span<const NewEntry> entries) {
+    return AddEntries(bank, entries, Actor{});
+  }
 
   // Revokes the entry of `bank` holding `signal`: it stays stored with
   // `reason` and never matches again. Returns the entry as it now is.
@@ -152,8 +174,15 @@ class Store {
   // reason and revision are kept) and is not an error. InvalidArgument when
   // `reason` is empty, longer than kMaxEntryTextBytes or holds NUL; NotFound
   // when there is no such bank or the bank has no entry with `signal`.
+  // Audited as "entry.revoke", target "<bank>/<signal hex>", details
+  // {"kind":…,"reason":…,"revision":R} (with "unchanged":true and revision
+  // 0 when the entry was already revoked).
   virtual Result<Entry> Revoke(std::string_view bank, const Signal& signal,
-                               std::string_view reason) = 0;
+                               std::string_view reason, const Actor& actor) = 0;
+  Result<Entry> Revoke(std::string_view bank, const Signal& signal,
+                       std::string_view reason) {
+    return Revoke(bank, signal, reason, Actor{});
+  }
 
   // The entries of `bank` holding `signal` (none or one today), whatever
   // their status. NotFound if there is no such bank.
@@ -179,8 +208,10 @@ class Store {
                                     const ChangeCallback& callback) = 0;
 
   // Checks the storage and the store's own invariants (references between
-  // tables, per-bank counts, revisions, revocation reasons). Internal with a
-  // description of the first problems found.
+  // tables, per-bank counts, revisions, revocation reasons, case histories)
+  // and recomputes the audit chain (AuditLog::VerifyAudit()). Internal with
+  // a description of the first problems found. Reads everything: its cost
+  // grows with the store, audit log included.
   virtual Status CheckIntegrity() = 0;
 };
 

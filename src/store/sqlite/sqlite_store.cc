@@ -1,14 +1,20 @@
-// The SQLite Store.
+// The SQLite Store, and the opening of a file: schema migrations and the
+// connection its four interfaces share (sqlite_connection.h).
 //
-// One connection, guarded by one mutex, serves every call. Writes run in
-// BEGIN IMMEDIATE transactions, so a writer takes the file's write lock
-// before reading anything it will act on and two processes never deadlock
-// upgrading read locks; the busy timeout makes the second one wait. With
-// journal_mode=WAL and synchronous=FULL, COMMIT returns after the log is
-// fsync'ed: that is the moment a call is acknowledged. Readers in other
-// processes keep reading the last committed state meanwhile.
+// One connection, guarded by one mutex, serves every call of the Store,
+// AuditLog, KeyStore and CaseStore of a file. Writes run in BEGIN IMMEDIATE
+// transactions, so a writer takes the file's write lock before reading
+// anything it will act on and two processes never deadlock upgrading read
+// locks; the busy timeout makes the second one wait. With journal_mode=WAL
+// and synchronous=FULL, COMMIT returns after the log is fsync'ed: that is
+// the moment a call is acknowledged. Readers in other processes keep
+// reading the last committed state meanwhile. Every write appends its audit
+// record (sqlite_audit.cc) before it commits.
 //
-// Schema (version 1):
+// Schema, built by migrations (kMigrations): migration N takes a file from
+// version N-1 to N, PRAGMA user_version records where a file stands, and
+// opening a file runs the missing ones in one transaction.
+// Version 1:
 //   store_state  one row: the store's revision.
 //   banks        name, description, created_at, and per-bank counters
 //                (active entries by kind, revoked entries, last revision)
@@ -19,6 +25,13 @@
 //                leaves existing rows alone, and sqlite3_changes() tells
 //                added from unchanged. entries_by_revision (bank_id,
 //                revision, rowid) serves ForEachChangeSince() in order.
+// Version 2:
+//   audit_log    one row per record, seq the rowid; triggers refuse UPDATE
+//                and DELETE, so only someone bypassing Rempart can change a
+//                row (and then the hash chain shows it).
+//   api_keys     one row per key: salt and secret hash, never the secret.
+//   cases        one row per case with its current status; case_signals
+//                its signals (UNIQUE per case), case_events its history.
 // Kinds are stored as small integers (0 pdq, 1 md5, 2 sha256: KindCode()),
 // categories, statuses and PDQ modes as their names; times as milliseconds
 // since the epoch. CHECK constraints restate the invariants so that
@@ -45,10 +58,20 @@
 #include <utility>
 #include <vector>
 
+#include "store/sqlite/sqlite_connection.h"
 #include "store/store_internal.h"
 
 namespace rempart::store {
 namespace {
+
+using sqlite::Binder;
+using sqlite::ColumnText;
+using sqlite::Connection;
+using sqlite::DatabasePtr;
+using sqlite::KindCode;
+using sqlite::ResetOnExit;
+using sqlite::SqliteError;
+using sqlite::StatementPtr;
 
 constexpr std::string_view kMemoryPath = ":memory:";
 
@@ -89,127 +112,99 @@ constexpr std::array<const char*, 5> kSchemaV1 = {
     R"sql(CREATE INDEX entries_by_revision ON entries(bank_id, revision))sql",
 };
 
+// Four Crockford base32 digits, as GLOB sees them (ValidateCaseCode()).
+#define REMPART_CODE_DIGIT "[0-9A-HJKMNP-TV-Z]"
+#define REMPART_CODE_GROUP \
+  REMPART_CODE_DIGIT REMPART_CODE_DIGIT REMPART_CODE_DIGIT REMPART_CODE_DIGIT
+
+// Version 2: the audit log, API keys and cases. Names of enums are listed
+// in CHECKs as in version 1; a later version that adds a name must rebuild
+// the table (SQLite cannot alter a CHECK).
+constexpr std::array<const char*, 9> kSchemaV2 = {
+    R"sql(CREATE TABLE audit_log(
+  seq INTEGER PRIMARY KEY CHECK (seq > 0),
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL CHECK (actor <> ''),
+  action TEXT NOT NULL CHECK (action <> ''),
+  target TEXT NOT NULL CHECK (target <> ''),
+  details TEXT NOT NULL CHECK (CASE WHEN json_valid(details)
+                                THEN json_type(details) = 'object'
+                                ELSE 0 END),
+  prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32),
+  hash BLOB NOT NULL CHECK (length(hash) = 32)))sql",
+    // Append-only for anything that goes through SQLite honestly. Whoever
+    // drops these can edit rows, and the hash chain is what shows it.
+    R"sql(CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END)sql",
+    R"sql(CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END)sql",
+    R"sql(CREATE TABLE api_keys(
+  key_id TEXT PRIMARY KEY
+      CHECK (length(key_id) BETWEEN 1 AND 32 AND
+             key_id NOT GLOB '*[^a-z0-9]*'),
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'analyst', 'platform')),
+  rate_per_second INTEGER NOT NULL CHECK (rate_per_second >= 0),
+  salt BLOB NOT NULL CHECK (length(salt) = 16),
+  secret_hash BLOB NOT NULL CHECK (length(secret_hash) = 32),
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER))sql",
+    R"sql(CREATE TABLE cases(
+  id INTEGER PRIMARY KEY,
+  code TEXT NOT NULL UNIQUE
+      CHECK (code GLOB 'RMP-)sql" REMPART_CODE_GROUP "-" REMPART_CODE_GROUP
+    R"sql('),
+  category TEXT NOT NULL CHECK (category IN
+      ('intimate_image', 'sextortion', 'synthetic', 'child_abuse')),
+  channel TEXT NOT NULL CHECK (channel IN ('victim', 'analyst')),
+  status TEXT NOT NULL CHECK (status IN
+      ('received', 'in_review', 'needs_info', 'verified', 'rejected')),
+  reason TEXT NOT NULL
+      CHECK (reason <> '' OR status NOT IN ('needs_info', 'rejected')),
+  secret_salt BLOB NOT NULL CHECK (length(secret_salt) = 16),
+  secret_hash BLOB NOT NULL CHECK (length(secret_hash) = 32),
+  sealed_contact BLOB NOT NULL CHECK (length(sealed_contact) <= 4096),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL))sql",
+    R"sql(CREATE TABLE case_signals(
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  position INTEGER NOT NULL CHECK (position >= 0),
+  kind INTEGER NOT NULL CHECK (kind IN (0, 1, 2)),
+  value BLOB NOT NULL
+      CHECK (length(value) = CASE kind WHEN 1 THEN 16 ELSE 32 END),
+  PRIMARY KEY (case_id, position),
+  UNIQUE (case_id, kind, value)))sql",
+    R"sql(CREATE TABLE case_events(
+  id INTEGER PRIMARY KEY,
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  at INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN
+      ('received', 'in_review', 'needs_info', 'verified', 'rejected')),
+  reason TEXT NOT NULL
+      CHECK (reason <> '' OR status NOT IN ('needs_info', 'rejected')),
+  actor TEXT NOT NULL CHECK (actor <> '')))sql",
+    R"sql(CREATE INDEX case_events_by_case ON case_events(case_id, id))sql",
+    R"sql(CREATE INDEX cases_by_status ON cases(status, id))sql",
+};
+
+// kMigrations[N - 1] takes a file from version N - 1 to version N. A
+// migration only adds to what the ones before it made, and a published one
+// never changes: files in the field were made by it.
+constexpr std::array<std::span<const char* const>, 2> kMigrations = {kSchemaV1,
+                                                                     kSchemaV2};
+static_assert(kMigrations.size() == kSqliteSchemaVersion,
+              "one migration per schema version");
+
 // The columns ReadEntry() reads, in its order, from `entries AS e`.
 #define REMPART_ENTRY_COLUMNS                                              \
   "e.id, e.kind, e.value, e.quality, e.pdq_mode, e.category, "             \
   "e.source_org, e.external_id, e.status, e.revoke_reason, e.created_at, " \
   "e.updated_at"
 
-int KindCode(SignalKind kind) {
-  switch (kind) {
-    case SignalKind::kPdq:
-      return 0;
-    case SignalKind::kMd5:
-      return 1;
-    case SignalKind::kSha256:
-      return 2;
-  }
-  assert(false && "unknown SignalKind");
-  return -1;
-}
-
 std::int64_t SystemClockMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// The canonical Status for a failed SQLite call.
-Status SqliteError(sqlite3* db, int code, std::string_view what) {
-  std::string message = std::string(what) + ": " + sqlite3_errstr(code);
-  if (db != nullptr) {
-    const char* detail = sqlite3_errmsg(db);
-    if (detail != nullptr && std::strcmp(detail, sqlite3_errstr(code)) != 0) {
-      message += std::string(" (") + detail + ")";
-    }
-  }
-  switch (code & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-    case SQLITE_CANTOPEN:
-    case SQLITE_IOERR:
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-      return UnavailableError(std::move(message));
-    case SQLITE_FULL:
-    case SQLITE_NOMEM:
-    case SQLITE_TOOBIG:
-      return ResourceExhaustedError(std::move(message));
-    case SQLITE_NOTADB:
-      return InvalidArgumentError(std::move(message));
-    default:
-      return InternalError(std::move(message));
-  }
-}
-
-struct DatabaseCloser {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-using DatabasePtr = std::unique_ptr<sqlite3, DatabaseCloser>;
-
-struct StatementFinalizer {
-  void operator()(sqlite3_stmt* statement) const {
-    sqlite3_finalize(statement);
-  }
-};
-using StatementPtr = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
-
-// Resets a prepared statement and clears its parameters when a call ends,
-// however it ends, so that it holds no lock and no pointer to caller data.
-class ResetOnExit {
- public:
-  explicit ResetOnExit(sqlite3_stmt* statement) : statement_(statement) {}
-  ~ResetOnExit() {
-    sqlite3_reset(statement_);
-    sqlite3_clear_bindings(statement_);
-  }
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-
- private:
-  sqlite3_stmt* statement_;
-};
-
-// Binds parameters, remembering the first failure. Text and blobs are bound
-// without a copy: they must outlive the statement's use.
-class Binder {
- public:
-  explicit Binder(sqlite3_stmt* statement) : statement_(statement) {}
-
-  Binder& Int(int index, std::int64_t value) {
-    Keep(sqlite3_bind_int64(statement_, index, value));
-    return *this;
-  }
-  Binder& Text(int index, std::string_view text) {
-    Keep(sqlite3_bind_text(statement_, index, text.data(),
-                           static_cast<int>(text.size()), SQLITE_STATIC));
-    return *this;
-  }
-  Binder& Blob(int index, std::span<const std::uint8_t> bytes) {
-    Keep(sqlite3_bind_blob(statement_, index, bytes.data(),
-                           static_cast<int>(bytes.size()), SQLITE_STATIC));
-    return *this;
-  }
-  Binder& Null(int index) {
-    Keep(sqlite3_bind_null(statement_, index));
-    return *this;
-  }
-  [[nodiscard]] int code() const { return code_; }
-
- private:
-  void Keep(int code) {
-    if (code_ == SQLITE_OK) code_ = code;
-  }
-  sqlite3_stmt* statement_;
-  int code_ = SQLITE_OK;
-};
-
-std::string_view ColumnText(sqlite3_stmt* statement, int column) {
-  const auto* text =
-      reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
-  if (text == nullptr) return {};
-  return {text,
-          static_cast<std::size_t>(sqlite3_column_bytes(statement, column))};
 }
 
 // An Entry of `bank` to fill with ReadEntry().
@@ -228,26 +223,12 @@ Status ReadEntry(sqlite3_stmt* statement, int first, Entry& entry) {
     return InternalError("entry " + std::to_string(entry.id) + " has " +
                          std::string(what));
   };
-  const int kind = sqlite3_column_int(statement, first + 1);
-  const auto* value = static_cast<const std::uint8_t*>(
-      sqlite3_column_blob(statement, first + 2));
-  const auto size =
-      static_cast<std::size_t>(sqlite3_column_bytes(statement, first + 2));
   EntryInput& input = entry.input;
-  if (kind == 0 && size == 32) {
-    input.signal = Signal::Pdq(
-        hash::PdqHash::FromBytes(std::span<const std::uint8_t, 32>(value, 32)));
-  } else if (kind == 1 && size == 16) {
-    hash::Md5Digest digest;
-    std::memcpy(digest.data(), value, digest.size());
-    input.signal = Signal::Md5(digest);
-  } else if (kind == 2 && size == 32) {
-    hash::Sha256Digest digest;
-    std::memcpy(digest.data(), value, digest.size());
-    input.signal = Signal::Sha256(digest);
-  } else {
-    return bad_row("an unreadable signal");
-  }
+  auto signal =
+      sqlite::SignalFromColumns(sqlite3_column_int(statement, first + 1),
+                                sqlite::ColumnBlob(statement, first + 2));
+  if (!signal) return bad_row("an unreadable signal");
+  input.signal = *signal;
   if (sqlite3_column_type(statement, first + 3) == SQLITE_NULL) {
     input.quality.reset();
   } else {
@@ -289,21 +270,25 @@ struct CountDelta {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(DatabasePtr db, std::function<std::int64_t()> clock)
-      : db_(std::move(db)), clock_(std::move(clock)) {}
+  explicit SqliteStore(std::shared_ptr<Connection> connection)
+      : connection_(std::move(connection)) {}
 
   // Prepares every statement the store uses.
   Status Prepare();
 
-  Result<Bank> CreateBank(std::string_view name,
-                          std::string_view description) override;
+  using Store::AddEntries;
+  using Store::CreateBank;
+  using Store::Revoke;
+  Result<Bank> CreateBank(std::string_view name, std::string_view description,
+                          const Actor& actor) override;
   Result<std::vector<Bank>> ListBanks() override;
   Result<Bank> GetBank(std::string_view name) override;
   Result<BankStats> Stats(std::string_view bank) override;
   Result<AddOutcome> AddEntries(std::string_view bank,
-                                std::span<const NewEntry> entries) override;
+                                std::span<const NewEntry> entries,
+                                const Actor& actor) override;
   Result<Entry> Revoke(std::string_view bank, const Signal& signal,
-                       std::string_view reason) override;
+                       std::string_view reason, const Actor& actor) override;
   Result<std::vector<Entry>> FindEntries(std::string_view bank,
                                          const Signal& signal) override;
   Result<Entry> GetEntry(std::int64_t id) override;
@@ -315,46 +300,15 @@ class SqliteStore final : public Store {
   Status CheckIntegrity() override;
 
  private:
-  // Rolls back on destruction unless committed.
-  class Transaction {
-   public:
-    explicit Transaction(SqliteStore& store) : store_(store) {}
-    ~Transaction() {
-      if (open_) {
-        sqlite3_stmt* rollback = store_.rollback_.get();
-        ResetOnExit reset(rollback);
-        sqlite3_step(rollback);
-      }
-    }
-    Transaction(const Transaction&) = delete;
-    Transaction& operator=(const Transaction&) = delete;
-
-    Status Begin() {
-      REMPART_RETURN_IF_ERROR(store_.StepDone(store_.begin_.get(), "begin"));
-      open_ = true;
-      return OkStatus();
-    }
-    Status Commit() {
-      REMPART_RETURN_IF_ERROR(store_.StepDone(store_.commit_.get(), "commit"));
-      open_ = false;
-      return OkStatus();
-    }
-
-   private:
-    SqliteStore& store_;
-    bool open_ = false;
-  };
-
-  Status PrepareOne(const char* sql, StatementPtr& statement);
   [[nodiscard]] Status Error(int code, std::string_view what) const {
-    return SqliteError(db_.get(), code, what);
+    return connection_->Error(code, what);
   }
-  // Steps `statement` (already bound) to completion, expecting no row.
-  Status StepDone(sqlite3_stmt* statement, std::string_view what);
   // The bank called `name`, with its counters.
   Result<BankRow> LoadBank(std::string_view name);
-  // Takes the next revision. Only inside a write transaction.
-  Result<std::int64_t> NextRevision();
+  // The store's revision. Inside a write transaction, the next one is this
+  // plus one until SetRevision() takes it.
+  Result<std::int64_t> ReadRevision();
+  Status SetRevision(std::int64_t revision);
   Status ApplyDelta(std::int64_t bank_id, const CountDelta& delta,
                     std::int64_t revision);
   // The entry of bank `bank_id` holding `signal`, if any.
@@ -362,17 +316,13 @@ class SqliteStore final : public Store {
                                          std::string_view bank_name,
                                          const Signal& signal);
 
-  DatabasePtr db_;
-  std::function<std::int64_t()> clock_;
-  std::mutex mutex_;
+  // First, so that it outlives the statements below.
+  std::shared_ptr<Connection> connection_;
 
-  StatementPtr begin_;
-  StatementPtr commit_;
-  StatementPtr rollback_;
   StatementPtr insert_bank_;
   StatementPtr list_banks_;
   StatementPtr load_bank_;
-  StatementPtr next_revision_;
+  StatementPtr set_revision_;
   StatementPtr current_revision_;
   StatementPtr apply_delta_;
   StatementPtr insert_entry_;
@@ -383,20 +333,8 @@ class SqliteStore final : public Store {
   StatementPtr scan_changes_;
 };
 
-Status SqliteStore::PrepareOne(const char* sql, StatementPtr& statement) {
-  sqlite3_stmt* raw = nullptr;
-  const int code = sqlite3_prepare_v3(db_.get(), sql, -1,
-                                      SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
-  statement.reset(raw);
-  if (code != SQLITE_OK) return Error(code, "prepare");
-  return OkStatus();
-}
-
 Status SqliteStore::Prepare() {
-  const std::array<std::pair<const char*, StatementPtr*>, 15> statements = {{
-      {"BEGIN IMMEDIATE", &begin_},
-      {"COMMIT", &commit_},
-      {"ROLLBACK", &rollback_},
+  const std::array<std::pair<const char*, StatementPtr*>, 12> statements = {{
       {"INSERT INTO banks(name, description, created_at) VALUES (?1, ?2, ?3)",
        &insert_bank_},
       {"SELECT name, description, created_at FROM banks ORDER BY name",
@@ -404,9 +342,7 @@ Status SqliteStore::Prepare() {
       {"SELECT id, name, description, created_at, active_pdq, active_md5, "
        "active_sha256, revoked, revision FROM banks WHERE name = ?1",
        &load_bank_},
-      {"UPDATE store_state SET revision = revision + 1 WHERE id = 1 "
-       "RETURNING revision",
-       &next_revision_},
+      {"UPDATE store_state SET revision = ?1 WHERE id = 1", &set_revision_},
       {"SELECT revision FROM store_state WHERE id = 1", &current_revision_},
       {"UPDATE banks SET active_pdq = active_pdq + ?2, "
        "active_md5 = active_md5 + ?3, active_sha256 = active_sha256 + ?4, "
@@ -442,15 +378,8 @@ Status SqliteStore::Prepare() {
        &scan_changes_},
   }};
   for (const auto& [sql, statement] : statements) {
-    REMPART_RETURN_IF_ERROR(PrepareOne(sql, *statement));
+    REMPART_RETURN_IF_ERROR(connection_->PrepareStatement(sql, *statement));
   }
-  return OkStatus();
-}
-
-Status SqliteStore::StepDone(sqlite3_stmt* statement, std::string_view what) {
-  ResetOnExit reset(statement);
-  const int code = sqlite3_step(statement);
-  if (code != SQLITE_DONE) return Error(code, what);
   return OkStatus();
 }
 
@@ -481,15 +410,23 @@ Result<BankRow> SqliteStore::LoadBank(std::string_view name) {
   return row;
 }
 
-Result<std::int64_t> SqliteStore::NextRevision() {
-  sqlite3_stmt* statement = next_revision_.get();
+Result<std::int64_t> SqliteStore::ReadRevision() {
+  sqlite3_stmt* statement = current_revision_.get();
   ResetOnExit reset(statement);
-  int code = sqlite3_step(statement);
-  if (code != SQLITE_ROW) return Error(code, "take a revision");
-  const std::int64_t revision = sqlite3_column_int64(statement, 0);
-  code = sqlite3_step(statement);
-  if (code != SQLITE_DONE) return Error(code, "take a revision");
-  return revision;
+  const int code = sqlite3_step(statement);
+  if (code != SQLITE_ROW) return Error(code, "read revision");
+  return sqlite3_column_int64(statement, 0);
+}
+
+Status SqliteStore::SetRevision(std::int64_t revision) {
+  sqlite3_stmt* statement = set_revision_.get();
+  Binder bind(statement);
+  bind.Int(1, revision);
+  if (bind.code() != SQLITE_OK) {
+    ResetOnExit reset(statement);
+    return Error(bind.code(), "bind");
+  }
+  return connection_->StepDone(statement, "take a revision");
 }
 
 Status SqliteStore::ApplyDelta(std::int64_t bank_id, const CountDelta& delta,
@@ -506,7 +443,7 @@ Status SqliteStore::ApplyDelta(std::int64_t bank_id, const CountDelta& delta,
     ResetOnExit reset(statement);
     return Error(bind.code(), "bind");
   }
-  return StepDone(statement, "update bank counts");
+  return connection_->StepDone(statement, "update bank counts");
 }
 
 Result<std::optional<Entry>> SqliteStore::LoadEntry(std::int64_t bank_id,
@@ -526,27 +463,39 @@ Result<std::optional<Entry>> SqliteStore::LoadEntry(std::int64_t bank_id,
 }
 
 Result<Bank> SqliteStore::CreateBank(std::string_view name,
-                                     std::string_view description) {
+                                     std::string_view description,
+                                     const Actor& actor) {
   REMPART_RETURN_IF_ERROR(ValidateBankName(name));
   REMPART_RETURN_IF_ERROR(internal::ValidateText(
       "bank description", description, kMaxBankDescriptionBytes));
-  std::lock_guard lock(mutex_);
-  Bank bank{std::string(name), std::string(description), clock_()};
-  sqlite3_stmt* statement = insert_bank_.get();
-  ResetOnExit reset(statement);
-  Binder bind(statement);
-  bind.Text(1, name).Text(2, description).Int(3, bank.created_at_ms);
-  if (bind.code() != SQLITE_OK) return Error(bind.code(), "bind");
-  const int code = sqlite3_step(statement);
-  if (code == SQLITE_CONSTRAINT_UNIQUE) {
-    return AlreadyExistsError("a bank named '" + bank.name + "' exists");
+  REMPART_RETURN_IF_ERROR(ValidateActor(actor));
+  std::lock_guard lock(connection_->mutex());
+  Connection::WriteTransaction transaction(*connection_);
+  REMPART_RETURN_IF_ERROR(transaction.Begin());
+  Bank bank{std::string(name), std::string(description), connection_->Now()};
+  {
+    sqlite3_stmt* statement = insert_bank_.get();
+    ResetOnExit reset(statement);
+    Binder bind(statement);
+    bind.Text(1, name).Text(2, description).Int(3, bank.created_at_ms);
+    if (bind.code() != SQLITE_OK) return Error(bind.code(), "bind");
+    const int code = sqlite3_step(statement);
+    if (code == SQLITE_CONSTRAINT_UNIQUE) {
+      return AlreadyExistsError("a bank named '" + bank.name + "' exists");
+    }
+    if (code != SQLITE_DONE) return Error(code, "create bank");
   }
-  if (code != SQLITE_DONE) return Error(code, "create bank");
+  const AuditEvent event{
+      "bank.create", bank.name,
+      "{\"description\":" + internal::JsonQuote(description) + "}"};
+  auto record = connection_->AppendAudit(actor, event, bank.created_at_ms);
+  if (!record) return record.error();
+  REMPART_RETURN_IF_ERROR(transaction.Commit());
   return bank;
 }
 
 Result<std::vector<Bank>> SqliteStore::ListBanks() {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(connection_->mutex());
   sqlite3_stmt* statement = list_banks_.get();
   ResetOnExit reset(statement);
   std::vector<Bank> banks;
@@ -561,36 +510,43 @@ Result<std::vector<Bank>> SqliteStore::ListBanks() {
 }
 
 Result<Bank> SqliteStore::GetBank(std::string_view name) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(connection_->mutex());
   auto row = LoadBank(name);
   if (!row) return row.error();
   return std::move(row->bank);
 }
 
 Result<BankStats> SqliteStore::Stats(std::string_view bank) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(connection_->mutex());
   auto row = LoadBank(bank);
   if (!row) return row.error();
   return row->stats;
 }
 
 Result<AddOutcome> SqliteStore::AddEntries(std::string_view bank,
-                                           std::span<const NewEntry> entries) {
+                                           std::span<const NewEntry> entries,
+                                           const Actor& actor) {
   REMPART_RETURN_IF_ERROR(ValidateBankName(bank));
   for (std::size_t i = 0; i < entries.size(); ++i) {
     Status valid = ValidateNewEntry(entries[i]);
     if (!valid.ok()) return valid.WithContext("entry " + std::to_string(i));
   }
-  std::lock_guard lock(mutex_);
-  Transaction transaction(*this);
+  REMPART_RETURN_IF_ERROR(ValidateActor(actor));
+  std::lock_guard lock(connection_->mutex());
+  Connection::WriteTransaction transaction(*connection_);
   REMPART_RETURN_IF_ERROR(transaction.Begin());
   auto row = LoadBank(bank);
   if (!row) return row.error();
   AddOutcome outcome;
+  // Asks for nothing, so there is nothing to record either.
   if (entries.empty()) return outcome;
-  auto revision = NextRevision();
-  if (!revision) return revision.error();
-  const std::int64_t now = clock_();
+  // The write lock keeps the revision where it is until the commit, so the
+  // rows can be stamped with the next one before deciding to take it: a
+  // batch that adds nothing leaves the revision alone.
+  auto current = ReadRevision();
+  if (!current) return current.error();
+  const std::int64_t revision = *current + 1;
+  const std::int64_t now = connection_->Now();
 
   sqlite3_stmt* statement = insert_entry_.get();
   ResetOnExit reset(statement);
@@ -621,43 +577,51 @@ Result<AddOutcome> SqliteStore::AddEntries(std::string_view bank,
     } else {
       bind.Null(10);
     }
-    bind.Int(11, now).Int(12, *revision);
+    bind.Int(11, now).Int(12, revision);
     if (bind.code() != SQLITE_OK) return Error(bind.code(), "bind");
     const int code = sqlite3_step(statement);
     if (code != SQLITE_DONE) return Error(code, "add entry");
-    if (sqlite3_changes(db_.get()) == 0) {
+    if (sqlite3_changes(connection_->db()) == 0) {
       ++outcome.unchanged;
       continue;
     }
     ++outcome.added;
-    outcome.added_ids.push_back(sqlite3_last_insert_rowid(db_.get()));
+    outcome.added_ids.push_back(sqlite3_last_insert_rowid(connection_->db()));
     if (entry.status == EntryStatus::kRevoked) {
       ++delta.revoked;
     } else {
       ++delta.active.at(KindCode(input.signal.kind()));
     }
   }
-  if (outcome.added == 0) {
-    // Nothing changed: the transaction rolls back and the revision taken
-    // above is given back.
-    return outcome;
+  if (outcome.added > 0) {
+    REMPART_RETURN_IF_ERROR(SetRevision(revision));
+    REMPART_RETURN_IF_ERROR(ApplyDelta(row->id, delta, revision));
+    outcome.revision = revision;
   }
-  REMPART_RETURN_IF_ERROR(ApplyDelta(row->id, delta, *revision));
+  // Recorded even when every entry was already there: the submission is
+  // an action of its own.
+  const AuditEvent event{
+      "entries.add", row->bank.name,
+      "{\"added\":" + std::to_string(outcome.added) +
+          ",\"unchanged\":" + std::to_string(outcome.unchanged) +
+          ",\"revision\":" + std::to_string(outcome.revision) + "}"};
+  auto record = connection_->AppendAudit(actor, event, now);
+  if (!record) return record.error();
   REMPART_RETURN_IF_ERROR(transaction.Commit());
-  outcome.revision = *revision;
   return outcome;
 }
 
 Result<Entry> SqliteStore::Revoke(std::string_view bank, const Signal& signal,
-                                  std::string_view reason) {
+                                  std::string_view reason, const Actor& actor) {
   REMPART_RETURN_IF_ERROR(ValidateBankName(bank));
   if (reason.empty()) {
     return InvalidArgumentError("a revocation needs a reason");
   }
   REMPART_RETURN_IF_ERROR(
       internal::ValidateText("revoke reason", reason, kMaxEntryTextBytes));
-  std::lock_guard lock(mutex_);
-  Transaction transaction(*this);
+  REMPART_RETURN_IF_ERROR(ValidateActor(actor));
+  std::lock_guard lock(connection_->mutex());
+  Connection::WriteTransaction transaction(*connection_);
   REMPART_RETURN_IF_ERROR(transaction.Begin());
   auto row = LoadBank(bank);
   if (!row) return row.error();
@@ -669,35 +633,47 @@ Result<Entry> SqliteStore::Revoke(std::string_view bank, const Signal& signal,
                          " entry " + signal.hex());
   }
   Entry entry = std::move(**found);
-  if (entry.status == EntryStatus::kRevoked) return entry;
-
-  auto revision = NextRevision();
-  if (!revision) return revision.error();
-  const std::int64_t now = clock_();
-  {
+  const std::int64_t now = connection_->Now();
+  std::string details =
+      "{\"kind\":" + internal::JsonQuote(SignalKindName(signal.kind())) +
+      ",\"reason\":" + internal::JsonQuote(reason);
+  if (entry.status == EntryStatus::kRevoked) {
+    // Nothing changes (the first reason stays), but the request is
+    // recorded with the reason it gave.
+    details += ",\"revision\":0,\"unchanged\":true}";
+  } else {
+    auto current = ReadRevision();
+    if (!current) return current.error();
+    const std::int64_t revision = *current + 1;
+    REMPART_RETURN_IF_ERROR(SetRevision(revision));
     sqlite3_stmt* statement = revoke_entry_.get();
     Binder bind(statement);
-    bind.Int(1, entry.id).Text(2, reason).Int(3, now).Int(4, *revision);
+    bind.Int(1, entry.id).Text(2, reason).Int(3, now).Int(4, revision);
     if (bind.code() != SQLITE_OK) {
       ResetOnExit reset(statement);
       return Error(bind.code(), "bind");
     }
-    REMPART_RETURN_IF_ERROR(StepDone(statement, "revoke entry"));
+    REMPART_RETURN_IF_ERROR(connection_->StepDone(statement, "revoke entry"));
+    CountDelta delta;
+    delta.active.at(KindCode(signal.kind())) = -1;
+    delta.revoked = 1;
+    REMPART_RETURN_IF_ERROR(ApplyDelta(row->id, delta, revision));
+    details += ",\"revision\":" + std::to_string(revision) + "}";
+    entry.status = EntryStatus::kRevoked;
+    entry.revoke_reason = reason;
+    entry.updated_at_ms = now;
   }
-  CountDelta delta;
-  delta.active.at(KindCode(signal.kind())) = -1;
-  delta.revoked = 1;
-  REMPART_RETURN_IF_ERROR(ApplyDelta(row->id, delta, *revision));
+  const AuditEvent event{"entry.revoke", row->bank.name + "/" + signal.hex(),
+                         std::move(details)};
+  auto record = connection_->AppendAudit(actor, event, now);
+  if (!record) return record.error();
   REMPART_RETURN_IF_ERROR(transaction.Commit());
-  entry.status = EntryStatus::kRevoked;
-  entry.revoke_reason = reason;
-  entry.updated_at_ms = now;
   return entry;
 }
 
 Result<std::vector<Entry>> SqliteStore::FindEntries(std::string_view bank,
                                                     const Signal& signal) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(connection_->mutex());
   auto row = LoadBank(bank);
   if (!row) return row.error();
   auto found = LoadEntry(row->id, row->bank.name, signal);
@@ -708,7 +684,7 @@ Result<std::vector<Entry>> SqliteStore::FindEntries(std::string_view bank,
 }
 
 Result<Entry> SqliteStore::GetEntry(std::int64_t id) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(connection_->mutex());
   sqlite3_stmt* statement = get_entry_.get();
   ResetOnExit reset(statement);
   Binder bind(statement);
@@ -727,7 +703,7 @@ Result<Entry> SqliteStore::GetEntry(std::int64_t id) {
 Status SqliteStore::ForEachEntry(std::string_view bank,
                                  const EntryFilter& filter,
                                  const EntryCallback& callback) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(connection_->mutex());
   auto row = LoadBank(bank);
   if (!row) return row.error();
   sqlite3_stmt* statement = scan_entries_.get();
@@ -756,18 +732,14 @@ Status SqliteStore::ForEachEntry(std::string_view bank,
 }
 
 Result<std::int64_t> SqliteStore::CurrentRevision() {
-  std::lock_guard lock(mutex_);
-  sqlite3_stmt* statement = current_revision_.get();
-  ResetOnExit reset(statement);
-  const int code = sqlite3_step(statement);
-  if (code != SQLITE_ROW) return Error(code, "read revision");
-  return sqlite3_column_int64(statement, 0);
+  std::lock_guard lock(connection_->mutex());
+  return ReadRevision();
 }
 
 Status SqliteStore::ForEachChangeSince(std::string_view bank,
                                        std::int64_t revision,
                                        const ChangeCallback& callback) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(connection_->mutex());
   auto row = LoadBank(bank);
   if (!row) return row.error();
   sqlite3_stmt* statement = scan_changes_.get();
@@ -789,10 +761,10 @@ Status SqliteStore::ForEachChangeSince(std::string_view bank,
 
 Status SqliteStore::CheckIntegrity() {
   // Each query returns one text row per problem found.
-  constexpr std::array<const char*, 5> kChecks = {
+  constexpr std::array<const char*, 7> kChecks = {
       "PRAGMA integrity_check(20)",
-      "SELECT 'entries row ' || rowid || ' refers to missing ' || parent "
-      "FROM pragma_foreign_key_check",
+      "SELECT \"table\" || ' row ' || rowid || ' refers to missing ' || "
+      "parent FROM pragma_foreign_key_check",
       "SELECT 'store_state has ' || count(*) || ' rows' FROM store_state "
       "HAVING count(*) <> 1",
       "SELECT 'entry ' || id || ' has revision ' || revision || "
@@ -813,12 +785,20 @@ Status SqliteStore::CheckIntegrity() {
       "   OR b.active_sha256 <> ifnull(c.active_sha256, 0)"
       "   OR b.revoked <> ifnull(c.revoked, 0)"
       "   OR b.revision <> ifnull(c.revision, 0)",
+      "SELECT 'case ' || c.code || ' differs from its last history step' "
+      "FROM cases AS c LEFT JOIN case_events AS e ON e.id = ("
+      "  SELECT max(id) FROM case_events WHERE case_id = c.id) "
+      "WHERE e.id IS NULL OR e.status <> c.status OR e.reason <> c.reason "
+      "LIMIT 20",
+      "SELECT 'case ' || code || ' has no signals' FROM cases AS c "
+      "WHERE NOT EXISTS (SELECT 1 FROM case_signals WHERE case_id = c.id) "
+      "LIMIT 20",
   };
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(connection_->mutex());
   std::string problems;
   for (const char* sql : kChecks) {
     StatementPtr statement;
-    REMPART_RETURN_IF_ERROR(PrepareOne(sql, statement));
+    REMPART_RETURN_IF_ERROR(connection_->PrepareStatement(sql, statement));
     int code = SQLITE_OK;
     while ((code = sqlite3_step(statement.get())) == SQLITE_ROW) {
       const std::string_view problem = ColumnText(statement.get(), 0);
@@ -827,6 +807,16 @@ Status SqliteStore::CheckIntegrity() {
       problems += problem;
     }
     if (code != SQLITE_DONE) return Error(code, "integrity check");
+  }
+  // Hashing the log costs far less than integrity_check reading every page
+  // of the entries, so the chain is checked here too rather than only by
+  // `rempart audit verify`.
+  auto audit = connection_->VerifyAudit();
+  if (!audit) return audit.error();
+  if (!audit->ok()) {
+    if (!problems.empty()) problems += "; ";
+    problems += "audit record " + std::to_string(audit->first_bad_seq) + ": " +
+                audit->problem;
   }
   if (!problems.empty()) {
     return InternalError("store integrity check failed: " + problems);
@@ -859,36 +849,51 @@ Result<int> SchemaVersion(sqlite3* db) {
   return std::stoi(*version);
 }
 
-// Creates the schema in an empty file, checks the version of another.
+// Brings the file to kSqliteSchemaVersion: creates the schema in an empty
+// file, runs the missing migrations on an older one, refuses a newer one or
+// another application's database.
 Status PrepareSchema(sqlite3* db) {
   auto version = SchemaVersion(db);
   if (!version) return version.error();
-  if (*version > kSqliteSchemaVersion) {
-    return UnimplementedError(
-        "store schema version " + std::to_string(*version) +
-        " is newer than this build supports (version " +
-        std::to_string(kSqliteSchemaVersion) + "); upgrade Rempart");
-  }
+  const auto too_new = [](int found) {
+    return UnimplementedError("store schema version " + std::to_string(found) +
+                              " is newer than this build supports (version " +
+                              std::to_string(kSqliteSchemaVersion) +
+                              "); upgrade Rempart");
+  };
+  if (*version > kSqliteSchemaVersion) return too_new(*version);
   if (*version == kSqliteSchemaVersion) return OkStatus();
-  if (*version != 0) {
+  if (*version < 0) {
     return InvalidArgumentError("not a Rempart store (schema version " +
                                 std::to_string(*version) + ")");
   }
   REMPART_RETURN_IF_ERROR(Execute(db, "BEGIN IMMEDIATE"));
-  // Another process may have created the schema meanwhile: look again
-  // under the write lock.
+  // Another process may have created or upgraded the schema meanwhile: look
+  // again under the write lock, and migrate from where the file stands
+  // now. All migrations and the new version commit together, so a crash
+  // leaves the file at its old version, whole.
   Status status = [&]() -> Status {
     auto locked_version = SchemaVersion(db);
     if (!locked_version) return locked_version.error();
-    if (*locked_version == kSqliteSchemaVersion) return OkStatus();
-    auto tables = QueryText(db, "SELECT count(*) FROM sqlite_schema");
-    if (!tables) return tables.error();
-    if (*locked_version != 0 || *tables != "0") {
-      return InvalidArgumentError(
-          "not a Rempart store (an SQLite database with other tables)");
+    if (*locked_version > kSqliteSchemaVersion) {
+      return too_new(*locked_version);
     }
-    for (const char* sql : kSchemaV1) {
-      REMPART_RETURN_IF_ERROR(Execute(db, sql));
+    if (*locked_version == 0) {
+      auto tables = QueryText(db, "SELECT count(*) FROM sqlite_schema");
+      if (!tables) return tables.error();
+      if (*tables != "0") {
+        return InvalidArgumentError(
+            "not a Rempart store (an SQLite database with other tables)");
+      }
+    }
+    for (int next = *locked_version + 1; next <= kSqliteSchemaVersion; ++next) {
+      for (const char* sql : kMigrations.at(next - 1)) {
+        Status step = Execute(db, sql);
+        if (!step.ok()) {
+          return step.WithContext("migrating to schema version " +
+                                  std::to_string(next));
+        }
+      }
     }
     // PRAGMA takes no parameters; the version is a constant of this build.
     const std::string set_version =
@@ -904,8 +909,8 @@ Status PrepareSchema(sqlite3* db) {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(
-    const std::filesystem::path& path, SqliteOptions options) {
+Result<SqliteDatabase> OpenSqliteDatabase(const std::filesystem::path& path,
+                                          SqliteOptions options) {
   const bool in_memory = path.native() == kMemoryPath;
   if (!in_memory && path.has_parent_path()) {
     std::error_code error;
@@ -954,10 +959,27 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(
   if (!schema.ok()) return schema.WithContext(where);
 
   if (!options.clock) options.clock = SystemClockMs;
-  auto store =
-      std::make_unique<SqliteStore>(std::move(db), std::move(options.clock));
+  auto connection =
+      std::make_shared<Connection>(std::move(db), std::move(options.clock));
+  REMPART_RETURN_IF_ERROR(connection->Prepare().WithContext(where));
+  auto store = std::make_unique<SqliteStore>(connection);
   REMPART_RETURN_IF_ERROR(store->Prepare().WithContext(where));
-  return std::unique_ptr<Store>(std::move(store));
+  auto audit = sqlite::MakeAuditLog(connection);
+  if (!audit) return audit.error().WithContext(where);
+  auto keys = sqlite::MakeKeyStore(connection);
+  if (!keys) return keys.error().WithContext(where);
+  auto cases = sqlite::MakeCaseStore(std::move(connection));
+  if (!cases) return cases.error().WithContext(where);
+  return SqliteDatabase{std::move(store), std::move(*audit), std::move(*keys),
+                        std::move(*cases)};
+}
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(
+    const std::filesystem::path& path, SqliteOptions options) {
+  auto database = OpenSqliteDatabase(path, std::move(options));
+  if (!database) return database.error();
+  // The other parts go; the Store keeps the connection they shared.
+  return std::move(database->store);
 }
 
 }  // namespace rempart::store
