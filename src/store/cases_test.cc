@@ -1,0 +1,330 @@
+// The CaseStore (cases.h) on SQLite, and the case vocabulary.
+#include "rempart/store/cases.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "store/sqlite_database_test.h"
+
+namespace rempart::store {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+TEST(CaseStatusTest, NamesRoundTrip) {
+  for (CaseStatus status :
+       {CaseStatus::kReceived, CaseStatus::kInReview, CaseStatus::kNeedsInfo,
+        CaseStatus::kVerified, CaseStatus::kRejected}) {
+    auto parsed = ParseCaseStatus(CaseStatusName(status));
+    ASSERT_TRUE(parsed.has_value());
+    EXPECT_EQ(*parsed, status);
+  }
+  EXPECT_EQ(CaseStatusName(CaseStatus::kNeedsInfo), "needs_info");
+  EXPECT_FALSE(ParseCaseStatus("closed").has_value());
+}
+
+TEST(ValidateCaseCodeTest, AcceptsCrockfordCodesOnly) {
+  for (const char* good : {"RMP-7K3Q-9XWD", "RMP-0000-ZZZZ", "RMP-ABCD-EFGH"}) {
+    EXPECT_TRUE(ValidateCaseCode(good).ok()) << good;
+  }
+  for (const char* bad :
+       {"", "RMP-7K3Q9XWD", "RMP-7K3Q-9XW", "RMP-7K3Q-9XWDD", "rmp-7k3q-9xwd",
+        "RMP-7K3Q-9XWI", "RMP-7K3L-9XWD", "RMP-7K3O-9XWD", "RMP-7K3U-9XWD",
+        "XYZ-7K3Q-9XWD", "RMP-7K3Q_9XWD", "RMP--K3Q-9XWD"}) {
+    EXPECT_EQ(ValidateCaseCode(bad).code(), StatusCode::kInvalidArgument)
+        << bad;
+  }
+}
+
+Signal Sha256Signal(std::uint8_t seed) {
+  hash::Sha256Digest digest{};
+  digest.fill(seed);
+  return Signal::Sha256(digest);
+}
+
+Signal PdqSignal(std::uint64_t seed) {
+  const std::array<std::uint64_t, 4> words = {seed, ~seed, seed * 5, 1};
+  return Signal::Pdq(hash::PdqHash(words));
+}
+
+class CaseStoreTest : public SqliteDatabaseTest {
+ protected:
+  static NewCase Report(const std::string& code) {
+    NewCase report;
+    report.code = code;
+    report.category = Category::kSextortion;
+    report.signals = {PdqSignal(1), Sha256Signal(2)};
+    report.channel = "victim";
+    report.secret_salt.fill(0x11);
+    report.secret_hash.fill(0x22);
+    report.sealed_contact = std::string("sealed\0bytes\xff", 13);
+    return report;
+  }
+  Case Create(const std::string& code) {
+    auto created = db_.cases->CreateCase(Report(code), kVictim);
+    EXPECT_TRUE(created.has_value()) << created.status().ToString();
+    return created.has_value() ? *created : Case{};
+  }
+  std::vector<std::string> Codes(const CaseFilter& filter) {
+    auto cases = db_.cases->ListCases(filter);
+    EXPECT_TRUE(cases.has_value()) << cases.status().ToString();
+    std::vector<std::string> codes;
+    if (cases.has_value()) {
+      for (const Case& found : *cases) codes.push_back(found.code);
+    }
+    return codes;
+  }
+
+  const Actor kVictim{"case:RMP-7K3Q-9XWD"};
+  const Actor kAnalyst{"key:analyst1"};
+};
+
+TEST_F(CaseStoreTest, CreatesAndGetsACase) {
+  now_ms_ = 1'700'000'000'900;
+  NewCase report = Report("RMP-7K3Q-9XWD");
+  // A duplicate is stored once, in the place it first appeared.
+  report.signals = {PdqSignal(1), Sha256Signal(2), PdqSignal(1),
+                    Sha256Signal(3), Sha256Signal(2)};
+  auto created = db_.cases->CreateCase(report, kVictim);
+  ASSERT_TRUE(created.has_value()) << created.status().ToString();
+  EXPECT_GT(created->id, 0);
+
+  Reopen();
+  auto got = db_.cases->GetCase("RMP-7K3Q-9XWD");
+  ASSERT_TRUE(got.has_value()) << got.status().ToString();
+  EXPECT_EQ(got->id, created->id);
+  EXPECT_EQ(got->code, "RMP-7K3Q-9XWD");
+  EXPECT_EQ(got->category, Category::kSextortion);
+  EXPECT_EQ(got->channel, "victim");
+  EXPECT_EQ(got->status, CaseStatus::kReceived);
+  EXPECT_EQ(got->reason, "");
+  EXPECT_THAT(got->signals,
+              ElementsAre(PdqSignal(1), Sha256Signal(2), Sha256Signal(3)));
+  EXPECT_EQ(got->secret_salt, report.secret_salt);
+  EXPECT_EQ(got->secret_hash, report.secret_hash);
+  EXPECT_EQ(got->sealed_contact, report.sealed_contact);
+  EXPECT_EQ(got->created_at_ms, 1'700'000'000'900);
+  EXPECT_EQ(got->updated_at_ms, 1'700'000'000'900);
+  ASSERT_EQ(got->history.size(), 1u);
+  EXPECT_EQ(got->history[0].status, CaseStatus::kReceived);
+  EXPECT_EQ(got->history[0].actor, "case:RMP-7K3Q-9XWD");
+  EXPECT_EQ(got->history[0].at_ms, 1'700'000'000'900);
+  EXPECT_EQ(created->signals, got->signals);
+  EXPECT_EQ(created->history.size(), 1u);
+}
+
+TEST_F(CaseStoreTest, ACaseWithoutContactIsFine) {
+  NewCase report = Report("RMP-AAAA-BBBB");
+  report.sealed_contact.clear();
+  report.channel = "analyst";
+  report.signals = std::vector<Signal>(kMaxCaseSignals, PdqSignal(4));
+  auto created = db_.cases->CreateCase(report, kAnalyst);
+  ASSERT_TRUE(created.has_value()) << created.status().ToString();
+  EXPECT_EQ(created->sealed_contact, "");
+  EXPECT_EQ(created->channel, "analyst");
+  EXPECT_EQ(created->signals.size(), 1u);
+}
+
+TEST_F(CaseStoreTest, DuplicateCodeIsAlreadyExists) {
+  Create("RMP-7K3Q-9XWD");
+  const std::int64_t records = AuditCount();
+  auto again = db_.cases->CreateCase(Report("RMP-7K3Q-9XWD"), kVictim);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(AuditCount(), records);
+  EXPECT_EQ(db_.cases->ListCases({})->size(), 1u);
+}
+
+TEST_F(CaseStoreTest, InvalidCasesAreRefusedAndNotRecorded) {
+  std::vector<NewCase> bad(6, Report("RMP-7K3Q-9XWD"));
+  bad[0].code = "RMP-7K3Q-9XWI";
+  bad[1].signals.clear();
+  bad[2].signals = std::vector<Signal>(kMaxCaseSignals + 1, PdqSignal(1));
+  bad[3].channel = "email";
+  bad[4].sealed_contact = std::string(kMaxSealedContactBytes + 1, 's');
+  bad[5].category = static_cast<Category>(9);
+  for (const NewCase& report : bad) {
+    auto created = db_.cases->CreateCase(report, kVictim);
+    ASSERT_FALSE(created.has_value());
+    EXPECT_EQ(created.error().code(), StatusCode::kInvalidArgument)
+        << created.error().ToString();
+  }
+  EXPECT_EQ(
+      db_.cases->CreateCase(Report("RMP-7K3Q-9XWD"), Actor{""}).status().code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_EQ(AuditCount(), 0);
+  EXPECT_TRUE(db_.cases->ListCases({})->empty());
+  NewCase at_limit = Report("RMP-7K3Q-9XWD");
+  at_limit.sealed_contact = std::string(kMaxSealedContactBytes, 's');
+  EXPECT_TRUE(db_.cases->CreateCase(at_limit, kVictim).has_value());
+}
+
+TEST_F(CaseStoreTest, StatusChangesBuildTheHistory) {
+  Create("RMP-7K3Q-9XWD");
+  now_ms_ += 1000;
+  auto review = db_.cases->SetCaseStatus("RMP-7K3Q-9XWD", CaseStatus::kInReview,
+                                         "", kAnalyst);
+  ASSERT_TRUE(review.has_value()) << review.status().ToString();
+  EXPECT_EQ(review->status, CaseStatus::kInReview);
+  EXPECT_EQ(review->updated_at_ms, now_ms_.load());
+  now_ms_ += 1000;
+  auto needs = db_.cases->SetCaseStatus("RMP-7K3Q-9XWD", CaseStatus::kNeedsInfo,
+                                        "Which site is it on?", kAnalyst);
+  ASSERT_TRUE(needs.has_value());
+  EXPECT_EQ(needs->reason, "Which site is it on?");
+  now_ms_ += 1000;
+  auto verified = db_.cases->SetCaseStatus(
+      "RMP-7K3Q-9XWD", CaseStatus::kVerified, "", Actor{"key:analyst2"});
+  ASSERT_TRUE(verified.has_value());
+  // The case's reason is the latest step's.
+  EXPECT_EQ(verified->reason, "");
+
+  auto got = db_.cases->GetCase("RMP-7K3Q-9XWD");
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->status, CaseStatus::kVerified);
+  ASSERT_EQ(got->history.size(), 4u);
+  EXPECT_EQ(got->history[1].status, CaseStatus::kInReview);
+  EXPECT_EQ(got->history[1].actor, "key:analyst1");
+  EXPECT_EQ(got->history[2].status, CaseStatus::kNeedsInfo);
+  EXPECT_EQ(got->history[2].reason, "Which site is it on?");
+  EXPECT_EQ(got->history[3].actor, "key:analyst2");
+  EXPECT_LT(got->history[2].at_ms, got->history[3].at_ms);
+  EXPECT_EQ(got->created_at_ms + 3000, got->updated_at_ms);
+  EXPECT_TRUE(db_.store->CheckIntegrity().ok());
+}
+
+TEST_F(CaseStoreTest, ReasonRules) {
+  Create("RMP-7K3Q-9XWD");
+  const std::int64_t records = AuditCount();
+  const std::string code = "RMP-7K3Q-9XWD";
+  for (CaseStatus status : {CaseStatus::kRejected, CaseStatus::kNeedsInfo}) {
+    EXPECT_EQ(
+        db_.cases->SetCaseStatus(code, status, "", kAnalyst).status().code(),
+        StatusCode::kInvalidArgument);
+  }
+  EXPECT_EQ(
+      db_.cases
+          ->SetCaseStatus(code, CaseStatus::kRejected,
+                          std::string(kMaxCaseReasonBytes + 1, 'r'), kAnalyst)
+          .status()
+          .code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_EQ(db_.cases
+                ->SetCaseStatus(code, CaseStatus::kInReview,
+                                std::string("a\0b", 3), kAnalyst)
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      db_.cases
+          ->SetCaseStatus("RMP-0000-0000", CaseStatus::kInReview, "", kAnalyst)
+          .status()
+          .code(),
+      StatusCode::kNotFound);
+  EXPECT_EQ(db_.cases->GetCase("RMP-0000-0000").status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(AuditCount(), records);
+  EXPECT_EQ(db_.cases->GetCase(code)->history.size(), 1u);
+  // A reason may come with any status; at the limit is fine.
+  EXPECT_TRUE(db_.cases
+                  ->SetCaseStatus(code, CaseStatus::kRejected,
+                                  std::string(kMaxCaseReasonBytes, 'r'),
+                                  kAnalyst)
+                  .has_value());
+  EXPECT_TRUE(
+      db_.cases
+          ->SetCaseStatus(code, CaseStatus::kInReview, "reopened", kAnalyst)
+          .has_value());
+}
+
+TEST_F(CaseStoreTest, EachChangeLeavesOneRecordWithoutTheContact) {
+  const Case created = Create("RMP-7K3Q-9XWD");
+  ASSERT_TRUE(db_.cases
+                  ->SetCaseStatus("RMP-7K3Q-9XWD", CaseStatus::kRejected,
+                                  "not \"intimate\"", kAnalyst)
+                  .has_value());
+  const std::vector<AuditRecord> records = AuditRecords();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].action, "case.create");
+  EXPECT_EQ(records[0].target, "RMP-7K3Q-9XWD");
+  EXPECT_EQ(records[0].actor, "case:RMP-7K3Q-9XWD");
+  EXPECT_EQ(records[0].details,
+            "{\"category\":\"sextortion\",\"channel\":\"victim\","
+            "\"signals\":2}");
+  EXPECT_THAT(records[0].details, Not(HasSubstr("sealed")));
+  EXPECT_EQ(records[1].action, "case.status");
+  EXPECT_EQ(records[1].actor, "key:analyst1");
+  EXPECT_EQ(records[1].details,
+            "{\"from\":\"received\",\"status\":\"rejected\","
+            "\"reason\":\"not \\\"intimate\\\"\"}");
+  EXPECT_TRUE(Verify().ok());
+}
+
+TEST_F(CaseStoreTest, ListFiltersAndPages) {
+  const std::vector<std::string> codes = {
+      "RMP-0000-0001", "RMP-0000-0002", "RMP-0000-0003", "RMP-0000-0004",
+      "RMP-0000-0005", "RMP-0000-0006", "RMP-0000-0007"};
+  std::vector<std::int64_t> ids;
+  for (const std::string& code : codes) ids.push_back(Create(code).id);
+  for (const char* code : {"RMP-0000-0002", "RMP-0000-0005", "RMP-0000-0006"}) {
+    ASSERT_TRUE(
+        db_.cases->SetCaseStatus(code, CaseStatus::kInReview, "", kAnalyst)
+            .has_value());
+  }
+  CaseFilter page;
+  page.limit = 3;
+  EXPECT_THAT(Codes(page), ElementsAre(codes[0], codes[1], codes[2]));
+  page.after_id = ids[2];
+  EXPECT_THAT(Codes(page), ElementsAre(codes[3], codes[4], codes[5]));
+  page.after_id = ids[5];
+  EXPECT_THAT(Codes(page), ElementsAre(codes[6]));
+  page.after_id = ids[6];
+  EXPECT_TRUE(Codes(page).empty());
+
+  CaseFilter in_review;
+  in_review.status = CaseStatus::kInReview;
+  in_review.limit = 2;
+  EXPECT_THAT(Codes(in_review), ElementsAre(codes[1], codes[4]));
+  in_review.after_id = ids[4];
+  EXPECT_THAT(Codes(in_review), ElementsAre(codes[5]));
+  CaseFilter received;
+  received.status = CaseStatus::kReceived;
+  EXPECT_THAT(Codes(received),
+              ElementsAre(codes[0], codes[2], codes[3], codes[6]));
+  CaseFilter rejected;
+  rejected.status = CaseStatus::kRejected;
+  EXPECT_TRUE(Codes(rejected).empty());
+
+  // Listed cases are whole.
+  auto listed = db_.cases->ListCases(in_review);
+  ASSERT_TRUE(listed.has_value());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].signals.size(), 2u);
+  EXPECT_EQ((*listed)[0].history.size(), 2u);
+
+  CaseFilter bad;
+  bad.limit = 0;
+  EXPECT_EQ(db_.cases->ListCases(bad).status().code(),
+            StatusCode::kInvalidArgument);
+  bad.limit = kMaxCaseListLimit + 1;
+  EXPECT_EQ(db_.cases->ListCases(bad).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_F(CaseStoreTest, IntegrityCheckFindsAStatusWithoutItsStep) {
+  Create("RMP-7K3Q-9XWD");
+  EXPECT_TRUE(db_.store->CheckIntegrity().ok());
+  Tamper("UPDATE cases SET status = 'verified'");
+  Status status = db_.store->CheckIntegrity();
+  EXPECT_EQ(status.code(), StatusCode::kInternal);
+  EXPECT_THAT(status.message(), HasSubstr("case RMP-7K3Q-9XWD differs"));
+}
+
+}  // namespace
+}  // namespace rempart::store
