@@ -9,6 +9,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/audit_command.h"
 #include "cli/data_dir.h"
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
@@ -80,7 +81,7 @@ int ListOrStats(store::Store& store, const BankCommandOptions& options,
 }
 
 int Import(store::Store& store, const BankCommandOptions& options,
-           std::FILE* err) {
+           const store::Actor& actor, std::FILE* err) {
   auto bank = store.GetBank(options.bank);
   if (!bank) return Fail(err, "import", bank.error());
   interchange::ReaderOptions reader_options;
@@ -139,8 +140,8 @@ int Import(store::Store& store, const BankCommandOptions& options,
   auto commit = [&](std::vector<store::NewEntry>& entries) -> Status {
     for (std::size_t first = 0; first < entries.size(); first += kImportBatch) {
       const std::size_t count = std::min(kImportBatch, entries.size() - first);
-      auto outcome = store.AddEntries(options.bank,
-                                      std::span(entries).subspan(first, count));
+      auto outcome = store.AddEntries(
+          options.bank, std::span(entries).subspan(first, count), actor);
       if (!outcome) return outcome.error();
       added += outcome->added;
       unchanged += outcome->unchanged;
@@ -254,7 +255,7 @@ int Export(store::Store& store, const BankCommandOptions& options,
 }
 
 int Revoke(store::Store& store, const BankCommandOptions& options,
-           std::FILE* out, std::FILE* err) {
+           const store::Actor& actor, std::FILE* out, std::FILE* err) {
   auto kind = store::ParseSignalKind(options.kind);
   if (!kind) return Fail(err, "revoke", kind.error());
   int code = kExitOk;
@@ -264,7 +265,7 @@ int Revoke(store::Store& store, const BankCommandOptions& options,
       code = Fail(err, "revoke", signal.error());
       continue;
     }
-    auto entry = store.Revoke(options.bank, *signal, options.reason);
+    auto entry = store.Revoke(options.bank, *signal, options.reason, actor);
     if (!entry) {
       code = std::max(code, Fail(err, "revoke", entry.error()));
       continue;
@@ -387,19 +388,21 @@ int RunBankCommand(const CLI::App& bank, const BankCommandOptions& options,
     return kExitSomeFailed;
   }
   store::Store& store = **opened;
+  // Every change is recorded in the store's audit log under this name.
+  const store::Actor actor = LocalActor();
   const CLI::App* sub = bank.get_subcommands().front();
   const std::string name = sub->get_name();
   if (name == "create") {
-    auto created = store.CreateBank(options.bank, options.description);
+    auto created = store.CreateBank(options.bank, options.description, actor);
     if (!created) return Fail(err, name, created.error());
     std::fprintf(out, "created bank %s\n", created->name.c_str());
     return kExitOk;
   }
   if (name == "list") return ListOrStats(store, options, false, out, err);
   if (name == "stats") return ListOrStats(store, options, true, out, err);
-  if (name == "import") return Import(store, options, err);
+  if (name == "import") return Import(store, options, actor, err);
   if (name == "export") return Export(store, options, err);
-  if (name == "revoke") return Revoke(store, options, out, err);
+  if (name == "revoke") return Revoke(store, options, actor, out, err);
   if (name == "snapshot") return Snapshot(store, options, out, err);
   return kExitUsage;
 }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "cli/audit_command.h"
 #include "cli/bank_command.h"
 #include "cli/exit_codes.h"
 #include "cli/hash_command.h"
@@ -26,6 +27,8 @@ int Main(int argc, char** argv) {
   CLI::App* bank_command = AddBankCommand(app, bank_options);
   MatchCommandOptions match_options;
   CLI::App* match_command = AddMatchCommand(app, match_options);
+  AuditCommandOptions audit_options;
+  CLI::App* audit_command = AddAuditCommand(app, audit_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -41,6 +44,9 @@ int Main(int argc, char** argv) {
     }
     if (match_command->parsed()) {
       return RunMatchCommand(match_options, stdout, stderr);
+    }
+    if (audit_command->parsed()) {
+      return RunAuditCommand(*audit_command, audit_options, stdout, stderr);
     }
   } catch (const std::exception& error) {
     std::fprintf(stderr, "rempart: internal error: %s\n", error.what());
