@@ -18,6 +18,8 @@ packages=(
   nettle-dev
   # Banks (store layer)
   libsqlite3-dev
+  # Service (rempart serve) and its load tests
+  libboost-dev libsodium-dev libspdlog-dev libtomlplusplus-dev wrk curl
   # CLI and tests
   libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -10,6 +10,7 @@
 #include "cli/exit_codes.h"
 #include "cli/hash_command.h"
 #include "cli/match_command.h"
+#include "cli/serve_command.h"
 
 namespace {
 
@@ -29,6 +30,10 @@ int Main(int argc, char** argv) {
   CLI::App* match_command = AddMatchCommand(app, match_options);
   AuditCommandOptions audit_options;
   CLI::App* audit_command = AddAuditCommand(app, audit_options);
+  ServeCommandOptions serve_options;
+  CLI::App* serve_command = AddServeCommand(app, serve_options);
+  KeyCommandOptions key_options;
+  CLI::App* key_command = AddKeyCommand(app, key_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -47,6 +52,12 @@ int Main(int argc, char** argv) {
     }
     if (audit_command->parsed()) {
       return RunAuditCommand(*audit_command, audit_options, stdout, stderr);
+    }
+    if (serve_command->parsed()) {
+      return RunServeCommand(serve_options, stdout, stderr);
+    }
+    if (key_command->parsed()) {
+      return RunKeyCommand(*key_command, key_options, stdout, stderr);
     }
   } catch (const std::exception& error) {
     std::fprintf(stderr, "rempart: internal error: %s\n", error.what());

@@ -292,4 +292,18 @@ Result<std::vector<Hit>> Matcher::MatchSignal(
   return ToHits(names, per_bank);
 }
 
+std::vector<BankSize> Matcher::bank_sizes() const {
+  std::vector<BankSize> sizes;
+  std::lock_guard lock(mutex_);
+  for (const auto& [name, bank] : banks_) {
+    const index::LiveStats stats = bank->live->stats();
+    sizes.push_back({name,
+                     stats.base_entries + stats.delta_entries -
+                         std::min(stats.revoked_pending,
+                                  stats.base_entries + stats.delta_entries),
+                     stats.digests, stats.memory_bytes});
+  }
+  return sizes;
+}
+
 }  // namespace rempart::match

@@ -51,6 +51,14 @@ struct BankLoad {
   std::string snapshot_problem;  // Why a snapshot was not used, if one existed.
 };
 
+// What one bank holds in memory (for metrics).
+struct BankSize {
+  std::string bank;
+  std::size_t pdq = 0;    // Live PDQ entries.
+  std::size_t exact = 0;  // MD5 and SHA-256 entries.
+  std::size_t memory_bytes = 0;
+};
+
 class Matcher {
  public:
   static Result<std::unique_ptr<Matcher>> Open(store::Store& store,
@@ -77,6 +85,7 @@ class Matcher {
 
   [[nodiscard]] const std::vector<BankLoad>& loads() const { return loads_; }
   [[nodiscard]] std::vector<std::string> bank_names() const;
+  [[nodiscard]] std::vector<BankSize> bank_sizes() const;
 
  private:
   struct LoadedBank {

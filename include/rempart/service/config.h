@@ -1,0 +1,73 @@
+// The service's settings, from three places, later ones winning: a TOML
+// file (--config, or $REMPART_CONFIG), environment variables (REMPART_*),
+// then command-line flags (the `serve` command applies those).
+//
+// The file is strict: an unknown table or key, or a value of the wrong
+// type or out of range, is an error naming it — a misspelt limit must not
+// silently fall back to a default. docs/SERVICE.md lists every setting;
+// the example file is docs/rempart.example.toml.
+#ifndef REMPART_SERVICE_CONFIG_H_
+#define REMPART_SERVICE_CONFIG_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "rempart/core/result.h"
+#include "rempart/core/status.h"
+#include "rempart/service/http_server.h"
+
+namespace rempart::service {
+
+enum class LogFormat { kText, kJson };
+
+struct ServiceConfig {
+  std::filesystem::path data_dir = "rempart-data";
+  // Where to listen. Loopback by default: exposing the service is a
+  // decision (behind a TLS proxy, see docs/SERVICE.md).
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8080;
+  int threads = 0;  // I/O threads; 0: one per core.
+  ServerLimits limits;
+  std::size_t max_json_bytes = 4 << 20;  // JSON bodies.
+  std::size_t max_json_depth = 16;
+  std::size_t max_upload_bytes = 32 << 20;  // Images to hash-and-match.
+  std::size_t max_batch = 1000;             // Hashes in one match call.
+  std::size_t max_entries_per_submit = 10'000;
+  // Requests per second per API key unless the key says otherwise.
+  double key_rate_per_second = 2000;
+  // Requests per second per address for callers without a key (victims
+  // reporting and following their case).
+  double anonymous_rate_per_second = 2;
+  // /metrics without an admin key.
+  bool metrics_public = false;
+  LogFormat log_format = LogFormat::kText;
+  std::string log_level = "info";  // trace, debug, info, warn, error
+  // How often changes made by other processes (CLI imports) are picked up.
+  std::chrono::milliseconds refresh_interval{1000};
+  // How long shutdown waits for requests in flight.
+  std::chrono::milliseconds shutdown_grace{10'000};
+};
+
+// Applies the settings of a TOML document; `origin` names it in errors.
+Status ApplyConfigToml(std::string_view toml, std::string_view origin,
+                       ServiceConfig& config);
+// Reads and applies a TOML file (at most 1 MiB).
+Status ApplyConfigFile(const std::filesystem::path& path,
+                       ServiceConfig& config);
+// Applies REMPART_DATA, REMPART_LISTEN ("host:port"), REMPART_THREADS,
+// REMPART_LOG_FORMAT, REMPART_LOG_LEVEL, read through `getenv` (tests pass
+// their own).
+Status ApplyEnvironment(const std::function<const char*(const char*)>& getenv,
+                        ServiceConfig& config);
+// Parses "host:port", "[v6]:port" or ":port" into the config.
+Status ApplyListen(std::string_view listen, ServiceConfig& config);
+Result<LogFormat> ParseLogFormat(std::string_view name);
+
+}  // namespace rempart::service
+
+#endif  // REMPART_SERVICE_CONFIG_H_

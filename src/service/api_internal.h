@@ -1,0 +1,126 @@
+// What the API's route files share: the call context, the route table, and
+// the JSON helpers that turn Status values and store types into responses.
+#ifndef REMPART_SERVICE_API_INTERNAL_H_
+#define REMPART_SERVICE_API_INTERNAL_H_
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rempart/match/matcher.h"
+#include "rempart/service/service.h"
+
+namespace rempart::service {
+
+// Who may call a route: a set of these bits.
+enum Access : unsigned {
+  kAnonymous = 1u << 0,  // No key (victims; health checks).
+  kPlatform = 1u << 1,
+  kAnalyst = 1u << 2,
+  kAdmin = 1u << 3,
+  kStaff = kAnalyst | kAdmin,
+  kAnyKey = kPlatform | kAnalyst | kAdmin,
+  kEveryone = kAnonymous | kAnyKey,
+};
+
+enum class BodyKind { kNone, kJson, kUpload };
+
+struct Call {
+  const HttpRequest& request;
+  Principal principal;
+  store::Actor actor;
+  std::vector<std::string> params;  // The {…} segments, in order.
+  nlohmann::json body;              // Parsed when the route takes JSON.
+};
+
+class Service::Impl {
+ public:
+  Impl(const ServiceConfig& config, const ServiceDeps& deps, Metrics& metrics,
+       const std::atomic<bool>& ready);
+
+  HttpResponse Dispatch(const HttpRequest& request);
+  std::size_t BodyLimit(const RequestHead& head) const;
+  Status Refresh();
+  Status LoadKeys() { return keys_.Reload(); }
+  void SetServerGauges(std::function<std::vector<GaugeSample>()> gauges) {
+    server_gauges_ = std::move(gauges);
+  }
+
+  // Handlers (one file per resource: system_routes.cc, match_routes.cc,
+  // bank_routes.cc, case_routes.cc, key_routes.cc).
+  HttpResponse Health(Call& call);
+  HttpResponse Ready(Call& call);
+  HttpResponse MetricsText(Call& call);
+  HttpResponse OpenApi(Call& call);
+  HttpResponse Match(Call& call);
+  HttpResponse HashMatch(Call& call);
+  HttpResponse ListBanks(Call& call);
+  HttpResponse CreateBank(Call& call);
+  HttpResponse GetBank(Call& call);
+  HttpResponse SubmitEntries(Call& call);
+  HttpResponse GetEntry(Call& call);
+  HttpResponse RevokeEntry(Call& call);
+  HttpResponse CreateReport(Call& call);
+  HttpResponse ListCases(Call& call);
+  HttpResponse GetCase(Call& call);
+  HttpResponse SetCaseStatus(Call& call);
+  HttpResponse CreateKey(Call& call);
+  HttpResponse ListKeys(Call& call);
+  HttpResponse RevokeKey(Call& call);
+
+ private:
+  const ServiceConfig& config_;
+  ServiceDeps deps_;
+  Metrics& metrics_;
+  const std::atomic<bool>& ready_;
+  KeyRing keys_;
+  RateLimiter limiter_;
+  std::function<std::vector<GaugeSample>()> server_gauges_;
+};
+
+struct RouteSpec {
+  const char* method;
+  const char* pattern;
+  unsigned access;
+  BodyKind body;
+  HttpResponse (Service::Impl::*handler)(Call&);
+};
+const std::vector<RouteSpec>& RouteTable();
+
+// Responses.
+HttpResponse JsonResponse(int status, const nlohmann::json& body);
+HttpResponse ErrorResponse(int status, std::string_view code,
+                           std::string_view message);
+// The HTTP answer to a failed Status: InvalidArgument 400, NotFound 404,
+// AlreadyExists 409, PermissionDenied 403, ResourceExhausted 413,
+// DeadlineExceeded 422 (the input took too long to decode), Unavailable
+// 503, others 500 (logged, message withheld).
+HttpResponse StatusResponse(const Status& status);
+
+// Reading JSON bodies: each returns InvalidArgument naming the field.
+Result<std::string> TextField(const nlohmann::json& object,
+                              std::string_view field, std::size_t max_bytes,
+                              bool required);
+Result<std::optional<std::int64_t>> IntegerField(const nlohmann::json& object,
+                                                 std::string_view field,
+                                                 std::int64_t min,
+                                                 std::int64_t max);
+Status OnlyFields(const nlohmann::json& object,
+                  std::initializer_list<std::string_view> fields,
+                  std::string_view where);
+
+// Query-string parameters ("a=1&b=x"), percent-decoded; first one wins.
+std::optional<std::string> QueryParam(std::string_view query,
+                                      std::string_view name);
+
+// JSON views of store types.
+nlohmann::json EntryJson(const store::Entry& entry);
+nlohmann::json HitJson(const match::Hit& hit);
+nlohmann::json BankJson(const store::Bank& bank, const store::BankStats* stats);
+
+}  // namespace rempart::service
+
+#endif  // REMPART_SERVICE_API_INTERNAL_H_

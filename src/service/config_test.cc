@@ -1,0 +1,98 @@
+#include "rempart/service/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace rempart::service {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ConfigTest, ReadsEveryTable) {
+  ServiceConfig config;
+  const Status status = ApplyConfigToml(R"(
+data_dir = "/var/lib/rempart"
+[server]
+listen = "0.0.0.0:9090"
+threads = 4
+shutdown_grace_ms = 2500
+[limits]
+max_json_bytes = 65536
+max_upload_bytes = 1048576
+max_header_bytes = 4096
+request_timeout_ms = 3000
+[rate]
+key_per_second = 50
+anonymous_per_second = 0.5
+[log]
+format = "json"
+level = "warn"
+[metrics]
+public = true
+)",
+                                        "test.toml", config);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(config.data_dir, "/var/lib/rempart");
+  EXPECT_EQ(config.address, "0.0.0.0");
+  EXPECT_EQ(config.port, 9090);
+  EXPECT_EQ(config.threads, 4);
+  EXPECT_EQ(config.shutdown_grace.count(), 2500);
+  EXPECT_EQ(config.max_json_bytes, 65536u);
+  EXPECT_EQ(config.max_upload_bytes, 1048576u);
+  EXPECT_EQ(config.limits.max_header_bytes, 4096u);
+  EXPECT_EQ(config.limits.request_timeout.count(), 3000);
+  EXPECT_EQ(config.key_rate_per_second, 50);
+  EXPECT_EQ(config.anonymous_rate_per_second, 0.5);
+  EXPECT_EQ(config.log_format, LogFormat::kJson);
+  EXPECT_EQ(config.log_level, "warn");
+  EXPECT_TRUE(config.metrics_public);
+}
+
+TEST(ConfigTest, MistakesAreNamedNotIgnored) {
+  const std::map<std::string, std::string> cases = {
+      {"[server]\nlisen = \"x:1\"\n", "unknown setting 'server.lisen'"},
+      {"[sever]\n", "unknown setting 'sever'"},
+      {"[limits]\nmax_json_bytes = \"big\"\n",
+       "'limits.max_json_bytes' must be an integer"},
+      {"[limits]\nmax_json_bytes = 1\n",
+       "'limits.max_json_bytes' must be between"},
+      {"[log]\nformat = \"xml\"\n", "'log.format' must be"},
+      {"[server]\nlisten = \"nohost\"\n", "HOST:PORT"},
+      {"[server]\nlisten = \"h:99999\"\n", "0…65535"},
+      {"data_dir = [\n", "test.toml:"},
+  };
+  for (const auto& [text, expected] : cases) {
+    ServiceConfig config;
+    const Status status = ApplyConfigToml(text, "test.toml", config);
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << text;
+    EXPECT_THAT(status.message(), HasSubstr(expected)) << text;
+  }
+}
+
+TEST(ConfigTest, EnvironmentOverridesTheFile) {
+  ServiceConfig config;
+  ASSERT_TRUE(
+      ApplyConfigToml("[server]\nlisten = \"127.0.0.1:1\"\n", "f", config)
+          .ok());
+  std::map<std::string, std::string> env = {{"REMPART_LISTEN", "[::1]:8443"},
+                                            {"REMPART_DATA", "/d"},
+                                            {"REMPART_LOG_FORMAT", "json"},
+                                            {"REMPART_THREADS", "3"}};
+  auto getenv = [&](const char* name) -> const char* {
+    auto found = env.find(name);
+    return found == env.end() ? nullptr : found->second.c_str();
+  };
+  ASSERT_TRUE(ApplyEnvironment(getenv, config).ok());
+  EXPECT_EQ(config.address, "::1");
+  EXPECT_EQ(config.port, 8443);
+  EXPECT_EQ(config.data_dir, "/d");
+  EXPECT_EQ(config.log_format, LogFormat::kJson);
+  EXPECT_EQ(config.threads, 3);
+  env["REMPART_THREADS"] = "many";
+  EXPECT_FALSE(ApplyEnvironment(getenv, config).ok());
+}
+
+}  // namespace
+}  // namespace rempart::service

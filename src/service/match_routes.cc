@@ -1,0 +1,255 @@
+// Matching: hashes a platform computed (POST /v1/match), and images it
+// uploads to be hashed here (POST /v1/hash-match). The images are held in
+// memory for the length of the call only: never written, never logged.
+#include <array>
+
+#include "rempart/hash/image_signals.h"
+#include "rempart/hash/pdq_hash.h"
+#include "rempart/service/multipart.h"
+#include "service/api_internal.h"
+
+namespace rempart::service {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kDefaultRadius = 31;
+
+// One query: a PDQ hash (or up to eight variants of one picture), or a
+// digest.
+struct Query {
+  std::vector<hash::PdqHash> variants;
+  std::optional<store::Signal> digest;
+};
+
+Result<Query> ParseQuery(const json& item, std::size_t position) {
+  const std::string where = "queries[" + std::to_string(position) + "]";
+  if (!item.is_object() || item.size() != 1) {
+    return InvalidArgumentError(
+        where + " must be an object with one of 'pdq', 'md5', 'sha256'");
+  }
+  const auto first = item.begin();
+  const std::string& kind_name = first.key();
+  const json& value = first.value();
+  Query query;
+  if (kind_name == "pdq") {
+    std::vector<const json*> texts;
+    if (value.is_string()) {
+      texts.push_back(&value);
+    } else if (value.is_array() && !value.empty() &&
+               value.size() <= hash::kDihedralCount) {
+      for (const json& text : value) texts.push_back(&text);
+    } else {
+      return InvalidArgumentError(
+          where +
+          ".pdq must be a hash or an array of 1…8 hashes (the "
+          "dihedral variants of one picture)");
+    }
+    for (const json* text : texts) {
+      if (!text->is_string()) {
+        return InvalidArgumentError(where + ".pdq: hashes are hex strings");
+      }
+      auto parsed = hash::PdqHash::FromHex(text->get_ref<const std::string&>());
+      if (!parsed) return parsed.error().WithContext(where + ".pdq");
+      query.variants.push_back(*parsed);
+    }
+    return query;
+  }
+  auto kind = store::ParseSignalKind(kind_name);
+  if (!kind || *kind == store::SignalKind::kPdq) {
+    return InvalidArgumentError(where + ": unknown signal '" +
+                                kind_name.substr(0, 32) +
+                                "' (pdq, md5 or sha256)");
+  }
+  if (!value.is_string()) {
+    return InvalidArgumentError(where + "." + kind_name + " must be hex");
+  }
+  auto signal =
+      store::Signal::FromHex(*kind, value.get_ref<const std::string&>());
+  if (!signal) return signal.error().WithContext(where + "." + kind_name);
+  query.digest = *signal;
+  return query;
+}
+
+Result<std::vector<std::string>> BankList(const json& body) {
+  std::vector<std::string> banks;
+  auto found = body.find("banks");
+  if (found == body.end() || found->is_null()) return banks;
+  if (!found->is_array() || found->size() > 64) {
+    return InvalidArgumentError("'banks' must be an array of ≤ 64 bank names");
+  }
+  for (const json& name : *found) {
+    if (!name.is_string()) {
+      return InvalidArgumentError("'banks' holds bank names (strings)");
+    }
+    banks.push_back(name.get<std::string>());
+  }
+  return banks;
+}
+
+}  // namespace
+
+HttpResponse Service::Impl::Match(Call& call) {
+  const json& body = call.body;
+  if (Status fields = OnlyFields(body, {"queries", "radius", "banks"}, "body");
+      !fields.ok()) {
+    return StatusResponse(fields);
+  }
+  auto radius = IntegerField(body, "radius", 0, index::kMaxRadius);
+  if (!radius) return StatusResponse(radius.error());
+  auto banks = BankList(body);
+  if (!banks) return StatusResponse(banks.error());
+  auto queries = body.find("queries");
+  if (queries == body.end() || !queries->is_array() || queries->empty()) {
+    return ErrorResponse(400, "invalid_argument",
+                         "'queries' must be a non-empty array");
+  }
+  if (queries->size() > config_.max_batch) {
+    return ErrorResponse(
+        413, "too_large",
+        "at most " + std::to_string(config_.max_batch) + " queries per call");
+  }
+  std::vector<Query> parsed;
+  parsed.reserve(queries->size());
+  for (std::size_t i = 0; i < queries->size(); ++i) {
+    auto query = ParseQuery((*queries)[i], i);
+    if (!query) return StatusResponse(query.error());
+    parsed.push_back(std::move(*query));
+  }
+  const int r = static_cast<int>(radius->value_or(kDefaultRadius));
+  json results = json::array();
+  std::uint64_t hits_total = 0;
+  for (const Query& query : parsed) {
+    auto hits = query.digest
+                    ? deps_.matcher->MatchSignal(*query.digest, r, *banks)
+                    : deps_.matcher->MatchPdq(query.variants, r, *banks);
+    if (!hits) return StatusResponse(hits.error());
+    json matches = json::array();
+    for (const match::Hit& hit : *hits) matches.push_back(HitJson(hit));
+    hits_total += hits->size();
+    results.push_back({{"matches", std::move(matches)}});
+  }
+  metrics_.AddMatches(parsed.size(), hits_total);
+  return JsonResponse(200, {{"radius", r}, {"results", std::move(results)}});
+}
+
+HttpResponse Service::Impl::HashMatch(Call& call) {
+  const HttpRequest& request = call.request;
+  const std::string_view query = request.head.query;
+  std::optional<std::int64_t> radius;
+  if (auto text = QueryParam(query, "radius")) {
+    json holder = {{"radius", nullptr}};
+    try {
+      holder["radius"] = std::stoll(*text);
+    } catch (const std::exception&) {
+      return ErrorResponse(400, "invalid_argument", "radius must be 0…64");
+    }
+    auto parsed = IntegerField(holder, "radius", 0, index::kMaxRadius);
+    if (!parsed) return StatusResponse(parsed.error());
+    radius = *parsed;
+  }
+  const auto dihedral_text = QueryParam(query, "dihedral");
+  const bool dihedral =
+      dihedral_text && (*dihedral_text == "true" || *dihedral_text == "1" ||
+                        dihedral_text->empty());
+  std::vector<std::string> banks;
+  if (auto bank = QueryParam(query, "bank")) banks.push_back(*bank);
+
+  // The image: the raw body, or the first file part of a form.
+  std::string_view image = request.body;
+  const std::string_view content_type = request.head.Header("Content-Type");
+  if (content_type.starts_with("multipart/")) {
+    auto boundary = MultipartBoundary(content_type);
+    if (!boundary) return StatusResponse(boundary.error());
+    auto parts = ParseMultipart(request.body, *boundary);
+    if (!parts) return StatusResponse(parts.error());
+    const MultipartPart* chosen = nullptr;
+    for (const MultipartPart& part : *parts) {
+      if (part.name == "image" || (!part.filename.empty() && !chosen)) {
+        chosen = &part;
+        if (part.name == "image") break;
+      }
+    }
+    if (chosen == nullptr) {
+      return ErrorResponse(400, "invalid_argument",
+                           "the form has no 'image' part");
+    }
+    image = chosen->data;
+  }
+  if (image.empty()) {
+    return ErrorResponse(400, "invalid_argument", "no image in the request");
+  }
+
+  // One hasher per I/O thread: it keeps PDQ's scratch buffers.
+  thread_local hash::ImageHasher hasher;
+  hash::ImageHashOptions options;
+  options.pdq.dihedral = dihedral;
+  options.limits.max_file_bytes = config_.max_upload_bytes;
+  options.limits.max_pixels = 64'000'000;
+  options.limits.max_decode_time = std::chrono::milliseconds(5000);
+  auto signals = hasher.Hash(
+      {reinterpret_cast<const std::uint8_t*>(image.data()), image.size()},
+      options);
+  if (!signals) {
+    const Status& error = signals.error();
+    if (error.code() == StatusCode::kInvalidArgument ||
+        error.code() == StatusCode::kUnimplemented) {
+      return ErrorResponse(
+          415, "unsupported_media_type",
+          "not an image Rempart can decode: " + error.message());
+    }
+    return StatusResponse(error);
+  }
+  const int r = static_cast<int>(radius.value_or(kDefaultRadius));
+  std::vector<match::Hit> hits;
+  const hash::PdqResult& pdq = signals->pdq;
+  const bool pdq_usable = pdq.quality >= hash::kPdqMinUsefulQuality;
+  auto add = [&](Result<std::vector<match::Hit>> found) -> Status {
+    if (!found) return found.error();
+    for (match::Hit& hit : *found) {
+      bool seen = false;
+      for (match::Hit& existing : hits) {
+        if (existing.bank == hit.bank && existing.entry.id == hit.entry.id) {
+          existing.distance = std::min(existing.distance, hit.distance);
+          seen = true;
+        }
+      }
+      if (!seen) hits.push_back(std::move(hit));
+    }
+    return OkStatus();
+  };
+  if (pdq_usable) {
+    std::vector<hash::PdqHash> variants = {pdq.hash};
+    if (pdq.dihedral)
+      variants.assign(pdq.dihedral->begin(), pdq.dihedral->end());
+    if (Status s = add(deps_.matcher->MatchPdq(variants, r, banks)); !s.ok()) {
+      return StatusResponse(s);
+    }
+  }
+  for (const store::Signal& digest : {store::Signal::Md5(signals->md5),
+                                      store::Signal::Sha256(signals->sha256)}) {
+    if (Status s = add(deps_.matcher->MatchSignal(digest, r, banks)); !s.ok()) {
+      return StatusResponse(s);
+    }
+  }
+  json matches = json::array();
+  for (const match::Hit& hit : hits) matches.push_back(HitJson(hit));
+  metrics_.AddMatches(1, hits.size());
+  json out = {{"signals",
+               {{"pdq", pdq.hash.ToHex()},
+                {"quality", pdq.quality},
+                {"md5", store::Signal::Md5(signals->md5).hex()},
+                {"sha256", store::Signal::Sha256(signals->sha256).hex()}}},
+              {"width", signals->width},
+              {"height", signals->height},
+              {"radius", r},
+              {"matches", std::move(matches)}};
+  if (!pdq_usable) {
+    out["note"] = "PDQ quality " + std::to_string(pdq.quality) + " is below " +
+                  std::to_string(hash::kPdqMinUsefulQuality) +
+                  " (too little detail): matched on exact digests only";
+  }
+  return JsonResponse(200, out);
+}
+
+}  // namespace rempart::service

@@ -1,0 +1,576 @@
+// The service as platforms, hotlines and victims meet it: a real server on
+// a loopback port, a real SQLite store, driven over HTTP.
+#include "rempart/service/service.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "rempart/core/file.h"
+#include "rempart/hash/image_signals.h"
+#include "rempart/service/http_server.h"
+#include "rempart/store/sqlite_store.h"
+#include "tests/support/http_client.h"
+#include "tests/support/synthetic_hashes.h"
+#include "tests/support/vectors.h"
+
+namespace rempart::service {
+namespace {
+
+using nlohmann::json;
+using rempart::testing::ClientResponse;
+using rempart::testing::HttpConnection;
+using ::testing::HasSubstr;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+const char* kPhoto = "images/upstream/bridge-mods/aaa-orig.jpg";
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("rempart-service-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    ASSERT_TRUE(InitCrypto().ok());
+    auto database = store::OpenSqliteDatabase(dir_ / "rempart.db");
+    ASSERT_TRUE(database) << database.error().ToString();
+    database_ = std::move(*database);
+    admin_ = AddKey(store::Role::kAdmin);
+    analyst_ = AddKey(store::Role::kAnalyst);
+    platform_ = AddKey(store::Role::kPlatform);
+    std::array<std::uint8_t, 32> key{};
+    key[3] = 7;
+    sealer_ = std::make_unique<Sealer>(Sealer::FromKey(key));
+    Start();
+  }
+
+  void Start(ServiceConfig config = {}) {
+    server_.reset();
+    service_.reset();
+    matcher_.reset();
+    auto matcher = match::Matcher::Open(*database_.store);
+    ASSERT_TRUE(matcher) << matcher.error().ToString();
+    matcher_ = std::move(*matcher);
+    config.anonymous_rate_per_second = config.anonymous_rate_per_second == 2
+                                           ? 1000
+                                           : config.anonymous_rate_per_second;
+    ServiceDeps deps{database_.store.get(), database_.audit.get(),
+                     database_.keys.get(),  database_.cases.get(),
+                     matcher_.get(),        sealer_.get()};
+    service_ = std::make_unique<Service>(config, deps);
+    ASSERT_TRUE(service_->Start().ok());
+    ServerOptions options;
+    options.threads = 2;
+    options.limits = config.limits;
+    options.body_limit = [this](const RequestHead& head) {
+      return service_->BodyLimit(head);
+    };
+    auto server = HttpServer::Start(
+        options, [this](const HttpRequest& r) { return service_->Handle(r); });
+    ASSERT_TRUE(server) << server.error().ToString();
+    server_ = std::move(*server);
+    service_->SetReady(true);
+  }
+
+  void TearDown() override {
+    server_.reset();
+    service_.reset();
+    matcher_.reset();
+    database_ = {};
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::string AddKey(store::Role role, int rate = 0) {
+    IssuedKey issued = IssueKey("test", role, rate);
+    auto stored = database_.keys->CreateKey(issued.record, store::Actor{});
+    EXPECT_TRUE(stored) << stored.error().ToString();
+    return issued.token;
+  }
+
+  static Headers Auth(const std::string& token) {
+    return {{"Authorization", "Bearer " + token}};
+  }
+
+  ClientResponse Get(const std::string& target, const Headers& headers = {}) {
+    return rempart::testing::HttpRequest(server_->port(), "GET", target, {},
+                                         headers);
+  }
+  ClientResponse Post(const std::string& target, const json& body,
+                      const Headers& headers = {}) {
+    return rempart::testing::HttpRequest(server_->port(), "POST", target,
+                                         body.dump(), headers);
+  }
+
+  // Creates bank "hotline" holding `hashes` (PDQ) as an analyst would.
+  void Publish(const std::vector<hash::PdqHash>& hashes,
+               const std::string& bank = "hotline") {
+    ClientResponse created = Post("/v1/banks", {{"name", bank}}, Auth(admin_));
+    ASSERT_TRUE(created.status == 201 || created.status == 409) << created.body;
+    if (hashes.empty()) return;
+    json entries = json::array();
+    for (const hash::PdqHash& h : hashes) {
+      entries.push_back({{"kind", "pdq"},
+                         {"value", h.ToHex()},
+                         {"quality", 100},
+                         {"category", "intimate_image"},
+                         {"source_org", "hotline-fr"}});
+    }
+    ClientResponse added = Post("/v1/banks/" + bank + "/entries",
+                                {{"entries", entries}}, Auth(analyst_));
+    ASSERT_EQ(added.status, 201) << added.body;
+  }
+
+  json MatchPdq(const hash::PdqHash& query, const std::string& token) {
+    ClientResponse response = Post(
+        "/v1/match", {{"queries", {{{"pdq", query.ToHex()}}}}}, Auth(token));
+    EXPECT_EQ(response.status, 200) << response.body;
+    return response.Json();
+  }
+
+  std::filesystem::path dir_;
+  store::SqliteDatabase database_;
+  std::unique_ptr<Sealer> sealer_;
+  std::unique_ptr<match::Matcher> matcher_;
+  std::unique_ptr<Service> service_;
+  std::unique_ptr<HttpServer> server_;
+  std::string admin_, analyst_, platform_;
+};
+
+void ExpectJsonError(const ClientResponse& response, int status) {
+  EXPECT_EQ(response.status, status) << response.body;
+  const json body = response.Json();
+  ASSERT_TRUE(body.is_object()) << response.body;
+  EXPECT_TRUE(body["error"]["code"].is_string()) << response.body;
+  EXPECT_TRUE(body["error"]["message"].is_string()) << response.body;
+}
+
+TEST_F(ServiceTest, ProbesAnswerWithoutAKey) {
+  EXPECT_EQ(Get("/healthz").status, 200);
+  EXPECT_EQ(Get("/readyz").status, 200);
+  service_->SetReady(false);
+  ExpectJsonError(Get("/readyz"), 503);
+}
+
+TEST_F(ServiceTest, TheOpenApiDocumentDescribesEveryRouteAndNoOther) {
+  ClientResponse response = Get("/v1/openapi.json");
+  ASSERT_EQ(response.status, 200);
+  const json doc = response.Json();
+  ASSERT_TRUE(doc.is_object());
+  EXPECT_EQ(doc["openapi"].get<std::string>().substr(0, 2), "3.");
+  std::set<std::string> documented;
+  for (const auto& [path, operations] : doc["paths"].items()) {
+    for (const auto& [method, operation] : operations.items()) {
+      std::string upper = method;
+      for (char& c : upper) c = static_cast<char>(std::toupper(c));
+      documented.insert(upper + " " + path);
+      EXPECT_TRUE(operation.contains("responses")) << method << " " << path;
+    }
+  }
+  std::set<std::string> served;
+  for (const RouteInfo& route : Service::Routes()) {
+    served.insert(route.method + " " + route.pattern);
+  }
+  EXPECT_EQ(documented, served);
+}
+
+TEST_F(ServiceTest, PublishedHashesMatchWithinTheRadiusOnly) {
+  std::mt19937_64 random(1);
+  const hash::PdqHash published = rempart::testing::BalancedHash(random);
+  Publish({published});
+  json near =
+      MatchPdq(rempart::testing::FlipBits(published, 31, random), platform_);
+  ASSERT_EQ(near["results"].size(), 1u);
+  ASSERT_EQ(near["results"][0]["matches"].size(), 1u) << near.dump();
+  const json& hit = near["results"][0]["matches"][0];
+  EXPECT_EQ(hit["bank"], "hotline");
+  EXPECT_EQ(hit["distance"], 31);
+  EXPECT_EQ(hit["category"], "intimate_image");
+  EXPECT_EQ(hit["value"], published.ToHex());
+  EXPECT_TRUE(hit["entry_id"].is_number_integer());
+  json far =
+      MatchPdq(rempart::testing::FlipBits(published, 32, random), platform_);
+  EXPECT_TRUE(far["results"][0]["matches"].empty()) << far.dump();
+}
+
+TEST_F(ServiceTest, BatchesDihedralVariantsAndDigests) {
+  std::mt19937_64 random(2);
+  const hash::PdqHash a = rempart::testing::BalancedHash(random);
+  const hash::PdqHash other = rempart::testing::BalancedHash(random);
+  Publish({a});
+  const std::string md5(32, 'a');
+  ClientResponse added =
+      Post("/v1/banks/hotline/entries",
+           {{"entries",
+             {{{"kind", "md5"}, {"value", md5}, {"category", "sextortion"}}}}},
+           Auth(analyst_));
+  ASSERT_EQ(added.status, 201) << added.body;
+  ClientResponse response = Post(
+      "/v1/match",
+      {{"queries",
+        {{{"pdq", {other.ToHex(), a.ToHex()}}},  // Variants of one picture.
+         {{"pdq", other.ToHex()}},
+         {{"md5", md5}},
+         {{"sha256", std::string(64, 'b')}}}},
+       {"radius", 10}},
+      Auth(platform_));
+  ASSERT_EQ(response.status, 200) << response.body;
+  const json results = response.Json()["results"];
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[0]["matches"].size(), 1u);
+  EXPECT_EQ(results[1]["matches"].size(), 0u);
+  ASSERT_EQ(results[2]["matches"].size(), 1u);
+  EXPECT_EQ(results[2]["matches"][0]["category"], "sextortion");
+  EXPECT_EQ(results[3]["matches"].size(), 0u);
+}
+
+TEST_F(ServiceTest, HashAndMatchAnUploadedPhoto) {
+  auto bytes =
+      ReadFileBytes(rempart::testing::ConformancePath(kPhoto), 1 << 24);
+  ASSERT_TRUE(bytes);
+  hash::ImageHasher hasher;
+  auto signals = hasher.Hash(*bytes);
+  ASSERT_TRUE(signals);
+  Publish({signals->pdq.hash});
+  const std::string image(bytes->begin(), bytes->end());
+
+  ClientResponse raw =
+      rempart::testing::HttpRequest(server_->port(), "POST", "/v1/hash-match",
+                                    image, Auth(platform_), "image/jpeg");
+  ASSERT_EQ(raw.status, 200) << raw.body;
+  json body = raw.Json();
+  EXPECT_EQ(body["signals"]["pdq"], signals->pdq.hash.ToHex());
+  ASSERT_EQ(body["matches"].size(), 1u);
+  EXPECT_EQ(body["matches"][0]["distance"], 0);
+
+  const std::string boundary = "XyZ0123";
+  const std::string form =
+      "--" + boundary +
+      "\r\nContent-Disposition: form-data; name=\"image\"; "
+      "filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n" +
+      image + "\r\n--" + boundary + "--\r\n";
+  ClientResponse multipart = rempart::testing::HttpRequest(
+      server_->port(), "POST", "/v1/hash-match?dihedral=true", form,
+      Auth(platform_), "multipart/form-data; boundary=" + boundary);
+  ASSERT_EQ(multipart.status, 200) << multipart.body;
+  EXPECT_EQ(multipart.Json()["matches"].size(), 1u);
+
+  ExpectJsonError(
+      rempart::testing::HttpRequest(server_->port(), "POST", "/v1/hash-match",
+                                    "this is not an image at all",
+                                    Auth(platform_), "image/jpeg"),
+      415);
+  ExpectJsonError(
+      rempart::testing::HttpRequest(server_->port(), "POST", "/v1/hash-match",
+                                    image.substr(0, image.size() / 3),
+                                    Auth(platform_), "image/jpeg"),
+      415);
+}
+
+TEST_F(ServiceTest, RevokedEntriesStopMatchingAtOnce) {
+  std::mt19937_64 random(3);
+  const hash::PdqHash published = rempart::testing::BalancedHash(random);
+  Publish({published});
+  json hits = MatchPdq(published, platform_);
+  ASSERT_EQ(hits["results"][0]["matches"].size(), 1u);
+  const auto id =
+      hits["results"][0]["matches"][0]["entry_id"].get<std::int64_t>();
+  ExpectJsonError(Post("/v1/entries/" + std::to_string(id) + "/revoke",
+                       json::object(), Auth(analyst_)),
+                  400);  // A reason is required.
+  ClientResponse revoked = Post(
+      "/v1/entries/" + std::to_string(id) + "/revoke",
+      {{"reason", "public figure, consensual publication"}}, Auth(analyst_));
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_EQ(revoked.Json()["status"], "revoked");
+  EXPECT_TRUE(MatchPdq(published, platform_)["results"][0]["matches"].empty());
+  ClientResponse entry =
+      Get("/v1/entries/" + std::to_string(id), Auth(platform_));
+  ASSERT_EQ(entry.status, 200);
+  EXPECT_EQ(entry.Json()["revoke_reason"],
+            "public figure, consensual publication");
+}
+
+TEST_F(ServiceTest, EachRoleDoesOnlyItsJob) {
+  Publish({});
+  struct Attempt {
+    std::string method, target;
+    json body;
+  };
+  const std::vector<Attempt> admin_only = {
+      {"POST", "/v1/banks", {{"name", "x"}}},
+      {"GET", "/v1/keys", {}},
+      {"POST", "/v1/keys", {{"name", "x"}, {"role", "platform"}}},
+      {"GET", "/metrics", {}},
+  };
+  const std::vector<Attempt> staff_only = {
+      {"POST",
+       "/v1/banks/hotline/entries",
+       {{"entries",
+         {{{"value", std::string(64, 'a')}, {"category", "synthetic"}}}}}},
+      {"GET", "/v1/cases", {}},
+      {"GET", "/v1/cases/RMP-0000-0000", {}},
+      {"POST", "/v1/cases/RMP-0000-0000/status", {{"status", "in_review"}}},
+  };
+  auto call = [&](const Attempt& a, const std::string& token) {
+    return a.method == "GET" ? Get(a.target, Auth(token))
+                             : Post(a.target, a.body, Auth(token));
+  };
+  for (const Attempt& a : admin_only) {
+    ExpectJsonError(call(a, platform_), 403);
+    ExpectJsonError(call(a, analyst_), 403);
+  }
+  for (const Attempt& a : staff_only) ExpectJsonError(call(a, platform_), 403);
+  // No key at all, or a bad one.
+  ExpectJsonError(Post("/v1/match", {{"queries", json::array()}}), 401);
+  std::string wrong = platform_;
+  wrong.back() = wrong.back() == 'a' ? 'b' : 'a';
+  ClientResponse bad =
+      Post("/v1/match", {{"queries", json::array()}}, Auth(wrong));
+  ExpectJsonError(bad, 401);
+  EXPECT_EQ(bad.headers["www-authenticate"], "Bearer");
+  ExpectJsonError(Get("/v1/banks"), 401);
+}
+
+TEST_F(ServiceTest, AVictimReportsAndFollowsOnlyTheirOwnCase) {
+  std::mt19937_64 random(4);
+  const hash::PdqHash photo = rempart::testing::BalancedHash(random);
+  ClientResponse report = Post(
+      "/v1/reports", {{"category", "sextortion"},
+                      {"hashes", {{{"kind", "pdq"}, {"value", photo.ToHex()}}}},
+                      {"contact", "alice@example.org"}});
+  ASSERT_EQ(report.status, 201) << report.body;
+  const std::string code = report.Json()["case_code"];
+  const std::string secret = report.Json()["case_secret"];
+  ClientResponse other =
+      Post("/v1/reports",
+           {{"category", "synthetic"},
+            {"hashes", {{{"kind", "md5"}, {"value", std::string(32, 'c')}}}}});
+  ASSERT_EQ(other.status, 201);
+  const std::string other_secret = other.Json()["case_secret"];
+
+  ClientResponse mine = Get("/v1/cases/" + code, {{"X-Case-Secret", secret}});
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  EXPECT_EQ(mine.Json()["status"], "received");
+  EXPECT_EQ(mine.Json()["has_contact"], true);
+  EXPECT_FALSE(mine.Json().contains("contact"));  // Not echoed back.
+  EXPECT_EQ(mine.body.find("alice"), std::string::npos);
+
+  ExpectJsonError(Get("/v1/cases/" + code, {{"X-Case-Secret", other_secret}}),
+                  404);
+  ExpectJsonError(Get("/v1/cases/" + code), 401);
+  ExpectJsonError(Get("/v1/cases/RMP-0000-0000", {{"X-Case-Secret", secret}}),
+                  404);
+  ExpectJsonError(Get("/v1/cases/" + code, Auth(platform_)), 403);
+
+  // The analyst sees the contact, moves the case on; the victim sees it.
+  ClientResponse staff = Get("/v1/cases/" + code, Auth(analyst_));
+  ASSERT_EQ(staff.status, 200);
+  EXPECT_EQ(staff.Json()["contact"], "alice@example.org");
+  ExpectJsonError(Post("/v1/cases/" + code + "/status",
+                       {{"status", "rejected"}}, Auth(analyst_)),
+                  400);  // Rejections need a reason.
+  ASSERT_EQ(Post("/v1/cases/" + code + "/status", {{"status", "verified"}},
+                 Auth(analyst_))
+                .status,
+            200);
+  json followed = Get("/v1/cases/" + code, {{"X-Case-Secret", secret}}).Json();
+  EXPECT_EQ(followed["status"], "verified");
+  ASSERT_EQ(followed["history"].size(), 2u);
+  EXPECT_FALSE(followed["history"][1].contains("actor"));
+
+  // The contact is sealed in the store, not in the clear.
+  std::ifstream file(dir_ / "rempart.db", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(file)), {});
+  EXPECT_EQ(bytes.find("alice@example.org"), std::string::npos);
+}
+
+TEST_F(ServiceTest, BadInputGetsAFourHundredWithAJsonBody) {
+  const std::uint16_t port = server_->port();
+  auto raw = [&](const std::string& body,
+                 const std::string& type = "application/json") {
+    return rempart::testing::HttpRequest(port, "POST", "/v1/match", body,
+                                         Auth(platform_), type);
+  };
+  ExpectJsonError(raw("{not json"), 400);
+  ExpectJsonError(raw(std::string(10000, '[') + std::string(10000, ']')), 400);
+  ExpectJsonError(raw("[1,2]"), 400);
+  ExpectJsonError(raw("{\"queries\":[{\"pdq\":\"zz\"}]}"), 400);
+  ExpectJsonError(raw("{\"queries\":[{\"pdq\":\"" + std::string(64, 'a') +
+                      "\"}],\"radius\":65}"),
+                  400);
+  ExpectJsonError(raw("{\"queries\":[{\"pdq\":\"" + std::string(64, 'a') +
+                      "\"}],\"extra\":1}"),
+                  400);
+  ExpectJsonError(raw("{\"queries\":[{\"xyz\":\"00\"}]}"), 400);
+  ExpectJsonError(raw("{\"queries\":[]}"), 400);
+  ExpectJsonError(
+      raw("{\"queries\":[{\"pdq\":\"" + std::string(64, 'a') + "\"}]}",
+          "text/plain"),
+      415);
+  ExpectJsonError(raw("{\"queries\":[{\"pdq\":\"" + std::string(64, 'a') +
+                      "\"}],\"banks\":[\"nope\"]}"),
+                  404);
+  ExpectJsonError(raw("{\"a\":\"\xff\xfe\"}"), 400);
+  ExpectJsonError(Get("/v1/nothing-here", Auth(platform_)), 404);
+  ClientResponse wrong_method = Get("/v1/match", Auth(platform_));
+  ExpectJsonError(wrong_method, 405);
+  EXPECT_EQ(wrong_method.headers["allow"], "POST");
+  ExpectJsonError(Get("/v1/entries/abc", Auth(platform_)), 404);
+  ExpectJsonError(Get("/v1/banks/..", Auth(platform_)), 400);
+  // Low-quality PDQ hashes are not published.
+  ASSERT_EQ(Post("/v1/banks", {{"name", "b"}}, Auth(admin_)).status, 201);
+  ClientResponse low = Post("/v1/banks/b/entries",
+                            {{"entries",
+                              {{{"value", std::string(64, 'a')},
+                                {"quality", 10},
+                                {"category", "synthetic"}}}}},
+                            Auth(analyst_));
+  ExpectJsonError(low, 400);
+  EXPECT_THAT(low.body, HasSubstr("entries[0]"));
+}
+
+TEST_F(ServiceTest, OversizedBodiesAreRefusedWith413) {
+  ServiceConfig config;
+  config.max_json_bytes = 4096;
+  Start(config);
+  json queries = json::array();
+  for (int i = 0; i < 100; ++i)
+    queries.push_back({{"pdq", std::string(64, 'a')}});
+  ExpectJsonError(Post("/v1/match", {{"queries", queries}}, Auth(platform_)),
+                  413);
+  config.max_json_bytes = 1 << 20;
+  config.max_batch = 10;
+  Start(config);
+  ExpectJsonError(Post("/v1/match", {{"queries", queries}}, Auth(platform_)),
+                  413);
+}
+
+TEST_F(ServiceTest, KeysAreRateLimited) {
+  const std::string slow = AddKey(store::Role::kPlatform, 1);  // Burst of 2.
+  Start();
+  int limited = 0;
+  ClientResponse last;
+  for (int i = 0; i < 5; ++i) {
+    last = Get("/v1/banks", Auth(slow));
+    if (last.status == 429) {
+      ++limited;
+      EXPECT_GE(std::stoi(last.headers["retry-after"]), 1);
+    }
+  }
+  EXPECT_GE(limited, 2);
+  EXPECT_EQ(Get("/v1/banks", Auth(platform_)).status,
+            200);  // Others unaffected.
+}
+
+TEST_F(ServiceTest, AdminsIssueAndRevokeKeysThatWorkAtOnce) {
+  ClientResponse issued = Post(
+      "/v1/keys", {{"name", "Platform X"}, {"role", "platform"}}, Auth(admin_));
+  ASSERT_EQ(issued.status, 201) << issued.body;
+  const std::string token = issued.Json()["key"];
+  const std::string id = issued.Json()["key_id"];
+  EXPECT_EQ(Get("/v1/banks", Auth(token)).status, 200);
+  ClientResponse listed = Get("/v1/keys", Auth(admin_));
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_EQ(listed.body.find(token.substr(17)),
+            std::string::npos);  // No secrets.
+  ASSERT_EQ(rempart::testing::HttpRequest(server_->port(), "POST",
+                                          "/v1/keys/" + id + "/revoke", "",
+                                          Auth(admin_))
+                .status,
+            200);
+  ExpectJsonError(Get("/v1/banks", Auth(token)), 401);
+}
+
+TEST_F(ServiceTest, EveryMutationIsAuditedWithItsCaller) {
+  std::mt19937_64 random(5);
+  Publish({rempart::testing::BalancedHash(random)});
+  ASSERT_EQ(
+      Post("/v1/reports",
+           {{"category", "intimate_image"},
+            {"hashes", {{{"kind", "md5"}, {"value", std::string(32, 'd')}}}}})
+          .status,
+      201);
+  std::vector<std::string> seen;
+  ASSERT_TRUE(database_.audit
+                  ->ForEachAudit(0,
+                                 [&](const store::AuditRecord& record) {
+                                   seen.push_back(record.action + " " +
+                                                  record.actor);
+                                   return true;
+                                 })
+                  .ok());
+  auto key_id = [](const std::string& token) { return token.substr(4, 12); };
+  EXPECT_THAT(seen, ::testing::Contains("bank.create key:" + key_id(admin_)));
+  EXPECT_THAT(seen, ::testing::Contains("entries.add key:" + key_id(analyst_)));
+  EXPECT_THAT(seen, ::testing::Contains(
+                        ::testing::StartsWith("case.create case:RMP-")));
+  auto verified = database_.audit->VerifyAudit();
+  ASSERT_TRUE(verified);
+  EXPECT_TRUE(verified->ok()) << verified->problem;
+}
+
+TEST_F(ServiceTest, MetricsCountRequestsPerRoute) {
+  Get("/healthz");
+  Get("/v1/banks", Auth(platform_));
+  ClientResponse metrics = Get("/metrics", Auth(admin_));
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_THAT(metrics.headers["content-type"], HasSubstr("text/plain"));
+  EXPECT_THAT(metrics.body,
+              HasSubstr("rempart_http_requests_total{method=\"GET\","
+                        "route=\"/v1/banks\",code=\"200\"} 1"));
+  EXPECT_THAT(metrics.body,
+              HasSubstr("rempart_http_request_duration_seconds_bucket"));
+  EXPECT_THAT(metrics.body, HasSubstr("rempart_api_keys 3"));
+}
+
+TEST_F(ServiceTest, ConcurrentSubmitsAndMatchesAllSucceed) {
+  ASSERT_EQ(Post("/v1/banks", {{"name", "hotline"}}, Auth(admin_)).status, 201);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  constexpr int kWriters = 3, kBatches = 10, kPerBatch = 20;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      std::mt19937_64 random(100 + w);
+      for (int b = 0; b < kBatches; ++b) {
+        json entries = json::array();
+        for (int i = 0; i < kPerBatch; ++i) {
+          entries.push_back(
+              {{"value", rempart::testing::BalancedHash(random).ToHex()},
+               {"category", "intimate_image"}});
+        }
+        if (Post("/v1/banks/hotline/entries", {{"entries", entries}},
+                 Auth(analyst_))
+                .status != 201) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (int r = 0; r < 3; ++r) {
+    threads.emplace_back([&, r] {
+      std::mt19937_64 random(200 + r);
+      HttpConnection connection(server_->port());
+      for (int i = 0; i < 100; ++i) {
+        json body = {
+            {"queries",
+             {{{"pdq", rempart::testing::BalancedHash(random).ToHex()}}}}};
+        if (connection.Send("POST", "/v1/match", body.dump(), Auth(platform_))
+                .status != 200) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  ClientResponse bank = Get("/v1/banks/hotline", Auth(platform_));
+  EXPECT_EQ(bank.Json()["active"]["pdq"], kWriters * kBatches * kPerBatch);
+}
+
+}  // namespace
+}  // namespace rempart::service
