@@ -4,7 +4,8 @@
 #   scripts/fuzz.sh --smoke          every target for a few seconds (CI)
 #   scripts/fuzz.sh SECONDS [NAME]   every target (or one) for SECONDS each
 #
-# Seeds come from tests/fixtures/{media,interchange} and shared/conformance;
+# Seeds come from tests/fixtures/{media,interchange}, shared/conformance and
+# fuzz/seeds/NAME (the HTTP parsers);
 # the growing corpus is kept in build/fuzz/corpus/NAME; crashes land in
 # build/fuzz/crashes.
 set -euo pipefail
@@ -28,6 +29,8 @@ seed_dir() {  # Seeds for a target: fixtures, conformance images or hashes.
     for f in tests/fixtures/interchange/*; do
       { printf '\000'; cat "$f"; } >"$dir/$(basename "$f")"
     done
+  elif [ -d "fuzz/seeds/$name" ]; then
+    cp -n fuzz/seeds/"$name"/* "$dir/"
   else
     find tests/fixtures/media "$shared/conformance/pdq/images" -type f -size -200k \
       -exec cp -n {} "$dir/" \; 2>/dev/null || true

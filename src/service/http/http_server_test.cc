@@ -839,5 +839,44 @@ TEST(RequestParserTest, FedByteByByte) {
   EXPECT_EQ(parser.request().head.Header("HOST"), "h");
 }
 
+// Feeds `request` at once (piece 0) or in pieces; the refusal, if any.
+std::optional<RequestError> ParseInPieces(const std::string& request,
+                                          const ServerLimits& limits,
+                                          std::size_t piece) {
+  const RequestParser::BodyLimit no_function;
+  RequestParser parser(limits, no_function);
+  std::string pending;
+  for (std::size_t offered = 0;
+       offered < request.size() && !parser.is_done() && !parser.failed();) {
+    const std::size_t take = piece == 0 ? request.size() : piece;
+    pending += request.substr(offered, take);
+    offered += take;
+    pending.erase(0, parser.Feed(pending));
+  }
+  if (parser.failed()) return parser.error();
+  EXPECT_TRUE(parser.is_done());
+  return std::nullopt;
+}
+
+TEST(RequestParserTest, HeaderLimitIsExactHoweverBytesArrive) {
+  ServerLimits limits;
+  limits.max_header_bytes = 200;
+  const std::string start = "GET /" + std::string(120, 'p') + " HTTP/1.1\r\n";
+  const std::string end = "\r\n\r\n";
+  const std::string fits =
+      start + "X: " + std::string(200 - start.size() - 3 - end.size(), 'v') +
+      end;
+  ASSERT_EQ(fits.size(), 200U);
+  const std::string over = start + "X: v" + fits.substr(start.size() + 3);
+  ASSERT_EQ(over.size(), 201U);
+  for (std::size_t piece : {0, 1, 7, 64}) {
+    SCOPED_TRACE(piece);
+    EXPECT_FALSE(ParseInPieces(fits, limits, piece));
+    const auto error = ParseInPieces(over, limits, piece);
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->status, 431);
+  }
+}
+
 }  // namespace
 }  // namespace rempart::service

@@ -81,10 +81,15 @@ Result<nlohmann::json> ParseJsonBody(std::string_view text,
     return InvalidArgumentError("invalid JSON at byte " +
                                 std::to_string(offset) + ": " +
                                 ParseErrorReason(e.what()));
+  } catch (const nlohmann::json::out_of_range&) {
+    // A number past double's range ("1e999"); the message would quote it.
+    return InvalidArgumentError("invalid JSON: a number out of range");
   } catch (const std::bad_alloc&) {
     return ResourceExhaustedError("out of memory parsing JSON");
   } catch (const std::exception& e) {
-    return InvalidArgumentError(std::string("invalid JSON: ") + e.what());
+    return InvalidArgumentError(
+        "invalid JSON: " +
+        std::string(std::string_view(e.what()).substr(0, 200)));
   }
 }
 

@@ -95,6 +95,15 @@ TEST(ParseJsonBodyTest, SizeIsLimited) {
   EXPECT_EQ(huge.error().code(), StatusCode::kResourceExhausted);
 }
 
+TEST(ParseJsonBodyTest, NumbersOutOfRangeAreRefusedWithoutQuotingThem) {
+  auto json = ParseJsonBody("[1" + std::string(400, '0') + "e999999]");
+  ASSERT_FALSE(json);
+  EXPECT_EQ(json.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_LT(json.error().message().size(), 100U) << json.error().message();
+  // Large integers become doubles, as nlohmann does.
+  EXPECT_TRUE(ParseJsonBody("123456789012345678901234567890"));
+}
+
 TEST(ParseJsonBodyTest, ParsedDocumentsDumpWithoutThrowing) {
   auto json = ParseJsonBody(R"({"s":"\u0000\ud83d\ude00x","n":1e308})");
   ASSERT_TRUE(json);

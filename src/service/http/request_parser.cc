@@ -86,11 +86,29 @@ RequestParser::RequestParser(const ServerLimits& limits,
 std::size_t RequestParser::Feed(std::string_view input) {
   std::size_t used = 0;
   while (!error_ && !is_done() && used < input.size()) {
+    // Beast applies header_limit to the request line and to the fields
+    // separately, and only to what it is given, so the header block is
+    // offered no further than the limit: one that has not ended by then is
+    // too large, however the bytes arrived.
+    std::size_t offer = input.size() - used;
+    bool capped = false;
+    if (!is_header_done()) {
+      const std::size_t room = limits_.max_header_bytes - header_bytes_;
+      capped = offer >= room;
+      offer = std::min(offer, room);
+    }
     beast::error_code ec;
-    const std::size_t n =
-        put(boost::asio::const_buffer(input.data() + used, input.size() - used),
-            ec);
+    std::size_t n = 0;
+    if (offer > 0) {
+      n = put(boost::asio::const_buffer(input.data() + used, offer), ec);
+    } else {
+      ec = beast_http::error::need_more;
+    }
     used += n;
+    if (!is_header_done()) header_bytes_ += n;
+    if (ec == beast_http::error::need_more) {
+      if (capped && !is_header_done()) ec = beast_http::error::header_limit;
+    }
     if (ec == beast_http::error::need_more) break;
     if (ec) {
       if (!error_) {

@@ -104,6 +104,7 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   HttpRequest request_;
   std::optional<RequestError> error_;
   std::size_t body_limit_ = 0;
+  std::size_t header_bytes_ = 0;  // Header bytes Beast has consumed so far.
   int version_ = 11;
   bool has_transfer_encoding_ = false;
   bool has_expect_ = false;
