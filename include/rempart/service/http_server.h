@@ -75,7 +75,7 @@ struct HttpResponse {
 using HttpHandler = std::function<HttpResponse(const HttpRequest& request)>;
 
 struct ServerLimits {
-  std::size_t max_header_bytes = 16 * 1024;           // Request line + headers.
+  std::size_t max_header_bytes = 16 << 10;            // Request line + headers.
   std::size_t max_body_bytes = 1 << 20;               // Unless body_limit says.
   std::chrono::milliseconds request_timeout{15'000};  // First byte → body.
   std::chrono::milliseconds idle_timeout{60'000};     // Between requests.

@@ -83,13 +83,13 @@ namespace {
 
 // One read asks for this much; also the slack over the header limit the
 // session buffer may hold.
-constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr std::size_t kReadChunk = std::size_t{16} * 1024;
 // After the header, only a chunk header or the trailer can sit unparsed in
 // the buffer; either longer than this is refused rather than rescanned.
-constexpr std::size_t kMaxPendingChunkHeader = 4 * 1024;
+constexpr std::size_t kMaxPendingChunkHeader = std::size_t{4} * 1024;
 // The lingering close: how long and how much to read and discard.
 constexpr std::chrono::milliseconds kLingerTime{500};
-constexpr std::size_t kMaxLingerBytes = 256 * 1024;
+constexpr std::size_t kMaxLingerBytes = std::size_t{256} * 1024;
 // accept() failing (out of descriptors) is retried after this pause.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
 // After the grace period, how long closed sessions get to unwind.
@@ -560,11 +560,9 @@ void Session::WriteContinue() {
   asio::async_write(
       stream_, asio::const_buffer(kContinue.data(), kContinue.size()),
       [self = shared_from_this()](beast::error_code ec, std::size_t) {
-        if (self->phase_ != Phase::kReading) {
-          self->Close();
-        } else if (self->timed_out_) {
+        if (self->phase_ == Phase::kReading && self->timed_out_) {
           self->WriteTimeout();
-        } else if (ec) {
+        } else if (self->phase_ != Phase::kReading || ec) {
           self->Close();
         } else {
           self->ReadMore();

@@ -30,8 +30,9 @@ namespace rempart::service {
 
 namespace {
 
-constexpr std::size_t kMaxBoundaryBytes = 70;          // RFC 2046 §5.1.1.
-constexpr std::size_t kMaxPartHeaderBytes = 8 * 1024;  // Lines + blank line.
+constexpr std::size_t kMaxBoundaryBytes = 70;  // RFC 2046 §5.1.1.
+// A part's header lines and the blank line after them.
+constexpr std::size_t kMaxPartHeaderBytes = std::size_t{8} * 1024;
 
 char Lower(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;

@@ -14,7 +14,7 @@ namespace {
 
 // Bodies are reserved up front only this far: a Content-Length is a claim,
 // and 2,048 idle connections each claiming a megabyte must not cost 2 GiB.
-constexpr std::size_t kMaxBodyReserve = 64 * 1024;
+constexpr std::size_t kMaxBodyReserve = std::size_t{64} * 1024;
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
