@@ -96,3 +96,41 @@ TEST(ConfigTest, EnvironmentOverridesTheFile) {
 
 }  // namespace
 }  // namespace rempart::service
+
+namespace rempart::service {
+namespace {
+
+// The documented example lists every setting with its default: reading it
+// must succeed and change nothing.
+TEST(ConfigTest, TheExampleFileIsValidAndStatesTheDefaults) {
+  ServiceConfig config;
+  const Status status = ApplyConfigFile(
+      std::string(REMPART_SOURCE_DIR) + "/docs/deploy/rempart.example.toml",
+      config);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  const ServiceConfig defaults;
+  EXPECT_EQ(config.data_dir, defaults.data_dir);
+  EXPECT_EQ(config.address, defaults.address);
+  EXPECT_EQ(config.port, defaults.port);
+  EXPECT_EQ(config.threads, defaults.threads);
+  EXPECT_EQ(config.shutdown_grace, defaults.shutdown_grace);
+  EXPECT_EQ(config.refresh_interval, defaults.refresh_interval);
+  EXPECT_EQ(config.limits.max_header_bytes, defaults.limits.max_header_bytes);
+  EXPECT_EQ(config.max_json_bytes, defaults.max_json_bytes);
+  EXPECT_EQ(config.max_json_depth, defaults.max_json_depth);
+  EXPECT_EQ(config.max_upload_bytes, defaults.max_upload_bytes);
+  EXPECT_EQ(config.max_batch, defaults.max_batch);
+  EXPECT_EQ(config.max_entries_per_submit, defaults.max_entries_per_submit);
+  EXPECT_EQ(config.limits.request_timeout, defaults.limits.request_timeout);
+  EXPECT_EQ(config.limits.idle_timeout, defaults.limits.idle_timeout);
+  EXPECT_EQ(config.limits.max_connections, defaults.limits.max_connections);
+  EXPECT_EQ(config.key_rate_per_second, defaults.key_rate_per_second);
+  EXPECT_EQ(config.anonymous_rate_per_second,
+            defaults.anonymous_rate_per_second);
+  EXPECT_EQ(config.log_format, defaults.log_format);
+  EXPECT_EQ(config.log_level, defaults.log_level);
+  EXPECT_EQ(config.metrics_public, defaults.metrics_public);
+}
+
+}  // namespace
+}  // namespace rempart::service
