@@ -96,7 +96,9 @@ Status ValidateAuditEvent(const AuditEvent& event) {
 
 AuditHash AuditRecordHash(const AuditRecord& record) {
   std::vector<std::uint8_t> input;
-  input.reserve(kHashTag.size() + record.prev_hash.size() + 6 * 8 +
+  // Two integers and four lengths, 8 bytes each.
+  constexpr std::size_t kFixedBytes = 6 * sizeof(std::uint64_t);
+  input.reserve(kHashTag.size() + record.prev_hash.size() + kFixedBytes +
                 record.actor.size() + record.action.size() +
                 record.target.size() + record.details.size());
   input.insert(input.end(), kHashTag.begin(), kHashTag.end());

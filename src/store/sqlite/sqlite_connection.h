@@ -134,7 +134,7 @@ class Connection {
   [[nodiscard]] sqlite3* db() const { return db_.get(); }
   // Held for the whole of every call on any interface of this file.
   std::mutex& mutex() { return mutex_; }
-  std::int64_t Now() const { return clock_(); }
+  [[nodiscard]] std::int64_t Now() const { return clock_(); }
 
   // Prepares `sql` to be kept for the connection's life.
   Status PrepareStatement(const char* sql, StatementPtr& statement);

@@ -640,7 +640,7 @@ Result<Entry> SqliteStore::Revoke(std::string_view bank, const Signal& signal,
   if (entry.status == EntryStatus::kRevoked) {
     // Nothing changes (the first reason stays), but the request is
     // recorded with the reason it gave.
-    details += ",\"revision\":0,\"unchanged\":true}";
+    details += R"(,"revision":0,"unchanged":true})";
   } else {
     auto current = ReadRevision();
     if (!current) return current.error();
