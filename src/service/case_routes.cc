@@ -183,10 +183,11 @@ HttpResponse Service::Impl::ListCases(Call& call) {
 HttpResponse Service::Impl::GetCase(Call& call) {
   const bool staff = IsStaff(call.principal);
   // The same answer for an unknown code and a wrong secret.
-  const HttpResponse unknown =
-      ErrorResponse(404, "not_found", "no case with this code and secret");
+  auto unknown = [] {
+    return ErrorResponse(404, "not_found", "no case with this code and secret");
+  };
   auto code = NormalizeCaseCode(call.params[0]);
-  if (!code) return unknown;
+  if (!code) return unknown();
   if (!staff) {
     const std::string_view typed = call.request.head.Header("X-Case-Secret");
     if (typed.empty()) {
@@ -194,15 +195,15 @@ HttpResponse Service::Impl::GetCase(Call& call) {
                            "send the case secret in the X-Case-Secret header");
     }
     auto secret = NormalizeCaseSecret(typed);
-    if (!secret) return unknown;
+    if (!secret) return unknown();
     auto found = deps_.cases->GetCase(*code);
     if (!found) {
       return found.error().code() == StatusCode::kNotFound
-                 ? unknown
+                 ? unknown()
                  : StatusResponse(found.error());
     }
     if (!SecretMatches(found->secret_salt, found->secret_hash, *secret)) {
-      return unknown;
+      return unknown();
     }
     return JsonResponse(200, CaseJson(*found, false, nullptr));
   }

@@ -73,7 +73,7 @@ class TableReader {
     return node == nullptr ? nullptr : node->as_table();
   }
   // InvalidArgument naming the first key nobody asked for.
-  Status RejectUnknown() const {
+  [[nodiscard]] Status RejectUnknown() const {
     for (const auto& [key, node] : table_) {
       if (!used_.contains(std::string(key.str()))) {
         return InvalidArgumentError(std::string(origin_) +
@@ -89,7 +89,8 @@ class TableReader {
     used_.insert(std::string(key));
     return table_.get(key);
   }
-  Status Wrong(std::string_view key, std::string_view expected) const {
+  [[nodiscard]] Status Wrong(std::string_view key,
+                             std::string_view expected) const {
     return InvalidArgumentError(std::string(origin_) + ": '" + prefix_ +
                                 std::string(key) + "' must be " +
                                 std::string(expected));
@@ -256,7 +257,7 @@ Status ApplyEnvironment(const std::function<const char*(const char*)>& getenv,
     if (value == nullptr || *value == '\0') return std::nullopt;
     return std::string_view(value);
   };
-  auto context = [](const char* name, Status status) {
+  auto context = [](const char* name, const Status& status) {
     return status.ok() ? status : status.WithContext(name);
   };
   if (auto v = read("REMPART_DATA")) config.data_dir = std::string(*v);

@@ -20,11 +20,11 @@ HttpResponse Service::Impl::MetricsText(Call& /*call*/) {
   for (const match::BankSize& bank : deps_.matcher->bank_sizes()) {
     gauges.push_back(
         {"rempart_index_entries", "Active signals in memory, by bank and kind.",
-         "bank=\"" + PrometheusLabel(bank.bank) + "\",kind=\"pdq\"",
+         R"(bank=")" + PrometheusLabel(bank.bank) + R"(",kind="pdq")",
          static_cast<double>(bank.pdq)});
     gauges.push_back(
         {"rempart_index_entries", "Active signals in memory, by bank and kind.",
-         "bank=\"" + PrometheusLabel(bank.bank) + "\",kind=\"exact\"",
+         R"(bank=")" + PrometheusLabel(bank.bank) + R"(",kind="exact")",
          static_cast<double>(bank.exact)});
   }
   for (const match::BankSize& bank : deps_.matcher->bank_sizes()) {
