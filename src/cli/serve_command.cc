@@ -175,6 +175,9 @@ int RunServeCommand(const ServeCommandOptions& options, std::FILE* out,
   server_options.port = config->port;
   server_options.threads = config->threads;
   server_options.limits = config->limits;
+  server_options.on_error = [](const std::string& message) {
+    LogEvent(LogLevel::kError, "http_error", {{"error", message}});
+  };
   server_options.body_limit = [&api](const service::RequestHead& head) {
     return api.BodyLimit(head);
   };
