@@ -87,20 +87,6 @@ class MatchWriter {
   std::string format_;
 };
 
-// Appends `more` to `hits`, keeping one hit per (bank, entry).
-void Merge(std::vector<match::Hit>& hits, std::vector<match::Hit> more) {
-  for (match::Hit& hit : more) {
-    bool seen = false;
-    for (match::Hit& existing : hits) {
-      if (existing.bank == hit.bank && existing.entry.id == hit.entry.id) {
-        existing.distance = std::min(existing.distance, hit.distance);
-        seen = true;
-      }
-    }
-    if (!seen) hits.push_back(std::move(hit));
-  }
-}
-
 // A hex argument of the expected length that names no file.
 std::optional<store::Signal> AsSignal(const std::string& input,
                                       store::SignalKind kind) {
@@ -225,7 +211,7 @@ int RunMatchCommand(const MatchCommandOptions& options, std::FILE* out,
             auto found =
                 (*matcher)->MatchPdq(variants, options.radius, options.banks);
             if (found) {
-              Merge(hits, std::move(*found));
+              match::MergeHits(hits, std::move(*found));
             } else {
               problem = found.error();
             }
@@ -249,7 +235,7 @@ int RunMatchCommand(const MatchCommandOptions& options, std::FILE* out,
                          : std::nullopt}) {
           if (!digest) continue;
           auto found = (*matcher)->MatchSignal(*digest, 0, options.banks);
-          if (found) Merge(hits, std::move(*found));
+          if (found) match::MergeHits(hits, std::move(*found));
         }
         if (!problem.ok() && hits.empty()) {
           report(row.path, problem);

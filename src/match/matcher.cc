@@ -292,6 +292,19 @@ Result<std::vector<Hit>> Matcher::MatchSignal(
   return ToHits(names, per_bank);
 }
 
+void MergeHits(std::vector<Hit>& hits, std::vector<Hit> more) {
+  for (Hit& hit : more) {
+    bool seen = false;
+    for (Hit& existing : hits) {
+      if (existing.bank == hit.bank && existing.entry.id == hit.entry.id) {
+        existing.distance = std::min(existing.distance, hit.distance);
+        seen = true;
+      }
+    }
+    if (!seen) hits.push_back(std::move(hit));
+  }
+}
+
 std::vector<BankSize> Matcher::bank_sizes() const {
   std::vector<BankSize> sizes;
   std::lock_guard lock(mutex_);

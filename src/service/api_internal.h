@@ -92,8 +92,6 @@ const std::vector<RouteSpec>& RouteTable();
 
 // Responses.
 HttpResponse JsonResponse(int status, const nlohmann::json& body);
-HttpResponse ErrorResponse(int status, std::string_view code,
-                           std::string_view message);
 // The HTTP answer to a failed Status: InvalidArgument 400, NotFound 404,
 // AlreadyExists 409, PermissionDenied 403, ResourceExhausted 413,
 // DeadlineExceeded 422 (the input took too long to decode), Unavailable

@@ -206,16 +206,7 @@ HttpResponse Service::Impl::HashMatch(Call& call) {
   const bool pdq_usable = pdq.quality >= hash::kPdqMinUsefulQuality;
   auto add = [&](Result<std::vector<match::Hit>> found) -> Status {
     if (!found) return found.error();
-    for (match::Hit& hit : *found) {
-      bool seen = false;
-      for (match::Hit& existing : hits) {
-        if (existing.bank == hit.bank && existing.entry.id == hit.entry.id) {
-          existing.distance = std::min(existing.distance, hit.distance);
-          seen = true;
-        }
-      }
-      if (!seen) hits.push_back(std::move(hit));
-    }
+    match::MergeHits(hits, std::move(*found));
     return OkStatus();
   };
   if (pdq_usable) {

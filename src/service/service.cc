@@ -114,14 +114,6 @@ HttpResponse JsonResponse(int status, const json& body) {
   return response;
 }
 
-HttpResponse ErrorResponse(int status, std::string_view code,
-                           std::string_view message) {
-  HttpResponse response;
-  response.status = status;
-  response.body = JsonErrorBody(code, message);
-  return response;
-}
-
 HttpResponse StatusResponse(const Status& status) {
   switch (status.code()) {
     case StatusCode::kOk:

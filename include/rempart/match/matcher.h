@@ -51,6 +51,11 @@ struct BankLoad {
   std::string snapshot_problem;  // Why a snapshot was not used, if one existed.
 };
 
+// Appends `more` to `hits`, keeping one hit per (bank, entry) with its
+// smallest distance: for callers that match one picture several ways (PDQ
+// variants, then its digests).
+void MergeHits(std::vector<Hit>& hits, std::vector<Hit> more);
+
 // What one bank holds in memory (for metrics).
 struct BankSize {
   std::string bank;

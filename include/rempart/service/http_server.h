@@ -117,6 +117,9 @@ class HttpServer {
 
 // A JSON error body: {"error":{"code":"<code>","message":"<message>"}}.
 std::string JsonErrorBody(std::string_view code, std::string_view message);
+// A response of `status` with that body.
+HttpResponse ErrorResponse(int status, std::string_view code,
+                           std::string_view message);
 
 }  // namespace rempart::service
 

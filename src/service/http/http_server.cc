@@ -262,14 +262,6 @@ bool AsksToClose(const HttpResponse& response) {
                      });
 }
 
-HttpResponse ErrorResponse(int status, std::string_view code,
-                           std::string_view message) {
-  HttpResponse response;
-  response.status = status;
-  response.body = JsonErrorBody(code, message);
-  return response;
-}
-
 int ThreadCount(const ServerOptions& options) {
   if (options.threads > 0) return options.threads;
   return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
@@ -883,6 +875,14 @@ std::string_view RequestHead::Header(std::string_view name) const {
     if (EqualsNoCase(header.name, name)) return header.value;
   }
   return {};
+}
+
+HttpResponse ErrorResponse(int status, std::string_view code,
+                           std::string_view message) {
+  HttpResponse response;
+  response.status = status;
+  response.body = JsonErrorBody(code, message);
+  return response;
 }
 
 std::string JsonErrorBody(std::string_view code, std::string_view message) {
