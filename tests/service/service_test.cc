@@ -389,6 +389,39 @@ TEST_F(ServiceTest, AVictimReportsAndFollowsOnlyTheirOwnCase) {
   EXPECT_EQ(bytes.find("alice@example.org"), std::string::npos);
 }
 
+TEST_F(ServiceTest, StaffListCasesByStatusAndPage) {
+  std::vector<std::string> codes;
+  for (int i = 0; i < 3; ++i) {
+    ClientResponse report = Post(
+        "/v1/reports",
+        {{"category", "intimate_image"},
+         {"hashes",
+          {{{"kind", "md5"}, {"value", std::string(31, 'a') + char('0' + i)}}}},
+         {"contact", "someone@example.org"}});
+    ASSERT_EQ(report.status, 201) << report.body;
+    codes.push_back(report.Json()["case_code"]);
+  }
+  ASSERT_EQ(Post("/v1/cases/" + codes[1] + "/status", {{"status", "in_review"}},
+                 Auth(analyst_))
+                .status,
+            200);
+  ClientResponse all = Get("/v1/cases", Auth(analyst_));
+  ASSERT_EQ(all.status, 200) << all.body;
+  ASSERT_EQ(all.Json()["cases"].size(), 3u);
+  EXPECT_EQ(all.Json()["cases"][0]["code"], codes[0]);  // Oldest first.
+  EXPECT_EQ(all.body.find("someone@"),
+            std::string::npos);  // No contacts in lists.
+  ClientResponse received = Get("/v1/cases?status=received", Auth(analyst_));
+  ASSERT_EQ(received.Json()["cases"].size(), 2u);
+  const auto first_id = all.Json()["cases"][0]["id"].get<std::int64_t>();
+  ClientResponse page =
+      Get("/v1/cases?limit=1&after=" + std::to_string(first_id), Auth(admin_));
+  ASSERT_EQ(page.Json()["cases"].size(), 1u);
+  EXPECT_EQ(page.Json()["cases"][0]["code"], codes[1]);
+  ExpectJsonError(Get("/v1/cases?status=lost", Auth(analyst_)), 400);
+  ExpectJsonError(Get("/v1/cases?limit=-1", Auth(analyst_)), 400);
+}
+
 TEST_F(ServiceTest, BadInputGetsAFourHundredWithAJsonBody) {
   const std::uint16_t port = server_->port();
   auto raw = [&](const std::string& body,
