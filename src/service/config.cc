@@ -129,6 +129,8 @@ Status ApplyTable(const toml::table& root, std::string_view origin,
                                       Millis(config.shutdown_grace)));
     REMPART_RETURN_IF_ERROR(t.Integer("refresh_interval_ms", 50, 3'600'000,
                                       Millis(config.refresh_interval)));
+    REMPART_RETURN_IF_ERROR(t.Boolean(
+        "trust_proxy_header", [&](bool v) { config.trust_proxy_header = v; }));
     REMPART_RETURN_IF_ERROR(t.RejectUnknown());
   }
   if (const toml::table* limits = top.Table("limits")) {

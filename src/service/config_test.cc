@@ -18,6 +18,7 @@ data_dir = "/var/lib/rempart"
 listen = "0.0.0.0:9090"
 threads = 4
 shutdown_grace_ms = 2500
+trust_proxy_header = true
 [limits]
 max_json_bytes = 65536
 max_upload_bytes = 1048576
@@ -39,6 +40,7 @@ public = true
   EXPECT_EQ(config.port, 9090);
   EXPECT_EQ(config.threads, 4);
   EXPECT_EQ(config.shutdown_grace.count(), 2500);
+  EXPECT_TRUE(config.trust_proxy_header);
   EXPECT_EQ(config.max_json_bytes, 65536u);
   EXPECT_EQ(config.max_upload_bytes, 1048576u);
   EXPECT_EQ(config.limits.max_header_bytes, 4096u);
@@ -130,6 +132,7 @@ TEST(ConfigTest, TheExampleFileIsValidAndStatesTheDefaults) {
   EXPECT_EQ(config.log_format, defaults.log_format);
   EXPECT_EQ(config.log_level, defaults.log_level);
   EXPECT_EQ(config.metrics_public, defaults.metrics_public);
+  EXPECT_EQ(config.trust_proxy_header, defaults.trust_proxy_header);
 }
 
 }  // namespace

@@ -362,8 +362,13 @@ HttpResponse Service::Impl::Dispatch(const HttpRequest& request) {
       key_id = principal.key_id;
     }
     // Rate limit before any work.
+    std::string_view address = request.remote_address;
+    if (config_.trust_proxy_header) {
+      const std::string_view forwarded = request.head.Header("X-Real-IP");
+      if (!forwarded.empty() && forwarded.size() <= 64) address = forwarded;
+    }
     const std::string caller = principal.anonymous()
-                                   ? "ip:" + request.remote_address
+                                   ? "ip:" + std::string(address)
                                    : "key:" + principal.key_id;
     RateLimit limit;
     limit.per_second =

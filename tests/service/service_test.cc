@@ -500,6 +500,28 @@ TEST_F(ServiceTest, KeysAreRateLimited) {
             200);  // Others unaffected.
 }
 
+TEST_F(ServiceTest, BehindATrustedProxyVictimsAreLimitedByTheirOwnAddress) {
+  ServiceConfig config;
+  config.anonymous_rate_per_second = 0.01;  // A burst of 1, then wait.
+  config.trust_proxy_header = true;
+  Start(config);
+  auto report = [&](const std::string& address) {
+    return Post(
+        "/v1/reports",
+        {{"category", "synthetic"},
+         {"hashes", {{{"kind", "md5"}, {"value", std::string(32, 'e')}}}}},
+        {{"X-Real-IP", address}});
+  };
+  EXPECT_EQ(report("203.0.113.7").status, 201);
+  ExpectJsonError(report("203.0.113.7"), 429);
+  EXPECT_EQ(report("198.51.100.9").status, 201);  // Someone else: not limited.
+  // Without trust, the header is ignored: everyone is the proxy's address.
+  config.trust_proxy_header = false;
+  Start(config);
+  EXPECT_EQ(report("203.0.113.7").status, 201);
+  ExpectJsonError(report("198.51.100.9"), 429);
+}
+
 TEST_F(ServiceTest, AdminsIssueAndRevokeKeysThatWorkAtOnce) {
   ClientResponse issued = Post(
       "/v1/keys", {{"name", "Platform X"}, {"role", "platform"}}, Auth(admin_));

@@ -43,6 +43,11 @@ struct ServiceConfig {
   // Requests per second per address for callers without a key (victims
   // reporting and following their case).
   double anonymous_rate_per_second = 2;
+  // Behind a reverse proxy every connection comes from the proxy: take the
+  // caller's address from the X-Real-IP header it sets instead. Only turn
+  // this on when the service is reachable through the proxy alone (anyone
+  // can send that header).
+  bool trust_proxy_header = false;
   // /metrics without an admin key.
   bool metrics_public = false;
   LogFormat log_format = LogFormat::kText;
