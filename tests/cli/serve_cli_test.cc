@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 
 #include <chrono>
-#include <regex>
 #include <thread>
 
 #include "tests/support/cli_test.h"
@@ -48,10 +47,13 @@ class ServeCliTest : public CliTest {
     char c;
     while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
     ::close(out[0]);
-    std::smatch match;
-    ASSERT_TRUE(std::regex_search(line, match, std::regex(R"(:(\d+) \()")))
+    const std::size_t paren = line.find(" (");
+    const std::size_t colon = line.rfind(':', paren);
+    ASSERT_TRUE(line.starts_with("rempart serve: listening on http://") &&
+                paren != std::string::npos && colon != std::string::npos)
         << line << ReadAll(dir_ / "serve.err");
-    port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
+    port_ = static_cast<std::uint16_t>(
+        std::stoi(line.substr(colon + 1, paren - colon - 1)));
   }
 
   // Sends `signal` and returns the exit code.
