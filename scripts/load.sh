@@ -68,19 +68,19 @@ results=build/load/results.txt
   echo "RSS at rest: $(rss) kB"
 } | tee "$results"
 
-run() {  # name, connections, script
+run() {  # name, connections, script, hashes per request
   echo "== $1 (wrk -t1 -c$2 -d${seconds}s)" | tee -a "$results"
-  wrk -t1 -c"$2" -d"${seconds}s" --latency -s "bench/load/$3" "$url" |
+  REMPART_BATCH=${4:-1} wrk -t1 -c"$2" -d"${seconds}s" --latency -s "bench/load/$3" "$url" |
     tee -a "$results"
   echo "RSS under load: $(rss) kB" | tee -a "$results"
 }
-run "single-hash match" "$connections" match_single.lua
-run "100-hash batches" 8 match_batch.lua
+run "single-hash match" "$connections" match.lua
+run "100-hash batches" 8 match.lua 100
 run "1 MP JPEG hash-and-match" 4 hash_match.lua
 
 if [ "$soak" -gt 0 ]; then
   echo "== soak: single-hash load for ${soak}s, RSS every 10 s" | tee -a "$results"
-  wrk -t1 -c"$connections" -d"${soak}s" -s bench/load/match_single.lua "$url" \
+  wrk -t1 -c"$connections" -d"${soak}s" -s bench/load/match.lua "$url" \
     >build/load/soak-wrk.txt &
   load=$!
   : >build/load/soak-rss.tsv

@@ -113,6 +113,12 @@ Status OnlyFields(const nlohmann::json& object,
 // Query-string parameters ("a=1&b=x"), percent-decoded; first one wins.
 std::optional<std::string> QueryParam(std::string_view query,
                                       std::string_view name);
+// An integer query parameter within min…max; none when absent;
+// InvalidArgument naming it otherwise.
+Result<std::optional<std::int64_t>> QueryInteger(std::string_view query,
+                                                 std::string_view name,
+                                                 std::int64_t min,
+                                                 std::int64_t max);
 
 // JSON views of store types.
 nlohmann::json EntryJson(const store::Entry& entry);

@@ -1,7 +1,8 @@
 // Reports and cases: a victim (no key) or an analyst reports hashes and
 // gets a case code and secret; the victim follows the case with them,
 // staff with their keys.
-#include <charconv>
+
+#include <limits>
 
 #include "rempart/service/log.h"
 #include "service/api_internal.h"
@@ -146,29 +147,14 @@ HttpResponse Service::Impl::ListCases(Call& call) {
     if (!parsed) return StatusResponse(parsed.error());
     filter.status = *parsed;
   }
-  for (auto [name, target, max] :
-       {std::tuple<const char*, std::int64_t*, std::int64_t>{
-            "after", &filter.after_id,
-            std::numeric_limits<std::int64_t>::max()},
-        std::tuple<const char*, std::int64_t*, std::int64_t>{"limit", nullptr,
-                                                             1000}}) {
-    auto text = QueryParam(query, name);
-    if (!text) continue;
-    std::int64_t value = -1;
-    auto [end, error] =
-        std::from_chars(text->data(), text->data() + text->size(), value);
-    if (error != std::errc() || end != text->data() + text->size() ||
-        value < 0 || value > max) {
-      return ErrorResponse(
-          400, "invalid_argument",
-          std::string(name) + " must be 0…" + std::to_string(max));
-    }
-    if (target != nullptr) {
-      *target = value;
-    } else {
-      filter.limit = static_cast<std::size_t>(value);
-    }
-  }
+  auto after =
+      QueryInteger(query, "after", 0, std::numeric_limits<std::int64_t>::max());
+  if (!after) return StatusResponse(after.error());
+  auto limit = QueryInteger(
+      query, "limit", 0, static_cast<std::int64_t>(store::kMaxCaseListLimit));
+  if (!limit) return StatusResponse(limit.error());
+  if (*after) filter.after_id = **after;
+  if (*limit) filter.limit = static_cast<std::size_t>(**limit);
   auto cases = deps_.cases->ListCases(filter);
   if (!cases) return StatusResponse(cases.error());
   json out = json::array();

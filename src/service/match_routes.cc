@@ -136,18 +136,8 @@ HttpResponse Service::Impl::Match(Call& call) {
 HttpResponse Service::Impl::HashMatch(Call& call) {
   const HttpRequest& request = call.request;
   const std::string_view query = request.head.query;
-  std::optional<std::int64_t> radius;
-  if (auto text = QueryParam(query, "radius")) {
-    json holder = {{"radius", nullptr}};
-    try {
-      holder["radius"] = std::stoll(*text);
-    } catch (const std::exception&) {
-      return ErrorResponse(400, "invalid_argument", "radius must be 0…64");
-    }
-    auto parsed = IntegerField(holder, "radius", 0, index::kMaxRadius);
-    if (!parsed) return StatusResponse(parsed.error());
-    radius = *parsed;
-  }
+  auto radius = QueryInteger(query, "radius", 0, index::kMaxRadius);
+  if (!radius) return StatusResponse(radius.error());
   const auto dihedral_text = QueryParam(query, "dihedral");
   const bool dihedral =
       dihedral_text && (*dihedral_text == "true" || *dihedral_text == "1" ||
@@ -200,7 +190,7 @@ HttpResponse Service::Impl::HashMatch(Call& call) {
     }
     return StatusResponse(error);
   }
-  const int r = static_cast<int>(radius.value_or(kDefaultRadius));
+  const int r = static_cast<int>(radius->value_or(kDefaultRadius));
   std::vector<match::Hit> hits;
   const hash::PdqResult& pdq = signals->pdq;
   const bool pdq_usable = pdq.quality >= hash::kPdqMinUsefulQuality;

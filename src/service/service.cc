@@ -2,6 +2,7 @@
 #include "rempart/service/service.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 
@@ -228,7 +229,7 @@ std::optional<std::string> QueryParam(std::string_view query,
     for (std::size_t i = 0; i < raw.size(); ++i) {
       if (raw[i] == '+') {
         value += ' ';
-      } else if (raw[i] == '%' && i + 2 < raw.size() + 0 &&
+      } else if (raw[i] == '%' && i + 2 < raw.size() &&
                  std::isxdigit(static_cast<unsigned char>(raw[i + 1])) &&
                  std::isxdigit(static_cast<unsigned char>(raw[i + 2]))) {
         value += static_cast<char>(
@@ -241,6 +242,24 @@ std::optional<std::string> QueryParam(std::string_view query,
     return value;
   }
   return std::nullopt;
+}
+
+Result<std::optional<std::int64_t>> QueryInteger(std::string_view query,
+                                                 std::string_view name,
+                                                 std::int64_t min,
+                                                 std::int64_t max) {
+  const std::optional<std::string> text = QueryParam(query, name);
+  if (!text) return std::optional<std::int64_t>();
+  std::int64_t value = 0;
+  auto [end, error] =
+      std::from_chars(text->data(), text->data() + text->size(), value);
+  if (error != std::errc() || end != text->data() + text->size() ||
+      value < min || value > max) {
+    return InvalidArgumentError(std::string(name) + " must be " +
+                                std::to_string(min) + "…" +
+                                std::to_string(max));
+  }
+  return std::optional<std::int64_t>(value);
 }
 
 // --- JSON views ------------------------------------------------------------

@@ -17,7 +17,10 @@ HttpResponse Service::Impl::Ready(Call& /*call*/) {
 
 HttpResponse Service::Impl::MetricsText(Call& /*call*/) {
   std::vector<GaugeSample> gauges;
-  for (const match::BankSize& bank : deps_.matcher->bank_sizes()) {
+  // Read once; walked twice because Render() wants each metric's samples
+  // together.
+  const std::vector<match::BankSize> banks = deps_.matcher->bank_sizes();
+  for (const match::BankSize& bank : banks) {
     gauges.push_back(
         {"rempart_index_entries", "Active signals in memory, by bank and kind.",
          R"(bank=")" + PrometheusLabel(bank.bank) + R"(",kind="pdq")",
@@ -27,7 +30,7 @@ HttpResponse Service::Impl::MetricsText(Call& /*call*/) {
          R"(bank=")" + PrometheusLabel(bank.bank) + R"(",kind="exact")",
          static_cast<double>(bank.exact)});
   }
-  for (const match::BankSize& bank : deps_.matcher->bank_sizes()) {
+  for (const match::BankSize& bank : banks) {
     gauges.push_back({"rempart_index_memory_bytes",
                       "Memory held by each bank's index.",
                       "bank=\"" + PrometheusLabel(bank.bank) + "\"",

@@ -1,5 +1,8 @@
--- wrk: 100 random PDQ hashes per request (a platform's batch).
+-- wrk: POST /v1/match with REMPART_BATCH random PDQ hashes per request
+-- (default 1: a platform checking one upload), a different hash every time,
+-- so that nothing can be answered from a cache. Misses, almost always.
 local key = os.getenv("REMPART_KEY")
+local batch = tonumber(os.getenv("REMPART_BATCH") or "1")
 wrk.method = "POST"
 wrk.path = "/v1/match"
 wrk.headers["Content-Type"] = "application/json"
@@ -16,6 +19,6 @@ local function random_hash()
 end
 request = function()
   local q = {}
-  for i = 1, 100 do q[i] = '{"pdq":"' .. random_hash() .. '"}' end
+  for i = 1, batch do q[i] = '{"pdq":"' .. random_hash() .. '"}' end
   return wrk.format(nil, nil, nil, '{"queries":[' .. table.concat(q, ",") .. ']}')
 end
