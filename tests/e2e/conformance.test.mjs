@@ -1,0 +1,93 @@
+// Hashes in the browser equal the CLI's: every PDQ conformance image, and the
+// media fixtures in every format the victim page accepts, go through the
+// page's own Web Worker and WebAssembly module in Chromium; PDQ (distance 0),
+// quality, MD5 and SHA-256 must equal `rempart hash`'s, and undecodable files
+// must fail the same way in both.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { launchBrowser, recordingContext } from './support/browser.mjs';
+import { cliHashes, repoRoot, sharedDir, startServer } from './support/server.mjs';
+
+function filesUnder(folder, keep) {
+  const found = [];
+  for (const name of readdirSync(folder).sort()) {
+    const full = path.join(folder, name);
+    if (statSync(full).isDirectory()) found.push(...filesUnder(full, keep));
+    else if (keep.test(name)) found.push(full);
+  }
+  return found;
+}
+
+const images = [
+  ...filesUnder(path.join(sharedDir, 'conformance/pdq/images'), /\.(jpe?g|png|webp)$/i),
+  ...filesUnder(path.join(repoRoot, 'tests/fixtures/media'), /\.(jpe?g|png|webp|gif|bmp|tiff?|heic|avif)$/i),
+];
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the browser computes exactly what the CLI computes', async () => {
+  assert.ok(images.length >= 64, `found ${images.length} images`);
+  const cli = await cliHashes(images);
+  const { context, problems } = await recordingContext(browser);
+  // The files reach the page as if picked from disk: served by the test
+  // under a path of their own, never by the service.
+  await context.route('**/__images/**', (route) => {
+    const index = Number(route.request().url().split('/__images/')[1]);
+    route.fulfill({ status: 200, contentType: 'application/octet-stream', body: readFileSync(images[index]) });
+  });
+  const page = await context.newPage();
+  await page.goto(server.url + '/');
+  const results = await page.evaluate(async (count) => {
+    const worker = new Worker('/js/hash-worker.js', { type: 'module' });
+    const answers = new Map();
+    worker.addEventListener('message', (event) => {
+      if (event.data.result) answers.get(event.data.id)(event.data.result);
+    });
+    const out = [];
+    for (let i = 0; i < count; ++i) {
+      const blob = await (await fetch(`/__images/${i}`)).blob();
+      const file = new File([blob], `image-${i}`);
+      out.push(await new Promise((resolve) => {
+        answers.set(i, resolve);
+        worker.postMessage({ id: i, file });
+      }));
+    }
+    worker.terminate();
+    return out.map(({ thumbnail, ...rest }) => ({ ...rest, thumbnailWidth: thumbnail?.width ?? 0 }));
+  }, images.length);
+
+  let compared = 0;
+  for (const [i, file] of images.entries()) {
+    const want = cli.get(path.resolve(file));
+    const got = results[i];
+    assert.ok(want, `the CLI hashed ${file}`);
+    assert.equal(got.md5, want.md5, `MD5 of ${file}`);
+    assert.equal(got.sha256, want.sha256, `SHA-256 of ${file}`);
+    if (want.error) {
+      assert.equal(got.ok, false, `${file} fails in the browser as in the CLI (${want.error})`);
+      continue;
+    }
+    assert.equal(got.ok, true, `${file}: ${got.error}`);
+    assert.equal(got.pdq, want.pdq, `PDQ of ${file}`);
+    assert.equal(got.quality, want.quality, `quality of ${file}`);
+    assert.ok(got.thumbnailWidth > 0, `a thumbnail of ${file}`);
+    ++compared;
+  }
+  assert.ok(compared >= 64, `${compared} images compared at distance 0`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
