@@ -132,7 +132,7 @@ export function createPhotoList({ i18n, input, dropzone, panel, list, overallTex
     nodes.hashesSummary = el('summary');
     nodes.details = el('details', { className: 'photo__hashes', hidden: true }, nodes.hashesSummary, nodes.hashes);
     nodes.remove = el('button', {
-      type: 'button', className: 'button button--quiet photo__remove',
+      type: 'button', className: 'button button--quiet button--small photo__remove',
       dataset: { testid: 'photo-remove' },
       on: { click: () => remove(photo.id) },
     });
