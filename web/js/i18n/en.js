@@ -179,6 +179,7 @@ export default {
     needsInfo: {
       title: 'The hotline needs more information',
       lead: 'An analyst wrote to you:',
+      step: 'Answer below so the review can go on.',
       replyLabel: 'Your answer',
       replyHint: 'Do not include photos or links to them. Describe where you saw the photos (site names, usernames) if you can.',
       send: 'Send my answer',

@@ -3,7 +3,7 @@ export default {
   page: { title: 'Rempart : faire retirer des images intimes' },
   skip: 'Aller au contenu principal',
   brand: { name: 'Rempart', tagline: 'Stopper la diffusion d’images intimes' },
-  nav: { label: 'Principal', report: 'Signaler des photos', status: 'Suivre mon signalement' },
+  nav: { label: 'Principal', report: 'Signaler', status: 'Suivre mon dossier' },
   lang: { other: 'English', switchLabel: 'Read this page in English' },
   exit: {
     button: 'Sortie rapide',
@@ -179,6 +179,7 @@ export default {
     needsInfo: {
       title: 'La hotline a besoin de précisions',
       lead: 'Une personne de la hotline vous a écrit :',
+      step: 'Répondez ci-dessous pour que l’examen continue.',
       replyLabel: 'Votre réponse',
       replyHint: 'N’y mettez pas de photos ni de liens vers elles. Si vous le pouvez, indiquez où vous avez vu les photos (noms des sites, pseudonymes).',
       send: 'Envoyer ma réponse',

@@ -79,6 +79,12 @@ export function createStatusView({ i18n, form, codeInput, secretInput, rememberI
     return i18n.t(`status.steps.${step}.text`);
   }
 
+  // Current steps explain themselves; past ones only when they carry news.
+  function showsText(step, state) {
+    if (state === 'current') return true;
+    return state === 'done' && ['verified', 'published', 'outcomes'].includes(step);
+  }
+
   function renderStep(step, position, state, { title, text } = {}) {
     const marker = state === 'done' ? '✓' : String(position);
     return el('li', {
@@ -91,7 +97,7 @@ export function createStatusView({ i18n, form, codeInput, secretInput, rememberI
       el('p', { className: 'stepper__title' },
         title ?? i18n.t(`status.steps.${step}.title`),
         el('span', { className: 'visually-hidden', text: ` (${i18n.t(`status.stepState.${state}`)})` })),
-      state !== 'todo' ? el('p', { className: 'stepper__text', text: text ?? stepText(step) }) : null));
+      showsText(step, state) ? el('p', { className: 'stepper__text', text: text ?? stepText(step) }) : null));
   }
 
   function renderStepper() {
@@ -100,7 +106,7 @@ export function createStatusView({ i18n, form, codeInput, secretInput, rememberI
     for (const [index, step] of kSteps.entries()) {
       if (step === 'in_review' && view.status === 'needs_info') {
         steps.push(renderStep('needs_info', index + 1, 'current', {
-          title: i18n.t('status.needsInfo.title'), text: i18n.t('status.needsInfo.lead'),
+          title: i18n.t('status.needsInfo.title'), text: i18n.t('status.needsInfo.step'),
         }));
         continue;
       }
