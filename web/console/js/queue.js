@@ -98,6 +98,9 @@ export function createQueue({ i18n, session, banks, nodes, onOpen, errorText }) 
     return el('tr', {
       className: `${selected ? 'is-selected' : ''}${state.openCode === item.code ? ' is-open' : ''}`,
       dataset: { testid: 'queue-row', code: item.code, status: item.status },
+      // A click anywhere on the row opens the case; the code button is the
+      // keyboard's way in, the checkbox only selects.
+      on: { click: (event) => { if (!event.target.closest('input, button')) onOpen(item.code); } },
     },
     el('td', { className: 'col-select' }, checkbox),
     el('td', {}, open),

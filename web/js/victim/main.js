@@ -18,7 +18,8 @@
 //   print-receipt, receipt-remember, receipt-follow
 //   status-code, status-secret, status-remember, status-submit, status-forget
 //   status-view (data-status), status-step-<received|in_review|needs_info|
-//   verified|published|outcomes> (data-state="done"|"current"|"todo"),
+//   verified|published|outcomes> on steps reached (data-state="done"|"current");
+//   steps not reached yet carry data-step and data-state="todo" but no test id,
 //   status-step-rejected (data-reason), status-reason,
 //   status-platforms, status-matches, status-removals (text = the number),
 //   status-message, reply-message, reply-submit

@@ -89,7 +89,8 @@ export function createStatusView({ i18n, form, codeInput, secretInput, rememberI
     const marker = state === 'done' ? '✓' : String(position);
     return el('li', {
       className: `stepper__step is-${state}`,
-      dataset: { testid: `status-step-${step}`, state },
+      // The test id marks reached steps only, so waiting for it means "reached".
+      dataset: { testid: state === 'todo' ? null : `status-step-${step}`, step, state },
       attrs: { 'aria-current': state === 'current' ? 'step' : null },
     },
     el('span', { className: 'stepper__marker', text: marker, attrs: { 'aria-hidden': 'true' } }),

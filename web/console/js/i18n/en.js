@@ -49,7 +49,7 @@ export default {
   status: {
     received: 'New',
     in_review: 'In review',
-    needs_info: 'Waiting for victim',
+    needs_info: 'Needs more information',
     verified: 'Verified',
     rejected: 'Rejected',
   },

@@ -49,7 +49,7 @@ export default {
   status: {
     received: 'Nouveaux',
     in_review: 'En cours d’examen',
-    needs_info: 'En attente de la victime',
+    needs_info: 'Précisions demandées',
     verified: 'Vérifiés',
     rejected: 'Rejetés',
   },
