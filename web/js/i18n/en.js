@@ -12,6 +12,7 @@ export default {
   },
 
   intro: {
+    start: 'Start my report',
     title: 'Get an intimate photo taken down, without sending it to anyone',
     lead: 'If someone shared, or threatens to share, an intimate photo of you, you are not alone and it is not your fault. Here you can ask cooperating platforms to find and remove it, from one single report.',
   },

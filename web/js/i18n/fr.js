@@ -12,6 +12,7 @@ export default {
   },
 
   intro: {
+    start: 'Commencer mon signalement',
     title: 'Faire retirer une photo intime, sans l’envoyer à personne',
     lead: 'Quelqu’un a diffusé une photo intime de vous, ou menace de le faire ? Vous n’êtes pas seul·e, et ce n’est pas de votre faute. Ici, un seul signalement suffit pour demander aux plateformes partenaires de la retrouver et de la retirer.',
   },

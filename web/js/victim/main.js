@@ -7,6 +7,7 @@
 //   lang-switch            button switching French <-> English
 //   quick-exit             leaves for a neutral site (location.replace)
 //   tab-report, tab-status the two views (#report, #status)
+//   start-report           jumps to the photo picker
 //   file-input             <input type=file multiple>
 //   overall-progress       <progress> for all photos
 //   photo-item             one per photo; data-state="hashing"|"done"|"error",
@@ -50,6 +51,12 @@ i18n.onChange(renderLanguageBits);
 renderLanguageBits();
 
 installQuickExit(byId('quick-exit'));
+
+// "Start my report" skips the explanations, straight to the photo picker.
+byId('start-report').addEventListener('click', () => {
+  byId('photos-title').scrollIntoView({ block: 'start' });
+  byId('file-input').focus({ preventScroll: true });
+});
 
 const photos = createPhotoList({
   i18n,
