@@ -55,7 +55,7 @@ export function createQueue({ i18n, session, banks, nodes, onOpen, errorText }) 
     nodes.tabs.replaceChildren(...kStatuses.map((status) => el('button', {
       type: 'button',
       className: 'status-tab',
-      text: label(i18n, 'status', status),
+      text: label(i18n, 'tabs', status),
       dataset: { testid: `tab-${status}`, status },
       attrs: { 'aria-pressed': !state.query && state.status === status ? 'true' : 'false' },
       on: {
@@ -71,7 +71,7 @@ export function createQueue({ i18n, session, banks, nodes, onOpen, errorText }) 
 
   function renderHeading() {
     nodes.heading.replaceChildren(
-      state.query ? i18n.t('search.results', { q: state.query }) : label(i18n, 'status', state.status));
+      state.query ? i18n.t('search.results', { q: state.query }) : label(i18n, 'tabs', state.status));
     if (state.query) {
       nodes.heading.append(' ', el('button', {
         type: 'button', className: 'button button--quiet button--small', text: i18n.t('search.clear'),

@@ -52,6 +52,14 @@ export default {
     needs_info: 'Needs more information',
     verified: 'Verified',
     rejected: 'Rejected',
+    reply: 'Victim replied',
+  },
+  tabs: {
+    received: 'New',
+    in_review: 'In review',
+    needs_info: 'Needs more information',
+    verified: 'Verified',
+    rejected: 'Rejected',
   },
   category: {
     intimate_image: 'Intimate image',
@@ -159,5 +167,6 @@ export default {
     network: 'The server cannot be reached.',
     server: 'Error: {message}',
   },
+  footer: { audit: 'Every action here is recorded in the audit log with your key id.' },
   shortcuts: 'Keyboard: “/” search, “j”/“k” next or previous case, “x” select it, Enter open it.',
 };

@@ -47,8 +47,16 @@ export default {
     heading: '{status}',
   },
   status: {
-    received: 'Nouveaux',
+    received: 'Nouveau',
     in_review: 'En cours d’examen',
+    needs_info: 'Précisions demandées',
+    verified: 'Vérifié',
+    rejected: 'Rejeté',
+    reply: 'Réponse de la victime',
+  },
+  tabs: {
+    received: 'Nouveaux',
+    in_review: 'En examen',
     needs_info: 'Précisions demandées',
     verified: 'Vérifiés',
     rejected: 'Rejetés',
@@ -159,5 +167,6 @@ export default {
     network: 'Le serveur est injoignable.',
     server: 'Erreur : {message}',
   },
+  footer: { audit: 'Chaque action ici est inscrite au journal d’audit avec l’identifiant de votre clé.' },
   shortcuts: 'Clavier : « / » recherche, « j »/« k » dossier suivant ou précédent, « x » le sélectionner, Entrée l’ouvrir.',
 };
