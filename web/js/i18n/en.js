@@ -171,7 +171,7 @@ export default {
       in_review: { title: 'Being reviewed', text: 'An analyst is checking your report.' },
       verified: { title: 'Confirmed', text: 'The hotline confirmed your report.' },
       published: { title: 'Sent to platforms', text: { one: 'The fingerprints were sent to {n} cooperating platform.', other: 'The fingerprints were sent to {n} cooperating platforms.' } },
-      outcomes: { title: 'Copies found and removed', text: 'Matches found: {matches}. Removals reported: {removals}.', waiting: 'No copy found yet. Platforms check new uploads all the time: this can take a while.' },
+      outcomes: { title: 'Copies found', text: 'Matches found: {matches}. Removals reported: {removals}.', waiting: 'No copy found yet. Platforms check new uploads all the time: this can take a while.' },
     },
     stepState: { done: 'done', current: 'current step', todo: 'not yet' },
     platforms: 'Platforms',

@@ -171,7 +171,7 @@ export default {
       in_review: { title: 'En cours d’examen', text: 'Une personne de la hotline examine votre signalement.' },
       verified: { title: 'Confirmé', text: 'La hotline a confirmé votre signalement.' },
       published: { title: 'Transmis aux plateformes', text: { one: 'Les empreintes ont été transmises à {n} plateforme partenaire.', other: 'Les empreintes ont été transmises à {n} plateformes partenaires.' } },
-      outcomes: { title: 'Copies trouvées et retirées', text: 'Copies repérées : {matches}. Retraits signalés : {removals}.', waiting: 'Aucune copie repérée pour l’instant. Les plateformes vérifient en continu les nouveaux contenus : cela peut prendre du temps.' },
+      outcomes: { title: 'Copies repérées', text: 'Copies repérées : {matches}. Retraits signalés : {removals}.', waiting: 'Aucune copie repérée pour l’instant. Les plateformes vérifient en continu les nouveaux contenus : cela peut prendre du temps.' },
     },
     stepState: { done: 'terminé', current: 'étape en cours', todo: 'pas encore' },
     platforms: 'Plateformes',
