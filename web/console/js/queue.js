@@ -165,14 +165,20 @@ export function createQueue({ i18n, session, banks, nodes, onOpen, errorText }) 
       nodes.status.textContent = i18n.t(problem);
       return;
     }
-    const body = { codes: codes.slice(0, 100), action };
-    if (action === 'verify') body.bank = nodes.bulkBank.value;
-    if (action === 'reject') body.reason_code = nodes.bulkReason.value;
+    const options = { action };
+    if (action === 'verify') options.bank = nodes.bulkBank.value;
+    if (action === 'reject') options.reason_code = nodes.bulkReason.value;
     nodes.bulkApply.disabled = true;
-    nodes.status.textContent = i18n.t('bulk.working', { n: body.codes.length });
+    nodes.status.textContent = i18n.t('bulk.working', { n: codes.length });
     try {
-      const answer = await session.call('/v1/cases/bulk', { method: 'POST', body });
-      const results = answer.results || [];
+      // The server takes at most 100 codes per call.
+      const results = [];
+      for (let start = 0; start < codes.length; start += 100) {
+        const answer = await session.call('/v1/cases/bulk', {
+          method: 'POST', body: { codes: codes.slice(start, start + 100), ...options },
+        });
+        results.push(...(answer.results || []));
+      }
       const failed = results.filter((result) => !result.ok);
       await load();
       let text = i18n.t('bulk.done', { ok: results.length - failed.length, n: results.length });
