@@ -119,6 +119,7 @@ function route({ moveFocus }) {
     else tab.removeAttribute('aria-current');
   }
   if (showStatus) status.show();
+  else photos.warmUp();
   if (moveFocus) focusNode(byId(showStatus ? 'status-title' : 'intro-title'));
 }
 window.addEventListener('hashchange', () => route({ moveFocus: true }));

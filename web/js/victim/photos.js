@@ -91,6 +91,7 @@ export function createPhotoList({ i18n, input, dropzone, panel, list, overallTex
   }
 
   function add(files) {
+    if (!worker) startWorker();
     if (!moduleAvailable) return;
     for (const file of files) {
       if (file.type && !file.type.startsWith('image/') && !kAccepted.test(file.name)) continue;
@@ -271,10 +272,15 @@ export function createPhotoList({ i18n, input, dropzone, panel, list, overallTex
     setBlurred(blurred);
   });
 
-  startWorker();
   setBlurred(true);
 
   return {
+    /**
+     * Starts the worker and loads the hashing module ahead of the first photo
+     * (and says early when it is missing). Called when the report view shows,
+     * so a visit to "Follow my report" alone downloads nothing more.
+     */
+    warmUp() { if (!worker) startWorker(); },
     /** Number of photos still being read or hashed. */
     pending: () => [...photos.values()].filter((p) => !['done', 'error'].includes(p.stage)).length,
     /** Every fingerprint to send, in photo order. */
