@@ -1,9 +1,18 @@
 #include "rempart/hash/image_signals.h"
 
+#include <utility>
+
 namespace rempart::hash {
 
 Result<ImageSignals> ImageHasher::Hash(std::span<const std::uint8_t> bytes,
                                        const ImageHashOptions& options) {
+  auto hashed = HashKeepingImage(bytes, options);
+  if (!hashed) return hashed.error();
+  return hashed->signals;
+}
+
+Result<HashedImage> ImageHasher::HashKeepingImage(
+    std::span<const std::uint8_t> bytes, const ImageHashOptions& options) {
   media::DecodeOptions decode_options;
   decode_options.limits = options.limits;
   decode_options.fast_jpeg = options.speed == Speed::kFast;
@@ -13,7 +22,8 @@ Result<ImageSignals> ImageHasher::Hash(std::span<const std::uint8_t> bytes,
   auto pdq = pdq_.Hash(decoded->image.view(), options.pdq);
   if (!pdq) return pdq.error();
 
-  ImageSignals signals;
+  HashedImage hashed;
+  ImageSignals& signals = hashed.signals;
   signals.pdq = *std::move(pdq);
   signals.md5 = Md5(bytes);
   signals.sha256 = Sha256(bytes);
@@ -22,7 +32,8 @@ Result<ImageSignals> ImageHasher::Hash(std::span<const std::uint8_t> bytes,
   signals.height = decoded->source_height;
   signals.fast = options.speed == Speed::kFast &&
                  decoded->format == media::ImageFormat::kJpeg;
-  return signals;
+  hashed.image = std::move(decoded->image);
+  return hashed;
 }
 
 }  // namespace rempart::hash

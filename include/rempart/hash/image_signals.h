@@ -44,6 +44,15 @@ struct ImageSignals {
   bool fast = false;  // True when PDQ came from a fast-mode (inexact) decode.
 };
 
+// The signals and the pixels they were computed from, for a caller that
+// also shows the image (the browser's thumbnails) without decoding twice.
+struct HashedImage {
+  ImageSignals signals;
+  // As decoded (media/decode.h): kGray8 or kRgb8, the stored pixel grid,
+  // smaller than width x height only in fast mode.
+  media::Image image;
+};
+
 class ImageHasher {
  public:
   // Decodes `bytes` under options.limits and computes every signal. Errors
@@ -51,6 +60,10 @@ class ImageHasher {
   // and are available from Md5()/Sha256() even for undecodable files.
   Result<ImageSignals> Hash(std::span<const std::uint8_t> bytes,
                             const ImageHashOptions& options = {});
+
+  // Hash(), also returning the decoded image.
+  Result<HashedImage> HashKeepingImage(std::span<const std::uint8_t> bytes,
+                                       const ImageHashOptions& options = {});
 
  private:
   PdqHasher pdq_;
