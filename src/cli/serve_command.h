@@ -17,6 +17,7 @@ struct ServeCommandOptions {
   std::string log_format;
   std::string log_level;
   bool metrics_public = false;
+  std::string web_root;  // Else [web] root, else the build's web/.
 };
 
 CLI::App* AddServeCommand(CLI::App& app, ServeCommandOptions& options);

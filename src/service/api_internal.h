@@ -12,6 +12,7 @@
 
 #include "rempart/match/matcher.h"
 #include "rempart/service/service.h"
+#include "rempart/service/static_files.h"
 
 namespace rempart::service {
 
@@ -45,9 +46,16 @@ class Service::Impl {
   std::size_t BodyLimit(const RequestHead& head) const;
   Status Refresh();
   Status LoadKeys() { return keys_.Reload(); }
+  // Reads the web root into memory (config.web_root) when the web pages
+  // are enabled. A missing root is logged, not an error.
+  Status LoadStaticFiles();
   void SetServerGauges(std::function<std::vector<GaugeSample>()> gauges) {
     server_gauges_ = std::move(gauges);
   }
+
+  // GET/HEAD of a web page or asset (any path outside /v1 that no route
+  // takes).
+  HttpResponse ServeStatic(const HttpRequest& request);
 
   // Handlers (one file per resource: system_routes.cc, match_routes.cc,
   // bank_routes.cc, case_routes.cc, key_routes.cc).
@@ -79,6 +87,7 @@ class Service::Impl {
   KeyRing keys_;
   RateLimiter limiter_;
   std::function<std::vector<GaugeSample>()> server_gauges_;
+  StaticFiles static_files_;
 };
 
 struct RouteSpec {

@@ -164,6 +164,9 @@ Status ApplyTable(const toml::table& root, std::string_view origin,
     REMPART_RETURN_IF_ERROR(
         t.Number("anonymous_per_second", 0, 1e9,
                  [&](double v) { config.anonymous_rate_per_second = v; }));
+    REMPART_RETURN_IF_ERROR(
+        t.Number("static_per_second", 0, 1e9,
+                 [&](double v) { config.static_rate_per_second = v; }));
     REMPART_RETURN_IF_ERROR(t.RejectUnknown());
   }
   if (const toml::table* log = top.Table("log")) {
@@ -192,10 +195,41 @@ Status ApplyTable(const toml::table& root, std::string_view origin,
         t.Boolean("public", [&](bool v) { config.metrics_public = v; }));
     REMPART_RETURN_IF_ERROR(t.RejectUnknown());
   }
+  if (const toml::table* web = top.Table("web")) {
+    TableReader t(*web, "web.", origin);
+    REMPART_RETURN_IF_ERROR(
+        t.Boolean("enabled", [&](bool v) { config.web_enabled = v; }));
+    REMPART_RETURN_IF_ERROR(t.Text("root", [&](std::string_view v) {
+      if (v.empty()) return InvalidArgumentError("a directory");
+      config.web_root = std::string(v);
+      return OkStatus();
+    }));
+    REMPART_RETURN_IF_ERROR(t.RejectUnknown());
+  }
+  if (const toml::table* org = top.Table("org")) {
+    TableReader t(*org, "org.", origin);
+    REMPART_RETURN_IF_ERROR(t.Text("name", [&](std::string_view v) {
+      if (v.empty() || v.size() > 256 ||
+          v.find('\0') != std::string_view::npos) {
+        return InvalidArgumentError("1…256 characters");
+      }
+      config.org_name = std::string(v);
+      return OkStatus();
+    }));
+    REMPART_RETURN_IF_ERROR(t.RejectUnknown());
+  }
   return top.RejectUnknown();
 }
 
 }  // namespace
+
+std::filesystem::path DefaultWebRoot() {
+#ifdef REMPART_DEFAULT_WEB_ROOT
+  return REMPART_DEFAULT_WEB_ROOT;
+#else
+  return "web";
+#endif
+}
 
 Result<LogFormat> ParseLogFormat(std::string_view name) {
   if (name == "text") return LogFormat::kText;
@@ -282,6 +316,7 @@ Status ApplyEnvironment(const std::function<const char*(const char*)>& getenv,
     config.log_format = *format;
   }
   if (auto v = read("REMPART_LOG_LEVEL")) config.log_level = std::string(*v);
+  if (auto v = read("REMPART_WEB_ROOT")) config.web_root = std::string(*v);
   return OkStatus();
 }
 

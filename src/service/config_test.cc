@@ -133,6 +133,35 @@ TEST(ConfigTest, TheExampleFileIsValidAndStatesTheDefaults) {
   EXPECT_EQ(config.log_level, defaults.log_level);
   EXPECT_EQ(config.metrics_public, defaults.metrics_public);
   EXPECT_EQ(config.trust_proxy_header, defaults.trust_proxy_header);
+  EXPECT_EQ(config.static_rate_per_second, defaults.static_rate_per_second);
+  EXPECT_EQ(config.web_enabled, defaults.web_enabled);
+  EXPECT_EQ(config.web_root, defaults.web_root);
+  EXPECT_EQ(config.org_name, defaults.org_name);
+}
+
+TEST(ConfigTest, WebAndOrgSettings) {
+  ServiceConfig config;
+  ASSERT_TRUE(ApplyConfigToml("[web]\nenabled = false\nroot = \"/srv/web\"\n"
+                              "[org]\nname = \"Hotline FR\"\n",
+                              "test", config)
+                  .ok());
+  EXPECT_FALSE(config.web_enabled);
+  EXPECT_EQ(config.web_root, "/srv/web");
+  EXPECT_EQ(config.org_name, "Hotline FR");
+  EXPECT_FALSE(ApplyConfigToml("[web]\nroots = \"/x\"\n", "test", config).ok());
+  EXPECT_FALSE(ApplyConfigToml("[org]\nname = \"\"\n", "test", config).ok());
+  EXPECT_FALSE(
+      ApplyConfigToml("[web]\nenabled = \"yes\"\n", "test", config).ok());
+  std::map<std::string, std::string> env = {{"REMPART_WEB_ROOT", "/env/web"}};
+  ASSERT_TRUE(ApplyEnvironment(
+                  [&](const char* name) -> const char* {
+                    auto found = env.find(name);
+                    return found == env.end() ? nullptr : found->second.c_str();
+                  },
+                  config)
+                  .ok());
+  EXPECT_EQ(config.web_root, "/env/web");
+  EXPECT_FALSE(DefaultWebRoot().empty());
 }
 
 }  // namespace

@@ -94,6 +94,12 @@ bool Allows(unsigned access, const Principal& principal) {
   return false;
 }
 
+// The API's own paths: whatever lies under /v1 answers in JSON, never
+// with a page.
+bool IsApiPath(std::string_view path) {
+  return path == "/v1" || path.starts_with("/v1/");
+}
+
 bool ContentTypeIs(std::string_view header, std::string_view type) {
   const std::size_t end = header.find(';');
   std::string_view base = header.substr(0, end);
@@ -337,6 +343,64 @@ std::size_t Service::Impl::BodyLimit(const RequestHead& head) const {
   return 0;
 }
 
+Status Service::Impl::LoadStaticFiles() {
+  if (!config_.web_enabled) return OkStatus();
+  auto loaded = StaticFiles::Load(config_.web_root);
+  if (!loaded) {
+    if (loaded.error().code() == StatusCode::kNotFound) {
+      LogEvent(LogLevel::kWarn, "web_root_missing",
+               {{"root", config_.web_root.string()},
+                {"note", "the web pages are not served"}});
+      return OkStatus();
+    }
+    return loaded.error().WithContext("loading the web pages");
+  }
+  static_files_ = std::move(*loaded);
+  LogEvent(LogLevel::kInfo, "web_loaded",
+           {{"root", config_.web_root.string()},
+            {"files", static_files_.file_count()},
+            {"bytes", static_files_.total_bytes()}});
+  return OkStatus();
+}
+
+HttpResponse Service::Impl::ServeStatic(const HttpRequest& request) {
+  // Static files have a bucket of their own per address, so that a page
+  // load (a dozen files at once) leaves the anonymous API budget alone.
+  // No key is looked at: the pages are public.
+  std::string_view address = request.remote_address;
+  if (config_.trust_proxy_header) {
+    const std::string_view forwarded = request.head.Header("X-Real-IP");
+    if (!forwarded.empty() && forwarded.size() <= 64) address = forwarded;
+  }
+  RateLimit limit;
+  limit.per_second = config_.static_rate_per_second;
+  if (const int wait =
+          limiter_.Acquire("static:" + std::string(address), limit);
+      wait > 0) {
+    metrics_.AddRateLimited();
+    HttpResponse refused = ErrorResponse(
+        429, "rate_limited",
+        "too many requests; retry after " + std::to_string(wait) + " s");
+    refused.headers.push_back({"Retry-After", std::to_string(wait)});
+    StaticFiles::AddSecurityHeaders(refused);
+    return refused;
+  }
+  const std::string& method = request.head.method;
+  std::optional<HttpResponse> found = static_files_.Serve(request.head);
+  if (found && method != "GET" && method != "HEAD") {
+    HttpResponse refused =
+        ErrorResponse(405, "method_not_allowed",
+                      "this path takes GET, HEAD, not " + method.substr(0, 16));
+    refused.headers.push_back({"Allow", "GET, HEAD"});
+    StaticFiles::AddSecurityHeaders(refused);
+    return refused;
+  }
+  if (found) return std::move(*found);
+  HttpResponse missing = ErrorResponse(404, "not_found", "no such page");
+  StaticFiles::AddSecurityHeaders(missing);
+  return missing;
+}
+
 Status Service::Impl::Refresh() {
   Status keys = keys_.Reload();
   Status banks = deps_.matcher->Refresh();
@@ -354,7 +418,14 @@ HttpResponse Service::Impl::Dispatch(const HttpRequest& request) {
           ? RouteTable().size()
           : static_cast<std::size_t>(route->spec - RouteTable().data());
   std::string key_id;
+  // Paths outside the API are the web pages' static files.
+  const bool web_path =
+      route == nullptr && allowed.empty() && !IsApiPath(request.head.path);
+  const std::size_t metrics_id =
+      web_path ? RouteTable().size()
+               : (route == nullptr ? RouteTable().size() + 1 : route_id);
   HttpResponse response = [&]() -> HttpResponse {
+    if (web_path) return ServeStatic(request);
     if (route == nullptr) {
       if (!allowed.empty()) {
         HttpResponse refused = ErrorResponse(
@@ -455,14 +526,16 @@ HttpResponse Service::Impl::Dispatch(const HttpRequest& request) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
           .count();
-  metrics_.ObserveRequest(route_id, response.status, seconds);
+  metrics_.ObserveRequest(metrics_id, response.status, seconds);
   const LogLevel level = response.status >= 500   ? LogLevel::kError
                          : response.status >= 400 ? LogLevel::kInfo
                                                   : LogLevel::kDebug;
   if (LogEnabled(level)) {
     // The route's pattern, never the raw path: paths hold case codes.
     json fields = {{"method", request.head.method},
-                   {"route", route == nullptr ? "-" : route->spec->pattern},
+                   {"route", web_path           ? "static"
+                             : route == nullptr ? "-"
+                                                : route->spec->pattern},
                    {"status", response.status},
                    {"ms", seconds * 1000.0}};
     if (!key_id.empty()) fields["key"] = key_id;
@@ -479,6 +552,7 @@ Service::Service(ServiceConfig config, ServiceDeps deps)
   for (const RouteSpec& spec : RouteTable()) {
     labels.push_back(std::string(spec.method) + " " + spec.pattern);
   }
+  labels.emplace_back("GET static");  // Every static file, one label.
   metrics_ = std::make_unique<Metrics>(std::move(labels));
   impl_ = std::make_unique<Impl>(config_, deps_, *metrics_, ready_);
 }
@@ -487,6 +561,7 @@ Service::~Service() = default;
 
 Status Service::Start() {
   REMPART_RETURN_IF_ERROR(InitCrypto());
+  REMPART_RETURN_IF_ERROR(impl_->LoadStaticFiles());
   return impl_->LoadKeys();
 }
 

@@ -5,7 +5,7 @@
 // The file is strict: an unknown table or key, or a value of the wrong
 // type or out of range, is an error naming it — a misspelt limit must not
 // silently fall back to a default. docs/SERVICE.md lists every setting;
-// the example file is docs/rempart.example.toml.
+// the example file is docs/deploy/rempart.example.toml.
 #ifndef REMPART_SERVICE_CONFIG_H_
 #define REMPART_SERVICE_CONFIG_H_
 
@@ -25,6 +25,10 @@ namespace rempart::service {
 
 enum class LogFormat { kText, kJson };
 
+// The web root compiled into this build: ${CMAKE_BINARY_DIR}/web, where the
+// build copies web/ and the WebAssembly module (cmake/RempartWeb.cmake).
+std::filesystem::path DefaultWebRoot();
+
 struct ServiceConfig {
   std::filesystem::path data_dir = "rempart-data";
   // Where to listen. Loopback by default: exposing the service is a
@@ -43,6 +47,10 @@ struct ServiceConfig {
   // Requests per second per address for callers without a key (victims
   // reporting and following their case).
   double anonymous_rate_per_second = 2;
+  // Requests per second per address for the web pages' static files, a
+  // bucket of its own: loading the victim page fetches about fifteen files
+  // at once, which must not eat the anonymous API budget. 0: unlimited.
+  double static_rate_per_second = 100;
   // Behind a reverse proxy every connection comes from the proxy: take the
   // caller's address from the X-Real-IP header it sets instead. Only turn
   // this on when the service is reachable through the proxy alone (anyone
@@ -50,6 +58,13 @@ struct ServiceConfig {
   bool trust_proxy_header = false;
   // /metrics without an admin key.
   bool metrics_public = false;
+  // The victim page and the analyst console (static files read into
+  // memory at start). A missing root is logged, not fatal.
+  bool web_enabled = true;
+  std::filesystem::path web_root = DefaultWebRoot();
+  // This organisation's name, the source_org of the entries a verified
+  // case publishes.
+  std::string org_name = "rempart";
   LogFormat log_format = LogFormat::kText;
   std::string log_level = "info";  // trace, debug, info, warn, error
   // How often changes made by other processes (CLI imports) are picked up.
@@ -65,8 +80,8 @@ Status ApplyConfigToml(std::string_view toml, std::string_view origin,
 Status ApplyConfigFile(const std::filesystem::path& path,
                        ServiceConfig& config);
 // Applies REMPART_DATA, REMPART_LISTEN ("host:port"), REMPART_THREADS,
-// REMPART_LOG_FORMAT, REMPART_LOG_LEVEL, read through `getenv` (tests pass
-// their own).
+// REMPART_LOG_FORMAT, REMPART_LOG_LEVEL, REMPART_WEB_ROOT, read through
+// `getenv` (tests pass their own).
 Status ApplyEnvironment(const std::function<const char*(const char*)>& getenv,
                         ServiceConfig& config);
 // Parses "host:port", "[v6]:port" or ":port" into the config.
