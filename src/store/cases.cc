@@ -19,6 +19,10 @@ constexpr std::string_view kCrockfordDigits =
 
 }  // namespace
 
+std::string_view OutcomeKindName(OutcomeKind kind) {
+  return kind == OutcomeKind::kRemoval ? "removal" : "match";
+}
+
 std::string_view CaseStatusName(CaseStatus status) {
   return kCaseStatusNames.at(static_cast<std::size_t>(status));
 }

@@ -186,7 +186,8 @@ TEST_F(SqliteStoreTest, UpgradesAVersionOneFile) {
   ASSERT_EQ(QueryOne(path_, "PRAGMA user_version"), "1");
   auto database = OpenSqliteDatabase(path_);
   ASSERT_TRUE(database.has_value()) << database.status().ToString();
-  EXPECT_EQ(QueryOne(path_, "PRAGMA user_version"), "2");
+  EXPECT_EQ(QueryOne(path_, "PRAGMA user_version"),
+            std::to_string(kSqliteSchemaVersion));
   Store& store = *database->store;
 
   // Everything version 1 held is there, unchanged.

@@ -48,6 +48,17 @@ inline constexpr std::size_t kMaxSealedContactBytes = 4096;
 inline constexpr std::size_t kMaxCaseReasonBytes = 512;
 // At most this many cases in one ListCases() page.
 inline constexpr std::size_t kMaxCaseListLimit = 1000;
+// At most this many bytes in a message to the reporter, a staff note, or a
+// sealed reply.
+inline constexpr std::size_t kMaxCaseMessageBytes = 4096;
+inline constexpr std::size_t kMaxCaseNoteBytes = 4096;
+inline constexpr std::size_t kMaxSealedReplyBytes = 8192;
+// At most this many replies to one case.
+inline constexpr std::size_t kMaxCaseReplies = 100;
+// Reason codes, actions and languages: 1…32 characters of [a-z0-9_-].
+inline constexpr std::size_t kMaxCaseTokenBytes = 32;
+// The default radius of a PDQ search over cases (CaseFilter::signal).
+inline constexpr int kDefaultCasePdqRadius = 31;
 
 struct NewCase {
   std::string code;
@@ -61,14 +72,52 @@ struct NewCase {
   // Contact details sealed by the service (bytes, not text); empty when
   // none was given.
   std::string sealed_contact;
+  // The reporter's language ("en", "fr"), for messages back.
+  std::string language = "en";
 };
 
 // One step of a case's history.
 struct CaseEvent {
   std::int64_t at_ms = 0;
   CaseStatus status = CaseStatus::kReceived;
-  std::string reason;  // Empty unless the step gives one.
+  // What made the step: "report", "review", "verify", "reject",
+  // "request_info", "reply", or "status" (a status set directly).
+  std::string action;
+  std::string reason;       // Empty unless the step gives one.
+  std::string reason_code;  // A rejection's code; empty otherwise.
+  std::string note;         // Staff only, never shown to the reporter.
   std::string actor;
+};
+
+// A reply of the reporter to a request for information, sealed by the
+// service like the contact.
+struct CaseReply {
+  std::int64_t at_ms = 0;
+  std::string sealed_message;
+};
+
+// Where a verified case's signals went.
+struct CasePublication {
+  std::string bank;
+  std::int64_t at_ms = 0;
+  // The bank's entries holding the case's signals, in the case's signal
+  // order: new ones, or ones already there (from another case).
+  std::vector<std::int64_t> entry_ids;
+};
+
+enum class OutcomeKind : std::uint8_t {
+  kMatch,    // A platform's upload matched a published entry.
+  kRemoval,  // A platform reported removing or blocking the content.
+};
+// "match", "removal".
+std::string_view OutcomeKindName(OutcomeKind kind);
+
+// What a platform did with a published entry of the case.
+struct CaseOutcome {
+  std::int64_t at_ms = 0;
+  OutcomeKind kind = OutcomeKind::kMatch;
+  std::string platform;  // The platform's API key id.
+  std::int64_t entry_id = 0;
 };
 
 struct Case {
@@ -76,21 +125,61 @@ struct Case {
   std::string code;
   Category category = Category::kIntimateImage;
   std::string channel;
+  std::string language = "en";
   CaseStatus status = CaseStatus::kReceived;
-  std::string reason;  // The latest step's reason.
+  std::string reason;       // The latest step's reason.
+  std::string reason_code;  // The latest step's reason code.
+  // The latest step's message to the reporter (a request for information,
+  // a rejection note); empty when it gave none.
+  std::string message;
   std::vector<Signal> signals;
   std::array<std::uint8_t, 16> secret_salt{};
   std::array<std::uint8_t, 32> secret_hash{};
   std::string sealed_contact;
   std::vector<CaseEvent> history;  // Oldest first; the first is kReceived.
+  std::vector<CaseReply> replies;  // Oldest first.
+  std::optional<CasePublication> published;
+  std::vector<CaseOutcome> outcomes;  // Oldest first.
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;
 };
 
 struct CaseFilter {
   std::optional<CaseStatus> status;
-  std::int64_t after_id = 0;  // Paging: ids greater than this.
-  std::size_t limit = 100;    // 1…kMaxCaseListLimit.
+  std::optional<Category> category;
+  // Only the case with this code, when set.
+  std::optional<std::string> code;
+  // Only cases holding this signal: MD5 and SHA-256 exactly (an index
+  // lookup); PDQ within pdq_radius of any of a case's PDQ signals. The PDQ
+  // search reads every PDQ signal of the cases after after_id, 32 bytes
+  // each, until it has `limit` cases: linear in the cases reported, about
+  // a millisecond per hundred thousand.
+  std::optional<Signal> signal;
+  int pdq_radius = kDefaultCasePdqRadius;  // 0…256.
+  std::int64_t after_id = 0;               // Paging: ids greater than this.
+  std::size_t limit = 100;                 // 1…kMaxCaseListLimit.
+};
+
+// One step of the triage workflow (CaseStore::UpdateCase()).
+struct CaseUpdate {
+  CaseStatus status = CaseStatus::kReceived;
+  // The history step's action (see CaseEvent); 1…kMaxCaseTokenBytes of
+  // [a-z0-9_-].
+  std::string action = "status";
+  std::string reason;       // ≤ kMaxCaseReasonBytes.
+  std::string reason_code;  // ≤ kMaxCaseTokenBytes of [a-z0-9_-], or empty.
+  // Becomes the case's message (empty clears it); ≤ kMaxCaseMessageBytes.
+  std::string message;
+  std::string note;  // ≤ kMaxCaseNoteBytes.
+  // When not empty, the case must be in one of these statuses, else the
+  // update fails with AlreadyExists (the case has moved on) and changes
+  // nothing.
+  std::vector<CaseStatus> only_from;
+  // Signals to add to the case (duplicates of its own are ignored), up to
+  // kMaxCaseSignals in all.
+  std::vector<Signal> add_signals;
+  // A reply to keep, sealed; empty for none. ≤ kMaxSealedReplyBytes.
+  std::string sealed_reply;
 };
 
 class CaseStore {
@@ -119,6 +208,50 @@ class CaseStore {
   virtual Result<Case> SetCaseStatus(std::string_view code, CaseStatus status,
                                      std::string_view reason,
                                      const Actor& actor) = 0;
+
+  // Takes one step of the workflow: sets the case's status, reason, reason
+  // code and message, adds `update`'s signals and reply, and appends the
+  // step to the history, in one transaction audited as "case.<action>"
+  // (details: the old and new status, the reason code, how many signals
+  // were added; never the message, note or reply, only their lengths).
+  // InvalidArgument for a field over its limit or holding NUL, a bad
+  // action or reason code, kRejected or kNeedsInfo without a reason;
+  // AlreadyExists when the case is not in one of update.only_from;
+  // ResourceExhausted past kMaxCaseSignals or kMaxCaseReplies; NotFound for
+  // an unknown code.
+  virtual Result<Case> UpdateCase(std::string_view code,
+                                  const CaseUpdate& update,
+                                  const Actor& actor) = 0;
+
+  // Verifies the case and publishes its signals: adds each to `bank` as an
+  // active entry (entries.add, as Store::AddEntries() does; a signal
+  // already in the bank keeps its entry), links the case to the entries,
+  // and sets the case verified (action "verify", `note` kept for staff),
+  // all in one transaction. `entry` gives the category, source_org and
+  // external_id of the new entries (its signal is ignored). AlreadyExists
+  // when the case was verified or published before; NotFound for an
+  // unknown case or bank; InvalidArgument as AddEntries() and
+  // UpdateCase().
+  virtual Result<Case> PublishCase(std::string_view code, std::string_view bank,
+                                   const EntryInput& entry,
+                                   std::string_view note,
+                                   const Actor& actor) = 0;
+
+  // Records `kind` on every case linked to entry `entry_id` by
+  // PublishCase(), for the platform with key id `platform`. A match is
+  // recorded at most once per (case, platform, entry): a repeat changes
+  // nothing and is not audited; a removal is recorded each time. Audited as
+  // "case.outcome" per case changed. Returns how many cases it was
+  // recorded on (0 for a repeated match). NotFound when no case is linked
+  // to the entry; InvalidArgument for a bad platform id.
+  virtual Result<std::size_t> RecordOutcome(std::int64_t entry_id,
+                                            OutcomeKind kind,
+                                            std::string_view platform,
+                                            const Actor& actor) = 0;
+
+  // The ids of every entry linked to a case (for a caller that records
+  // outcomes only for those), in increasing order.
+  virtual Result<std::vector<std::int64_t>> PublishedEntryIds() = 0;
 };
 
 }  // namespace rempart::store

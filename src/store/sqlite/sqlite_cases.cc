@@ -1,23 +1,41 @@
-// The SQLite CaseStore. A case is a row of cases (its current status and
-// reason, kept in step with the history by the same transactions), its
-// signals in case_signals (in the order first given; UNIQUE per case, so a
-// duplicate is stored once) and its steps in case_events. A case is read
-// whole: the row, then its signals and its history by the case's id.
+// The SQLite CaseStore. A case is a row of cases (its current status,
+// reason, reason code and message, kept in step with the history by the
+// same transactions), its signals in case_signals (in the order first
+// given; UNIQUE per case, so a duplicate is stored once), its steps in
+// case_events, the reporter's sealed replies in case_replies, the entries
+// it published in case_entries and what platforms did with them in
+// case_outcomes. A case is read whole: the row, then the rest by the
+// case's id.
+//
+// Publishing a case writes entries through the EntryWriter the Store uses
+// (sqlite_entries.h), inside the case's own transaction, so the entries,
+// their audit record, the case's link to them and its verified step commit
+// together.
+//
+// Searching cases by a PDQ hash reads every PDQ signal of the cases in
+// id order and compares them in memory (popcount of the XOR): no index
+// serves Hamming distance, and at 32 bytes a signal a scan of a hundred
+// thousand reports stays around a millisecond. Digests are found through
+// case_signals_by_value.
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "store/sqlite/sqlite_connection.h"
+#include "store/sqlite/sqlite_entries.h"
 #include "store/store_internal.h"
 
 namespace rempart::store::sqlite {
 namespace {
 
 // The columns ReadCaseRow() reads, in its order.
-#define REMPART_CASE_COLUMNS                                                \
-  "id, code, category, channel, status, reason, secret_salt, secret_hash, " \
-  "sealed_contact, created_at, updated_at"
+#define REMPART_CASE_COLUMNS                                                 \
+  "id, code, category, channel, status, reason, secret_salt, secret_hash, "  \
+  "sealed_contact, created_at, updated_at, language, reason_code, message, " \
+  "published_bank, published_at"
 
 constexpr std::string_view kVictimChannel = "victim";
 constexpr std::string_view kAnalystChannel = "analyst";
@@ -45,7 +63,57 @@ Result<Case> ReadCaseRow(sqlite3_stmt* statement) {
   found.sealed_contact.assign(contact.begin(), contact.end());
   found.created_at_ms = sqlite3_column_int64(statement, 9);
   found.updated_at_ms = sqlite3_column_int64(statement, 10);
+  found.language = ColumnText(statement, 11);
+  found.reason_code = ColumnText(statement, 12);
+  found.message = ColumnText(statement, 13);
+  if (sqlite3_column_type(statement, 14) != SQLITE_NULL) {
+    CasePublication published;
+    published.bank = ColumnText(statement, 14);
+    published.at_ms = sqlite3_column_int64(statement, 15);
+    found.published = std::move(published);
+  }
   return found;
+}
+
+// Reason codes, actions and languages: short words of [a-z0-9_-].
+Status ValidateToken(std::string_view field, std::string_view token,
+                     bool required) {
+  if (token.empty()) {
+    return required ? InvalidArgumentError(std::string(field) + " is empty")
+                    : OkStatus();
+  }
+  if (token.size() > kMaxCaseTokenBytes) {
+    return InvalidArgumentError(std::string(field) + " is longer than " +
+                                std::to_string(kMaxCaseTokenBytes) + " bytes");
+  }
+  for (char c : token) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-')) {
+      return InvalidArgumentError(std::string(field) +
+                                  " may hold only a-z, 0-9, '_' and '-'");
+    }
+  }
+  return OkStatus();
+}
+
+// Hamming distance between two 32-byte PDQ values.
+int PdqDistance(std::span<const std::uint8_t> a,
+                std::span<const std::uint8_t> b) {
+  int distance = 0;
+  for (std::size_t i = 0; i + 8 <= a.size() && i + 8 <= b.size(); i += 8) {
+    std::uint64_t x = 0;
+    std::uint64_t y = 0;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    distance += std::popcount(x ^ y);
+  }
+  return distance;
+}
+
+bool CasePasses(const Case& found, const CaseFilter& filter) {
+  return found.id > filter.after_id &&
+         (!filter.status || found.status == *filter.status) &&
+         (!filter.category || found.category == *filter.category);
 }
 
 std::span<const std::uint8_t> Bytes(std::string_view text) {
@@ -65,39 +133,78 @@ Status ValidateReason(CaseStatus status, std::string_view reason) {
 
 class SqliteCaseStore final : public CaseStore {
  public:
-  explicit SqliteCaseStore(std::shared_ptr<Connection> connection)
-      : connection_(std::move(connection)) {}
+  SqliteCaseStore(std::shared_ptr<Connection> connection,
+                  std::shared_ptr<EntryWriter> entries)
+      : connection_(std::move(connection)), entries_(std::move(entries)) {}
 
   Status Prepare() {
-    const std::array<std::pair<const char*, StatementPtr*>, 9> statements = {{
+    const std::array<std::pair<const char*, StatementPtr*>, 21> statements = {{
         {"INSERT INTO cases(code, category, channel, status, reason, "
-         "secret_salt, secret_hash, sealed_contact, created_at, updated_at) "
-         "VALUES (?1, ?2, ?3, 'received', '', ?4, ?5, ?6, ?7, ?7)",
+         "secret_salt, secret_hash, sealed_contact, created_at, updated_at, "
+         "language) "
+         "VALUES (?1, ?2, ?3, 'received', '', ?4, ?5, ?6, ?7, ?7, ?8)",
          &insert_case_},
         {"INSERT INTO case_signals(case_id, position, kind, value) "
          "VALUES (?1, ?2, ?3, ?4)",
          &insert_signal_},
-        {"INSERT INTO case_events(case_id, at, status, reason, actor) "
-         "VALUES (?1, ?2, ?3, ?4, ?5)",
+        {"INSERT INTO case_events(case_id, at, status, reason, actor, action, "
+         "reason_code, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
          &insert_event_},
         {"SELECT " REMPART_CASE_COLUMNS " FROM cases WHERE code = ?1",
          &get_case_},
+        {"SELECT " REMPART_CASE_COLUMNS " FROM cases WHERE id = ?1",
+         &get_case_by_id_},
         {"SELECT " REMPART_CASE_COLUMNS
-         " FROM cases WHERE id > ?1 ORDER BY id LIMIT ?2",
+         " FROM cases WHERE id > ?1 AND (?4 IS NULL OR category = ?4) "
+         "ORDER BY id LIMIT ?2",
          &list_cases_},
         // Walks cases_by_status (status, id): one status, in id order.
         {"SELECT " REMPART_CASE_COLUMNS
-         " FROM cases WHERE status = ?3 AND id > ?1 ORDER BY id LIMIT ?2",
+         " FROM cases WHERE status = ?3 AND id > ?1 "
+         "AND (?4 IS NULL OR category = ?4) ORDER BY id LIMIT ?2",
          &list_cases_by_status_},
         {"SELECT kind, value FROM case_signals WHERE case_id = ?1 "
          "ORDER BY position",
          &case_signals_},
-        {"SELECT at, status, reason, actor FROM case_events "
-         "WHERE case_id = ?1 ORDER BY id",
+        {"SELECT at, status, reason, actor, action, reason_code, note "
+         "FROM case_events WHERE case_id = ?1 ORDER BY id",
          &case_events_},
-        {"UPDATE cases SET status = ?2, reason = ?3, updated_at = ?4 "
+        {"UPDATE cases SET status = ?2, reason = ?3, reason_code = ?4, "
+         "message = ?5, updated_at = ?6 WHERE id = ?1",
+         &update_case_},
+        {"SELECT at, sealed_message FROM case_replies WHERE case_id = ?1 "
+         "ORDER BY id",
+         &case_replies_},
+        {"INSERT INTO case_replies(case_id, at, sealed_message) "
+         "VALUES (?1, ?2, ?3)",
+         &insert_reply_},
+        {"SELECT entry_id FROM case_entries WHERE case_id = ?1 "
+         "ORDER BY position",
+         &case_entries_},
+        {"INSERT INTO case_entries(case_id, entry_id, position) "
+         "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+         &insert_case_entry_},
+        {"UPDATE cases SET published_bank = ?2, published_at = ?3 "
          "WHERE id = ?1",
-         &update_status_},
+         &set_published_},
+        {"SELECT at, kind, platform, entry_id FROM case_outcomes "
+         "WHERE case_id = ?1 ORDER BY id",
+         &case_outcomes_},
+        {"SELECT c.id, c.code FROM case_entries AS e "
+         "JOIN cases AS c ON c.id = e.case_id WHERE e.entry_id = ?1 "
+         "ORDER BY c.id",
+         &cases_of_entry_},
+        {"INSERT INTO case_outcomes(case_id, kind, platform, entry_id, at) "
+         "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+         &insert_outcome_},
+        {"SELECT DISTINCT entry_id FROM case_entries ORDER BY entry_id",
+         &published_entry_ids_},
+        {"SELECT DISTINCT case_id FROM case_signals "
+         "WHERE kind = ?1 AND value = ?2 AND case_id > ?3 ORDER BY case_id",
+         &cases_with_signal_},
+        {"SELECT case_id, value FROM case_signals "
+         "WHERE kind = 0 AND case_id > ?1 ORDER BY case_id",
+         &scan_pdq_signals_},
     }};
     for (const auto& [sql, statement] : statements) {
       REMPART_RETURN_IF_ERROR(connection_->PrepareStatement(sql, *statement));
@@ -131,6 +238,8 @@ class SqliteCaseStore final : public CaseStore {
           " bytes long (at most " + std::to_string(kMaxSealedContactBytes) +
           ")");
     }
+    REMPART_RETURN_IF_ERROR(
+        ValidateToken("case language", new_case.language, true));
     REMPART_RETURN_IF_ERROR(ValidateActor(actor));
     // First occurrences, in order. Quadratic, but over at most
     // kMaxCaseSignals small values.
@@ -157,7 +266,8 @@ class SqliteCaseStore final : public CaseStore {
           .Blob(4, new_case.secret_salt)
           .Blob(5, new_case.secret_hash)
           .Blob(6, Bytes(new_case.sealed_contact))
-          .Int(7, now);
+          .Int(7, now)
+          .Text(8, new_case.language);
       if (bind.code() != SQLITE_OK) {
         return connection_->Error(bind.code(), "bind");
       }
@@ -169,27 +279,13 @@ class SqliteCaseStore final : public CaseStore {
       if (code != SQLITE_DONE) return connection_->Error(code, "create case");
       case_id = sqlite3_last_insert_rowid(connection_->db());
     }
-    {
-      sqlite3_stmt* statement = insert_signal_.get();
-      ResetOnExit reset(statement);
-      for (std::size_t i = 0; i < signals.size(); ++i) {
-        sqlite3_reset(statement);
-        Binder bind(statement);
-        bind.Int(1, case_id)
-            .Int(2, static_cast<std::int64_t>(i))
-            .Int(3, KindCode(signals[i].kind()))
-            .Blob(4, signals[i].bytes());
-        if (bind.code() != SQLITE_OK) {
-          return connection_->Error(bind.code(), "bind");
-        }
-        const int code = sqlite3_step(statement);
-        if (code != SQLITE_DONE) {
-          return connection_->Error(code, "add case signal");
-        }
-      }
-    }
-    REMPART_RETURN_IF_ERROR(
-        AddEvent(case_id, now, CaseStatus::kReceived, "", actor));
+    REMPART_RETURN_IF_ERROR(AddSignals(case_id, 0, signals));
+    CaseEvent first;
+    first.at_ms = now;
+    first.status = CaseStatus::kReceived;
+    first.action = "report";
+    first.actor = actor.id;
+    REMPART_RETURN_IF_ERROR(AddEvent(case_id, first));
     // Never the contact, sealed or not.
     const AuditEvent event{
         "case.create", new_case.code,
@@ -221,7 +317,21 @@ class SqliteCaseStore final : public CaseStore {
             static_cast<int>(CaseStatus::kRejected)) {
       return InvalidArgumentError("unknown case status");
     }
+    if (filter.category.has_value() &&
+        static_cast<int>(*filter.category) >
+            static_cast<int>(Category::kChildAbuse)) {
+      return InvalidArgumentError("unknown category");
+    }
+    if (filter.pdq_radius < 0 || filter.pdq_radius > 256) {
+      return InvalidArgumentError("PDQ radius must be 0…256");
+    }
+    if (filter.code.has_value()) {
+      REMPART_RETURN_IF_ERROR(ValidateCaseCode(*filter.code));
+    }
     std::lock_guard lock(connection_->mutex());
+    if (filter.code.has_value() || filter.signal.has_value()) {
+      return SearchCases(filter);
+    }
     std::vector<Case> cases;
     {
       sqlite3_stmt* statement = filter.status.has_value()
@@ -233,6 +343,11 @@ class SqliteCaseStore final : public CaseStore {
           .Int(2, static_cast<std::int64_t>(filter.limit));
       if (filter.status.has_value()) {
         bind.Text(3, CaseStatusName(*filter.status));
+      }
+      if (filter.category.has_value()) {
+        bind.Text(4, CategoryName(*filter.category));
+      } else {
+        bind.Null(4);
       }
       if (bind.code() != SQLITE_OK) {
         return connection_->Error(bind.code(), "bind");
@@ -252,38 +367,112 @@ class SqliteCaseStore final : public CaseStore {
   Result<Case> SetCaseStatus(std::string_view code, CaseStatus status,
                              std::string_view reason,
                              const Actor& actor) override {
+    CaseUpdate update;
+    update.status = status;
+    update.action = "status";
+    update.reason = reason;
+    return UpdateCase(code, update, actor);
+  }
+
+  Result<Case> UpdateCase(std::string_view code, const CaseUpdate& update,
+                          const Actor& actor) override {
     REMPART_RETURN_IF_ERROR(ValidateCaseCode(code));
-    if (static_cast<int>(status) > static_cast<int>(CaseStatus::kRejected)) {
+    if (static_cast<int>(update.status) >
+        static_cast<int>(CaseStatus::kRejected)) {
       return InvalidArgumentError("unknown case status");
     }
-    REMPART_RETURN_IF_ERROR(ValidateReason(status, reason));
+    REMPART_RETURN_IF_ERROR(ValidateToken("case action", update.action, true));
+    REMPART_RETURN_IF_ERROR(ValidateReason(update.status, update.reason));
+    REMPART_RETURN_IF_ERROR(
+        ValidateToken("reason code", update.reason_code, false));
+    REMPART_RETURN_IF_ERROR(internal::ValidateText(
+        "case message", update.message, kMaxCaseMessageBytes));
+    REMPART_RETURN_IF_ERROR(
+        internal::ValidateText("case note", update.note, kMaxCaseNoteBytes));
+    if (update.sealed_reply.size() > kMaxSealedReplyBytes) {
+      return InvalidArgumentError("sealed reply is longer than " +
+                                  std::to_string(kMaxSealedReplyBytes) +
+                                  " bytes");
+    }
+    if (update.add_signals.size() > kMaxCaseSignals) {
+      return ResourceExhaustedError("a case holds at most " +
+                                    std::to_string(kMaxCaseSignals) +
+                                    " signals");
+    }
     REMPART_RETURN_IF_ERROR(ValidateActor(actor));
     std::lock_guard lock(connection_->mutex());
     Connection::WriteTransaction transaction(*connection_);
     REMPART_RETURN_IF_ERROR(transaction.Begin());
     auto before = LoadCase(code);
     if (!before) return before.error();
+    REMPART_RETURN_IF_ERROR(CheckFrom(*before, update.only_from));
+    // The signals the case does not hold yet, in order, once each.
+    std::vector<Signal> added;
+    for (const Signal& signal : update.add_signals) {
+      if (std::find(before->signals.begin(), before->signals.end(), signal) ==
+              before->signals.end() &&
+          std::find(added.begin(), added.end(), signal) == added.end()) {
+        added.push_back(signal);
+      }
+    }
+    if (before->signals.size() + added.size() > kMaxCaseSignals) {
+      return ResourceExhaustedError(
+          "a case holds at most " + std::to_string(kMaxCaseSignals) +
+          " signals (it has " + std::to_string(before->signals.size()) + ")");
+    }
+    if (!update.sealed_reply.empty() &&
+        before->replies.size() >= kMaxCaseReplies) {
+      return ResourceExhaustedError("a case takes at most " +
+                                    std::to_string(kMaxCaseReplies) +
+                                    " replies");
+    }
     const std::int64_t now = connection_->Now();
-    {
-      sqlite3_stmt* statement = update_status_.get();
+    REMPART_RETURN_IF_ERROR(
+        AddSignals(before->id, before->signals.size(), added));
+    if (!update.sealed_reply.empty()) {
+      sqlite3_stmt* statement = insert_reply_.get();
       Binder bind(statement);
-      bind.Int(1, before->id)
-          .Text(2, CaseStatusName(status))
-          .Text(3, reason)
-          .Int(4, now);
+      bind.Int(1, before->id).Int(2, now).Blob(3, Bytes(update.sealed_reply));
       if (bind.code() != SQLITE_OK) {
         ResetOnExit reset(statement);
         return connection_->Error(bind.code(), "bind");
       }
-      REMPART_RETURN_IF_ERROR(
-          connection_->StepDone(statement, "set case status"));
+      REMPART_RETURN_IF_ERROR(connection_->StepDone(statement, "add reply"));
     }
-    REMPART_RETURN_IF_ERROR(AddEvent(before->id, now, status, reason, actor));
-    const AuditEvent event{
-        "case.status", before->code,
+    REMPART_RETURN_IF_ERROR(SetRow(before->id, update.status, update.reason,
+                                   update.reason_code, update.message, now));
+    CaseEvent step;
+    step.at_ms = now;
+    step.status = update.status;
+    step.action = update.action;
+    step.reason = update.reason;
+    step.reason_code = update.reason_code;
+    step.note = update.note;
+    step.actor = actor.id;
+    REMPART_RETURN_IF_ERROR(AddEvent(before->id, step));
+    std::string details =
         "{\"from\":" + internal::JsonQuote(CaseStatusName(before->status)) +
-            ",\"status\":" + internal::JsonQuote(CaseStatusName(status)) +
-            ",\"reason\":" + internal::JsonQuote(reason) + "}"};
+        ",\"status\":" + internal::JsonQuote(CaseStatusName(update.status)) +
+        ",\"reason\":" + internal::JsonQuote(update.reason);
+    // Lengths only: the texts are for the people concerned, not the log.
+    if (!update.reason_code.empty()) {
+      details += ",\"reason_code\":" + internal::JsonQuote(update.reason_code);
+    }
+    if (!added.empty()) {
+      details += ",\"signals_added\":" + std::to_string(added.size());
+    }
+    if (!update.message.empty()) {
+      details += ",\"message_bytes\":" + std::to_string(update.message.size());
+    }
+    if (!update.note.empty()) {
+      details += ",\"note_bytes\":" + std::to_string(update.note.size());
+    }
+    if (!update.sealed_reply.empty()) {
+      details += ",\"reply\":true";
+    }
+    details += "}";
+    const AuditEvent event{"case." + update.action, before->code,
+                           std::move(details)};
     auto record = connection_->AppendAudit(actor, event, now);
     if (!record) return record.error();
     auto after = LoadCase(code);
@@ -292,18 +481,255 @@ class SqliteCaseStore final : public CaseStore {
     return after;
   }
 
+  Result<Case> PublishCase(std::string_view code, std::string_view bank,
+                           const EntryInput& entry, std::string_view note,
+                           const Actor& actor) override {
+    REMPART_RETURN_IF_ERROR(ValidateCaseCode(code));
+    REMPART_RETURN_IF_ERROR(ValidateBankName(bank));
+    REMPART_RETURN_IF_ERROR(
+        internal::ValidateText("case note", note, kMaxCaseNoteBytes));
+    REMPART_RETURN_IF_ERROR(ValidateActor(actor));
+    std::lock_guard lock(connection_->mutex());
+    Connection::WriteTransaction transaction(*connection_);
+    REMPART_RETURN_IF_ERROR(transaction.Begin());
+    auto before = LoadCase(code);
+    if (!before) return before.error();
+    if (before->status == CaseStatus::kVerified ||
+        before->published.has_value()) {
+      return AlreadyExistsError("case " + before->code +
+                                " is already verified");
+    }
+    std::vector<NewEntry> entries;
+    entries.reserve(before->signals.size());
+    for (std::size_t i = 0; i < before->signals.size(); ++i) {
+      NewEntry added;
+      added.input = entry;
+      added.input.signal = before->signals[i];
+      if (before->signals[i].kind() != SignalKind::kPdq) {
+        added.input.quality.reset();
+        added.input.pdq_mode.reset();
+      }
+      Status valid = ValidateNewEntry(added);
+      if (!valid.ok()) return valid.WithContext("entry " + std::to_string(i));
+      entries.push_back(std::move(added));
+    }
+    std::vector<std::int64_t> entry_ids;
+    auto outcome = entries_->Add(bank, entries, actor, &entry_ids);
+    if (!outcome) return outcome.error();
+    if (entry_ids.size() != entries.size()) {
+      return InternalError("published entries and their ids differ in count");
+    }
+    const std::int64_t now = connection_->Now();
+    {
+      sqlite3_stmt* statement = insert_case_entry_.get();
+      ResetOnExit reset(statement);
+      for (std::size_t i = 0; i < entry_ids.size(); ++i) {
+        sqlite3_reset(statement);
+        Binder bind(statement);
+        bind.Int(1, before->id)
+            .Int(2, entry_ids[i])
+            .Int(3, static_cast<std::int64_t>(i));
+        if (bind.code() != SQLITE_OK) {
+          return connection_->Error(bind.code(), "bind");
+        }
+        const int step = sqlite3_step(statement);
+        if (step != SQLITE_DONE) {
+          return connection_->Error(step, "link case to entry");
+        }
+      }
+    }
+    {
+      sqlite3_stmt* statement = set_published_.get();
+      Binder bind(statement);
+      bind.Int(1, before->id).Text(2, bank).Int(3, now);
+      if (bind.code() != SQLITE_OK) {
+        ResetOnExit reset(statement);
+        return connection_->Error(bind.code(), "bind");
+      }
+      REMPART_RETURN_IF_ERROR(
+          connection_->StepDone(statement, "mark case published"));
+    }
+    REMPART_RETURN_IF_ERROR(
+        SetRow(before->id, CaseStatus::kVerified, "", "", "", now));
+    CaseEvent step;
+    step.at_ms = now;
+    step.status = CaseStatus::kVerified;
+    step.action = "verify";
+    step.note = note;
+    step.actor = actor.id;
+    REMPART_RETURN_IF_ERROR(AddEvent(before->id, step));
+    const AuditEvent event{
+        "case.verify", before->code,
+        "{\"from\":" + internal::JsonQuote(CaseStatusName(before->status)) +
+            ",\"status\":\"verified\",\"bank\":" + internal::JsonQuote(bank) +
+            ",\"entries\":" + std::to_string(entry_ids.size()) +
+            ",\"added\":" + std::to_string(outcome->added) +
+            (note.empty() ? std::string()
+                          : ",\"note_bytes\":" + std::to_string(note.size())) +
+            "}"};
+    auto record = connection_->AppendAudit(actor, event, now);
+    if (!record) return record.error();
+    auto after = LoadCase(code);
+    if (!after) return after.error();
+    REMPART_RETURN_IF_ERROR(transaction.Commit());
+    return after;
+  }
+
+  Result<std::size_t> RecordOutcome(std::int64_t entry_id, OutcomeKind kind,
+                                    std::string_view platform,
+                                    const Actor& actor) override {
+    if (static_cast<int>(kind) > static_cast<int>(OutcomeKind::kRemoval)) {
+      return InvalidArgumentError("unknown outcome kind");
+    }
+    if (platform.empty()) {
+      return InvalidArgumentError("an outcome names its platform");
+    }
+    REMPART_RETURN_IF_ERROR(
+        internal::ValidateText("platform", platform, kMaxActorBytes));
+    REMPART_RETURN_IF_ERROR(ValidateActor(actor));
+    std::lock_guard lock(connection_->mutex());
+    Connection::WriteTransaction transaction(*connection_);
+    REMPART_RETURN_IF_ERROR(transaction.Begin());
+    std::vector<std::pair<std::int64_t, std::string>> linked;
+    {
+      sqlite3_stmt* statement = cases_of_entry_.get();
+      ResetOnExit reset(statement);
+      Binder bind(statement);
+      bind.Int(1, entry_id);
+      if (bind.code() != SQLITE_OK) {
+        return connection_->Error(bind.code(), "bind");
+      }
+      int code = SQLITE_OK;
+      while ((code = sqlite3_step(statement)) == SQLITE_ROW) {
+        linked.emplace_back(sqlite3_column_int64(statement, 0),
+                            std::string(ColumnText(statement, 1)));
+      }
+      if (code != SQLITE_DONE) {
+        return connection_->Error(code, "find the cases of an entry");
+      }
+    }
+    if (linked.empty()) {
+      return NotFoundError("entry " + std::to_string(entry_id) +
+                           " was not published from a case");
+    }
+    const std::int64_t now = connection_->Now();
+    std::size_t recorded = 0;
+    for (const auto& [case_id, case_code] : linked) {
+      sqlite3_stmt* statement = insert_outcome_.get();
+      Binder bind(statement);
+      bind.Int(1, case_id)
+          .Text(2, OutcomeKindName(kind))
+          .Text(3, platform)
+          .Int(4, entry_id)
+          .Int(5, now);
+      if (bind.code() != SQLITE_OK) {
+        ResetOnExit reset(statement);
+        return connection_->Error(bind.code(), "bind");
+      }
+      REMPART_RETURN_IF_ERROR(
+          connection_->StepDone(statement, "record outcome"));
+      if (sqlite3_changes(connection_->db()) == 0) continue;
+      ++recorded;
+      const AuditEvent event{
+          "case.outcome", case_code,
+          "{\"kind\":" + internal::JsonQuote(OutcomeKindName(kind)) +
+              ",\"platform\":" + internal::JsonQuote(platform) +
+              ",\"entry_id\":" + std::to_string(entry_id) + "}"};
+      auto record = connection_->AppendAudit(actor, event, now);
+      if (!record) return record.error();
+    }
+    // A repeated match writes nothing: the transaction rolls back empty.
+    if (recorded == 0) return recorded;
+    REMPART_RETURN_IF_ERROR(transaction.Commit());
+    return recorded;
+  }
+
+  Result<std::vector<std::int64_t>> PublishedEntryIds() override {
+    std::lock_guard lock(connection_->mutex());
+    sqlite3_stmt* statement = published_entry_ids_.get();
+    ResetOnExit reset(statement);
+    std::vector<std::int64_t> ids;
+    int code = SQLITE_OK;
+    while ((code = sqlite3_step(statement)) == SQLITE_ROW) {
+      ids.push_back(sqlite3_column_int64(statement, 0));
+    }
+    if (code != SQLITE_DONE) {
+      return connection_->Error(code, "read published entries");
+    }
+    return ids;
+  }
+
  private:
   // The rest of these run with the mutex held.
 
-  Status AddEvent(std::int64_t case_id, std::int64_t at_ms, CaseStatus status,
-                  std::string_view reason, const Actor& actor) {
+  // AlreadyExists unless `found` is in one of `only_from` (or it is empty).
+  static Status CheckFrom(const Case& found,
+                          const std::vector<CaseStatus>& only_from) {
+    if (only_from.empty() || std::find(only_from.begin(), only_from.end(),
+                                       found.status) != only_from.end()) {
+      return OkStatus();
+    }
+    std::string expected;
+    for (CaseStatus status : only_from) {
+      if (!expected.empty()) expected += " or ";
+      expected += CaseStatusName(status);
+    }
+    return AlreadyExistsError("case " + found.code + " is " +
+                              std::string(CaseStatusName(found.status)) +
+                              "; this step needs it " + expected);
+  }
+
+  Status AddSignals(std::int64_t case_id, std::size_t first_position,
+                    const std::vector<Signal>& signals) {
+    sqlite3_stmt* statement = insert_signal_.get();
+    ResetOnExit reset(statement);
+    for (std::size_t i = 0; i < signals.size(); ++i) {
+      sqlite3_reset(statement);
+      Binder bind(statement);
+      bind.Int(1, case_id)
+          .Int(2, static_cast<std::int64_t>(first_position + i))
+          .Int(3, KindCode(signals[i].kind()))
+          .Blob(4, signals[i].bytes());
+      if (bind.code() != SQLITE_OK) {
+        return connection_->Error(bind.code(), "bind");
+      }
+      const int code = sqlite3_step(statement);
+      if (code != SQLITE_DONE) {
+        return connection_->Error(code, "add case signal");
+      }
+    }
+    return OkStatus();
+  }
+
+  Status SetRow(std::int64_t case_id, CaseStatus status,
+                std::string_view reason, std::string_view reason_code,
+                std::string_view message, std::int64_t now) {
+    sqlite3_stmt* statement = update_case_.get();
+    Binder bind(statement);
+    bind.Int(1, case_id)
+        .Text(2, CaseStatusName(status))
+        .Text(3, reason)
+        .Text(4, reason_code)
+        .Text(5, message)
+        .Int(6, now);
+    if (bind.code() != SQLITE_OK) {
+      ResetOnExit reset(statement);
+      return connection_->Error(bind.code(), "bind");
+    }
+    return connection_->StepDone(statement, "set case status");
+  }
+
+  Status AddEvent(std::int64_t case_id, const CaseEvent& event) {
     sqlite3_stmt* statement = insert_event_.get();
     Binder bind(statement);
     bind.Int(1, case_id)
-        .Int(2, at_ms)
-        .Text(3, CaseStatusName(status))
-        .Text(4, reason)
-        .Text(5, actor.id);
+        .Int(2, event.at_ms)
+        .Text(3, CaseStatusName(event.status))
+        .Text(4, event.reason)
+        .Text(5, event.actor)
+        .Text(6, event.action)
+        .Text(7, event.reason_code)
+        .Text(8, event.note);
     if (bind.code() != SQLITE_OK) {
       ResetOnExit reset(statement);
       return connection_->Error(bind.code(), "bind");
@@ -311,20 +737,14 @@ class SqliteCaseStore final : public CaseStore {
     return connection_->StepDone(statement, "add case step");
   }
 
-  Result<Case> LoadCase(std::string_view code) {
+  // The case read by `statement` (bound, not stepped), whole; NotFound
+  // when it returns no row.
+  Result<Case> LoadWith(sqlite3_stmt* statement, const std::string& what) {
     Case found;
     {
-      sqlite3_stmt* statement = get_case_.get();
       ResetOnExit reset(statement);
-      Binder bind(statement);
-      bind.Text(1, code);
-      if (bind.code() != SQLITE_OK) {
-        return connection_->Error(bind.code(), "bind");
-      }
       const int step = sqlite3_step(statement);
-      if (step == SQLITE_DONE) {
-        return NotFoundError("no case with code " + std::string(code));
-      }
+      if (step == SQLITE_DONE) return NotFoundError("no case " + what);
       if (step != SQLITE_ROW) return connection_->Error(step, "read case");
       auto row = ReadCaseRow(statement);
       if (!row) return row.error();
@@ -334,76 +754,200 @@ class SqliteCaseStore final : public CaseStore {
     return found;
   }
 
-  // Fills the signals and history of `found`, whose row is read.
-  Status LoadDetails(Case& found) {
-    found.signals.clear();
-    found.history.clear();
-    {
-      sqlite3_stmt* statement = case_signals_.get();
+  Result<Case> LoadCase(std::string_view code) {
+    sqlite3_stmt* statement = get_case_.get();
+    Binder bind(statement);
+    bind.Text(1, code);
+    if (bind.code() != SQLITE_OK) {
+      ResetOnExit reset(statement);
+      return connection_->Error(bind.code(), "bind");
+    }
+    return LoadWith(statement, "with code " + std::string(code));
+  }
+
+  Result<Case> LoadCaseById(std::int64_t id) {
+    sqlite3_stmt* statement = get_case_by_id_.get();
+    Binder bind(statement);
+    bind.Int(1, id);
+    if (bind.code() != SQLITE_OK) {
+      ResetOnExit reset(statement);
+      return connection_->Error(bind.code(), "bind");
+    }
+    return LoadWith(statement, "with id " + std::to_string(id));
+  }
+
+  // ListCases() by code or signal: the candidate ids in order, then each
+  // case read and filtered until the page is full.
+  Result<std::vector<Case>> SearchCases(const CaseFilter& filter) {
+    std::vector<Case> cases;
+    if (filter.code.has_value()) {
+      auto found = LoadCase(*filter.code);
+      if (!found) {
+        if (found.error().code() == StatusCode::kNotFound) return cases;
+        return found.error();
+      }
+      if (CasePasses(*found, filter)) cases.push_back(std::move(*found));
+      return cases;
+    }
+    std::vector<std::int64_t> ids;
+    const Signal& signal = *filter.signal;
+    if (signal.kind() == SignalKind::kPdq) {
+      sqlite3_stmt* statement = scan_pdq_signals_.get();
       ResetOnExit reset(statement);
       Binder bind(statement);
-      bind.Int(1, found.id);
+      bind.Int(1, filter.after_id);
       if (bind.code() != SQLITE_OK) {
         return connection_->Error(bind.code(), "bind");
       }
       int code = SQLITE_OK;
       while ((code = sqlite3_step(statement)) == SQLITE_ROW) {
-        auto signal = SignalFromColumns(sqlite3_column_int(statement, 0),
-                                        ColumnBlob(statement, 1));
-        if (!signal) {
-          return InternalError("case " + found.code +
-                               " has an unreadable signal");
+        const std::int64_t case_id = sqlite3_column_int64(statement, 0);
+        if (!ids.empty() && ids.back() == case_id) continue;
+        if (PdqDistance(ColumnBlob(statement, 1), signal.bytes()) <=
+            filter.pdq_radius) {
+          ids.push_back(case_id);
         }
-        found.signals.push_back(*signal);
       }
-      if (code != SQLITE_DONE) {
-        return connection_->Error(code, "read case signals");
+      if (code != SQLITE_DONE) return connection_->Error(code, "scan cases");
+    } else {
+      sqlite3_stmt* statement = cases_with_signal_.get();
+      ResetOnExit reset(statement);
+      Binder bind(statement);
+      bind.Int(1, KindCode(signal.kind()))
+          .Blob(2, signal.bytes())
+          .Int(3, filter.after_id);
+      if (bind.code() != SQLITE_OK) {
+        return connection_->Error(bind.code(), "bind");
       }
+      int code = SQLITE_OK;
+      while ((code = sqlite3_step(statement)) == SQLITE_ROW) {
+        ids.push_back(sqlite3_column_int64(statement, 0));
+      }
+      if (code != SQLITE_DONE) return connection_->Error(code, "find cases");
     }
-    sqlite3_stmt* statement = case_events_.get();
-    ResetOnExit reset(statement);
-    Binder bind(statement);
-    bind.Int(1, found.id);
-    if (bind.code() != SQLITE_OK) {
-      return connection_->Error(bind.code(), "bind");
+    for (std::int64_t id : ids) {
+      if (cases.size() >= filter.limit) break;
+      auto found = LoadCaseById(id);
+      if (!found) return found.error();
+      if (CasePasses(*found, filter)) cases.push_back(std::move(*found));
     }
-    int code = SQLITE_OK;
-    while ((code = sqlite3_step(statement)) == SQLITE_ROW) {
+    return cases;
+  }
+
+  // Fills the signals, history, replies, published entries and outcomes of
+  // `found`, whose row is read.
+  Status LoadDetails(Case& found) {
+    found.signals.clear();
+    found.history.clear();
+    found.replies.clear();
+    found.outcomes.clear();
+    const auto bind_id = [&](sqlite3_stmt* statement) {
+      Binder bind(statement);
+      bind.Int(1, found.id);
+      return bind.code() == SQLITE_OK ? OkStatus()
+                                      : connection_->Error(bind.code(), "bind");
+    };
+    const auto read_all = [&](sqlite3_stmt* statement, std::string_view what,
+                              const std::function<Status()>& row) -> Status {
+      ResetOnExit reset(statement);
+      REMPART_RETURN_IF_ERROR(bind_id(statement));
+      int code = SQLITE_OK;
+      while ((code = sqlite3_step(statement)) == SQLITE_ROW) {
+        REMPART_RETURN_IF_ERROR(row());
+      }
+      if (code != SQLITE_DONE) return connection_->Error(code, what);
+      return OkStatus();
+    };
+    sqlite3_stmt* signals = case_signals_.get();
+    REMPART_RETURN_IF_ERROR(read_all(signals, "read case signals", [&] {
+      auto signal = SignalFromColumns(sqlite3_column_int(signals, 0),
+                                      ColumnBlob(signals, 1));
+      if (!signal) {
+        return InternalError("case " + found.code +
+                             " has an unreadable signal");
+      }
+      found.signals.push_back(*signal);
+      return OkStatus();
+    }));
+    sqlite3_stmt* events = case_events_.get();
+    REMPART_RETURN_IF_ERROR(read_all(events, "read case history", [&] {
       CaseEvent event;
-      event.at_ms = sqlite3_column_int64(statement, 0);
-      auto status = ParseCaseStatus(ColumnText(statement, 1));
+      event.at_ms = sqlite3_column_int64(events, 0);
+      auto status = ParseCaseStatus(ColumnText(events, 1));
       if (!status) {
         return InternalError("case " + found.code +
                              " has a step with an unknown status");
       }
       event.status = *status;
-      event.reason = ColumnText(statement, 2);
-      event.actor = ColumnText(statement, 3);
+      event.reason = ColumnText(events, 2);
+      event.actor = ColumnText(events, 3);
+      event.action = ColumnText(events, 4);
+      event.reason_code = ColumnText(events, 5);
+      event.note = ColumnText(events, 6);
       found.history.push_back(std::move(event));
+      return OkStatus();
+    }));
+    sqlite3_stmt* replies = case_replies_.get();
+    REMPART_RETURN_IF_ERROR(read_all(replies, "read case replies", [&] {
+      const std::span<const std::uint8_t> sealed = ColumnBlob(replies, 1);
+      found.replies.push_back({sqlite3_column_int64(replies, 0),
+                               std::string(sealed.begin(), sealed.end())});
+      return OkStatus();
+    }));
+    if (found.published.has_value()) {
+      found.published->entry_ids.clear();
+      sqlite3_stmt* entries = case_entries_.get();
+      REMPART_RETURN_IF_ERROR(read_all(entries, "read case entries", [&] {
+        found.published->entry_ids.push_back(sqlite3_column_int64(entries, 0));
+        return OkStatus();
+      }));
     }
-    if (code != SQLITE_DONE) {
-      return connection_->Error(code, "read case history");
-    }
-    return OkStatus();
+    sqlite3_stmt* outcomes = case_outcomes_.get();
+    return read_all(outcomes, "read case outcomes", [&] {
+      CaseOutcome outcome;
+      outcome.at_ms = sqlite3_column_int64(outcomes, 0);
+      outcome.kind = ColumnText(outcomes, 1) == "removal"
+                         ? OutcomeKind::kRemoval
+                         : OutcomeKind::kMatch;
+      outcome.platform = ColumnText(outcomes, 2);
+      outcome.entry_id = sqlite3_column_int64(outcomes, 3);
+      found.outcomes.push_back(std::move(outcome));
+      return OkStatus();
+    });
   }
 
   std::shared_ptr<Connection> connection_;
+  std::shared_ptr<EntryWriter> entries_;
   StatementPtr insert_case_;
   StatementPtr insert_signal_;
   StatementPtr insert_event_;
   StatementPtr get_case_;
+  StatementPtr get_case_by_id_;
   StatementPtr list_cases_;
   StatementPtr list_cases_by_status_;
   StatementPtr case_signals_;
   StatementPtr case_events_;
-  StatementPtr update_status_;
+  StatementPtr update_case_;
+  StatementPtr case_replies_;
+  StatementPtr insert_reply_;
+  StatementPtr case_entries_;
+  StatementPtr insert_case_entry_;
+  StatementPtr set_published_;
+  StatementPtr case_outcomes_;
+  StatementPtr cases_of_entry_;
+  StatementPtr insert_outcome_;
+  StatementPtr published_entry_ids_;
+  StatementPtr cases_with_signal_;
+  StatementPtr scan_pdq_signals_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<CaseStore>> MakeCaseStore(
-    std::shared_ptr<Connection> connection) {
-  auto cases = std::make_unique<SqliteCaseStore>(std::move(connection));
+    std::shared_ptr<Connection> connection,
+    std::shared_ptr<EntryWriter> entries) {
+  auto cases = std::make_unique<SqliteCaseStore>(std::move(connection),
+                                                 std::move(entries));
   REMPART_RETURN_IF_ERROR(cases->Prepare());
   return std::unique_ptr<CaseStore>(std::move(cases));
 }

@@ -195,8 +195,10 @@ Result<std::unique_ptr<AuditLog>> MakeAuditLog(
     std::shared_ptr<Connection> connection);
 Result<std::unique_ptr<KeyStore>> MakeKeyStore(
     std::shared_ptr<Connection> connection);
+class EntryWriter;
 Result<std::unique_ptr<CaseStore>> MakeCaseStore(
-    std::shared_ptr<Connection> connection);
+    std::shared_ptr<Connection> connection,
+    std::shared_ptr<EntryWriter> entries);
 
 }  // namespace rempart::store::sqlite
 

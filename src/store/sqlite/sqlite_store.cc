@@ -32,6 +32,11 @@
 //   api_keys     one row per key: salt and secret hash, never the secret.
 //   cases        one row per case with its current status; case_signals
 //                its signals (UNIQUE per case), case_events its history.
+// Version 3 (the triage workflow, kSchemaV3):
+//   cases and case_events gain columns (language, reason codes, messages,
+//                notes, publication); case_replies, case_entries and
+//                case_outcomes record replies, published entries and what
+//                platforms did with them.
 // Kinds are stored as small integers (0 pdq, 1 md5, 2 sha256: KindCode()),
 // categories, statuses and PDQ modes as their names; times as milliseconds
 // since the epoch. CHECK constraints restate the invariants so that
@@ -59,15 +64,19 @@
 #include <vector>
 
 #include "store/sqlite/sqlite_connection.h"
+#include "store/sqlite/sqlite_entries.h"
 #include "store/store_internal.h"
 
 namespace rempart::store {
 namespace {
 
+using sqlite::BankRow;
 using sqlite::Binder;
 using sqlite::ColumnText;
 using sqlite::Connection;
+using sqlite::CountDelta;
 using sqlite::DatabasePtr;
+using sqlite::EntryWriter;
 using sqlite::KindCode;
 using sqlite::ResetOnExit;
 using sqlite::SqliteError;
@@ -187,11 +196,59 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END)sql",
     R"sql(CREATE INDEX cases_by_status ON cases(status, id))sql",
 };
 
+// Version 3: the triage workflow. Cases gain the reporter's language, the
+// latest step's reason code and message to the reporter, and where they
+// were published; steps gain their action, reason code and staff note.
+// New tables: the reporter's sealed replies, the entries a verified case
+// published (case_entries, looked up by entry when a platform matches),
+// and what platforms did with them (case_outcomes: one match per case,
+// platform and entry, as the partial unique index says). Columns are
+// added with defaults that describe the rows already there; the first
+// step of each case was its report.
+constexpr std::array<const char*, 16> kSchemaV3 = {
+    R"sql(ALTER TABLE cases ADD COLUMN language TEXT NOT NULL DEFAULT 'en'
+    CHECK (length(language) BETWEEN 1 AND 32))sql",
+    R"sql(ALTER TABLE cases ADD COLUMN reason_code TEXT NOT NULL DEFAULT '')sql",
+    R"sql(ALTER TABLE cases ADD COLUMN message TEXT NOT NULL DEFAULT '')sql",
+    R"sql(ALTER TABLE cases ADD COLUMN published_bank TEXT)sql",
+    R"sql(ALTER TABLE cases ADD COLUMN published_at INTEGER)sql",
+    R"sql(ALTER TABLE case_events ADD COLUMN action TEXT NOT NULL
+    DEFAULT 'status' CHECK (action <> ''))sql",
+    R"sql(ALTER TABLE case_events ADD COLUMN reason_code TEXT NOT NULL
+    DEFAULT '')sql",
+    R"sql(ALTER TABLE case_events ADD COLUMN note TEXT NOT NULL DEFAULT '')sql",
+    R"sql(UPDATE case_events SET action = 'report' WHERE id IN
+    (SELECT min(id) FROM case_events GROUP BY case_id))sql",
+    R"sql(CREATE INDEX case_signals_by_value ON case_signals(kind, value))sql",
+    R"sql(CREATE TABLE case_replies(
+  id INTEGER PRIMARY KEY,
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  at INTEGER NOT NULL,
+  sealed_message BLOB NOT NULL
+      CHECK (length(sealed_message) BETWEEN 1 AND 8192)))sql",
+    R"sql(CREATE INDEX case_replies_by_case ON case_replies(case_id, id))sql",
+    R"sql(CREATE TABLE case_entries(
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  entry_id INTEGER NOT NULL REFERENCES entries(id),
+  position INTEGER NOT NULL CHECK (position >= 0),
+  PRIMARY KEY (case_id, entry_id)))sql",
+    R"sql(CREATE INDEX case_entries_by_entry ON case_entries(entry_id))sql",
+    R"sql(CREATE TABLE case_outcomes(
+  id INTEGER PRIMARY KEY,
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  kind TEXT NOT NULL CHECK (kind IN ('match', 'removal')),
+  platform TEXT NOT NULL CHECK (platform <> ''),
+  entry_id INTEGER NOT NULL REFERENCES entries(id),
+  at INTEGER NOT NULL))sql",
+    R"sql(CREATE UNIQUE INDEX case_outcomes_one_match
+    ON case_outcomes(case_id, platform, entry_id) WHERE kind = 'match')sql",
+};
+
 // kMigrations[N - 1] takes a file from version N - 1 to version N. A
 // migration only adds to what the ones before it made, and a published one
 // never changes: files in the field were made by it.
-constexpr std::array<std::span<const char* const>, 2> kMigrations = {kSchemaV1,
-                                                                     kSchemaV2};
+constexpr std::array<std::span<const char* const>, 3> kMigrations = {
+    kSchemaV1, kSchemaV2, kSchemaV3};
 static_assert(kMigrations.size() == kSqliteSchemaVersion,
               "one migration per schema version");
 
@@ -255,23 +312,11 @@ Status ReadEntry(sqlite3_stmt* statement, int first, Entry& entry) {
   return OkStatus();
 }
 
-// A bank row: its key and what Bank and BankStats show.
-struct BankRow {
-  std::int64_t id = 0;
-  Bank bank;
-  BankStats stats;
-};
-
-// Changes to a bank's counters made by one transaction.
-struct CountDelta {
-  std::array<std::int64_t, 3> active{};  // By KindCode().
-  std::int64_t revoked = 0;
-};
-
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(std::shared_ptr<Connection> connection)
-      : connection_(std::move(connection)) {}
+  SqliteStore(std::shared_ptr<Connection> connection,
+              std::shared_ptr<EntryWriter> writer)
+      : connection_(std::move(connection)), writer_(std::move(writer)) {}
 
   // Prepares every statement the store uses.
   Status Prepare();
@@ -304,13 +349,19 @@ class SqliteStore final : public Store {
     return connection_->Error(code, what);
   }
   // The bank called `name`, with its counters.
-  Result<BankRow> LoadBank(std::string_view name);
+  Result<BankRow> LoadBank(std::string_view name) {
+    return writer_->LoadBank(name);
+  }
   // The store's revision. Inside a write transaction, the next one is this
   // plus one until SetRevision() takes it.
-  Result<std::int64_t> ReadRevision();
-  Status SetRevision(std::int64_t revision);
+  Result<std::int64_t> ReadRevision() { return writer_->ReadRevision(); }
+  Status SetRevision(std::int64_t revision) {
+    return writer_->SetRevision(revision);
+  }
   Status ApplyDelta(std::int64_t bank_id, const CountDelta& delta,
-                    std::int64_t revision);
+                    std::int64_t revision) {
+    return writer_->ApplyDelta(bank_id, delta, revision);
+  }
   // The entry of bank `bank_id` holding `signal`, if any.
   Result<std::optional<Entry>> LoadEntry(std::int64_t bank_id,
                                          std::string_view bank_name,
@@ -318,14 +369,12 @@ class SqliteStore final : public Store {
 
   // First, so that it outlives the statements below.
   std::shared_ptr<Connection> connection_;
+  // Adds entries and keeps the bank counters and the revision (shared with
+  // the CaseStore, which publishes cases' signals).
+  std::shared_ptr<EntryWriter> writer_;
 
   StatementPtr insert_bank_;
   StatementPtr list_banks_;
-  StatementPtr load_bank_;
-  StatementPtr set_revision_;
-  StatementPtr current_revision_;
-  StatementPtr apply_delta_;
-  StatementPtr insert_entry_;
   StatementPtr find_entry_;
   StatementPtr get_entry_;
   StatementPtr revoke_entry_;
@@ -334,26 +383,11 @@ class SqliteStore final : public Store {
 };
 
 Status SqliteStore::Prepare() {
-  const std::array<std::pair<const char*, StatementPtr*>, 12> statements = {{
+  const std::array<std::pair<const char*, StatementPtr*>, 7> statements = {{
       {"INSERT INTO banks(name, description, created_at) VALUES (?1, ?2, ?3)",
        &insert_bank_},
       {"SELECT name, description, created_at FROM banks ORDER BY name",
        &list_banks_},
-      {"SELECT id, name, description, created_at, active_pdq, active_md5, "
-       "active_sha256, revoked, revision FROM banks WHERE name = ?1",
-       &load_bank_},
-      {"UPDATE store_state SET revision = ?1 WHERE id = 1", &set_revision_},
-      {"SELECT revision FROM store_state WHERE id = 1", &current_revision_},
-      {"UPDATE banks SET active_pdq = active_pdq + ?2, "
-       "active_md5 = active_md5 + ?3, active_sha256 = active_sha256 + ?4, "
-       "revoked = revoked + ?5, revision = ?6 WHERE id = ?1",
-       &apply_delta_},
-      {"INSERT INTO entries(bank_id, kind, value, quality, pdq_mode, "
-       "category, source_org, external_id, status, revoke_reason, "
-       "created_at, updated_at, revision) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12) "
-       "ON CONFLICT (bank_id, kind, value) DO NOTHING",
-       &insert_entry_},
       {"SELECT " REMPART_ENTRY_COLUMNS
        " FROM entries AS e WHERE e.bank_id = ?1 AND e.kind = ?2 "
        "AND e.value = ?3",
@@ -381,69 +415,6 @@ Status SqliteStore::Prepare() {
     REMPART_RETURN_IF_ERROR(connection_->PrepareStatement(sql, *statement));
   }
   return OkStatus();
-}
-
-Result<BankRow> SqliteStore::LoadBank(std::string_view name) {
-  REMPART_RETURN_IF_ERROR(ValidateBankName(name));
-  sqlite3_stmt* statement = load_bank_.get();
-  ResetOnExit reset(statement);
-  Binder bind(statement);
-  bind.Text(1, name);
-  if (bind.code() != SQLITE_OK) return Error(bind.code(), "bind");
-  const int code = sqlite3_step(statement);
-  if (code == SQLITE_DONE) {
-    return NotFoundError("no bank named '" + std::string(name) + "'");
-  }
-  if (code != SQLITE_ROW) return Error(code, "read bank");
-  BankRow row;
-  row.id = sqlite3_column_int64(statement, 0);
-  row.bank.name = ColumnText(statement, 1);
-  row.bank.description = ColumnText(statement, 2);
-  row.bank.created_at_ms = sqlite3_column_int64(statement, 3);
-  row.stats.active_pdq = sqlite3_column_int64(statement, 4);
-  row.stats.active_md5 = sqlite3_column_int64(statement, 5);
-  row.stats.active_sha256 = sqlite3_column_int64(statement, 6);
-  row.stats.revoked = sqlite3_column_int64(statement, 7);
-  row.stats.revision = sqlite3_column_int64(statement, 8);
-  row.stats.total = row.stats.active_pdq + row.stats.active_md5 +
-                    row.stats.active_sha256 + row.stats.revoked;
-  return row;
-}
-
-Result<std::int64_t> SqliteStore::ReadRevision() {
-  sqlite3_stmt* statement = current_revision_.get();
-  ResetOnExit reset(statement);
-  const int code = sqlite3_step(statement);
-  if (code != SQLITE_ROW) return Error(code, "read revision");
-  return sqlite3_column_int64(statement, 0);
-}
-
-Status SqliteStore::SetRevision(std::int64_t revision) {
-  sqlite3_stmt* statement = set_revision_.get();
-  Binder bind(statement);
-  bind.Int(1, revision);
-  if (bind.code() != SQLITE_OK) {
-    ResetOnExit reset(statement);
-    return Error(bind.code(), "bind");
-  }
-  return connection_->StepDone(statement, "take a revision");
-}
-
-Status SqliteStore::ApplyDelta(std::int64_t bank_id, const CountDelta& delta,
-                               std::int64_t revision) {
-  sqlite3_stmt* statement = apply_delta_.get();
-  Binder bind(statement);
-  bind.Int(1, bank_id)
-      .Int(2, delta.active[0])
-      .Int(3, delta.active[1])
-      .Int(4, delta.active[2])
-      .Int(5, delta.revoked)
-      .Int(6, revision);
-  if (bind.code() != SQLITE_OK) {
-    ResetOnExit reset(statement);
-    return Error(bind.code(), "bind");
-  }
-  return connection_->StepDone(statement, "update bank counts");
 }
 
 Result<std::optional<Entry>> SqliteStore::LoadEntry(std::int64_t bank_id,
@@ -535,78 +506,10 @@ Result<AddOutcome> SqliteStore::AddEntries(std::string_view bank,
   std::lock_guard lock(connection_->mutex());
   Connection::WriteTransaction transaction(*connection_);
   REMPART_RETURN_IF_ERROR(transaction.Begin());
-  auto row = LoadBank(bank);
-  if (!row) return row.error();
-  AddOutcome outcome;
-  // Asks for nothing, so there is nothing to record either.
+  auto outcome = writer_->Add(bank, entries, actor, nullptr);
+  if (!outcome) return outcome.error();
+  // Nothing asked, nothing written: no transaction to commit.
   if (entries.empty()) return outcome;
-  // The write lock keeps the revision where it is until the commit, so the
-  // rows can be stamped with the next one before deciding to take it: a
-  // batch that adds nothing leaves the revision alone.
-  auto current = ReadRevision();
-  if (!current) return current.error();
-  const std::int64_t revision = *current + 1;
-  const std::int64_t now = connection_->Now();
-
-  sqlite3_stmt* statement = insert_entry_.get();
-  ResetOnExit reset(statement);
-  CountDelta delta;
-  for (const NewEntry& entry : entries) {
-    const EntryInput& input = entry.input;
-    sqlite3_reset(statement);
-    Binder bind(statement);
-    bind.Int(1, row->id)
-        .Int(2, KindCode(input.signal.kind()))
-        .Blob(3, input.signal.bytes());
-    if (input.quality.has_value()) {
-      bind.Int(4, *input.quality);
-    } else {
-      bind.Null(4);
-    }
-    if (input.pdq_mode.has_value()) {
-      bind.Text(5, hash::PdqModeName(*input.pdq_mode));
-    } else {
-      bind.Null(5);
-    }
-    bind.Text(6, CategoryName(input.category))
-        .Text(7, input.source_org)
-        .Text(8, input.external_id)
-        .Text(9, EntryStatusName(entry.status));
-    if (entry.status == EntryStatus::kRevoked) {
-      bind.Text(10, entry.revoke_reason);
-    } else {
-      bind.Null(10);
-    }
-    bind.Int(11, now).Int(12, revision);
-    if (bind.code() != SQLITE_OK) return Error(bind.code(), "bind");
-    const int code = sqlite3_step(statement);
-    if (code != SQLITE_DONE) return Error(code, "add entry");
-    if (sqlite3_changes(connection_->db()) == 0) {
-      ++outcome.unchanged;
-      continue;
-    }
-    ++outcome.added;
-    outcome.added_ids.push_back(sqlite3_last_insert_rowid(connection_->db()));
-    if (entry.status == EntryStatus::kRevoked) {
-      ++delta.revoked;
-    } else {
-      ++delta.active.at(KindCode(input.signal.kind()));
-    }
-  }
-  if (outcome.added > 0) {
-    REMPART_RETURN_IF_ERROR(SetRevision(revision));
-    REMPART_RETURN_IF_ERROR(ApplyDelta(row->id, delta, revision));
-    outcome.revision = revision;
-  }
-  // Recorded even when every entry was already there: the submission is
-  // an action of its own.
-  const AuditEvent event{
-      "entries.add", row->bank.name,
-      "{\"added\":" + std::to_string(outcome.added) +
-          ",\"unchanged\":" + std::to_string(outcome.unchanged) +
-          ",\"revision\":" + std::to_string(outcome.revision) + "}"};
-  auto record = connection_->AppendAudit(actor, event, now);
-  if (!record) return record.error();
   REMPART_RETURN_IF_ERROR(transaction.Commit());
   return outcome;
 }
@@ -962,13 +865,15 @@ Result<SqliteDatabase> OpenSqliteDatabase(const std::filesystem::path& path,
   auto connection =
       std::make_shared<Connection>(std::move(db), std::move(options.clock));
   REMPART_RETURN_IF_ERROR(connection->Prepare().WithContext(where));
-  auto store = std::make_unique<SqliteStore>(connection);
+  auto writer = sqlite::EntryWriter::Make(connection);
+  if (!writer) return writer.error().WithContext(where);
+  auto store = std::make_unique<SqliteStore>(connection, *writer);
   REMPART_RETURN_IF_ERROR(store->Prepare().WithContext(where));
   auto audit = sqlite::MakeAuditLog(connection);
   if (!audit) return audit.error().WithContext(where);
   auto keys = sqlite::MakeKeyStore(connection);
   if (!keys) return keys.error().WithContext(where);
-  auto cases = sqlite::MakeCaseStore(std::move(connection));
+  auto cases = sqlite::MakeCaseStore(std::move(connection), *writer);
   if (!cases) return cases.error().WithContext(where);
   return SqliteDatabase{std::move(store), std::move(*audit), std::move(*keys),
                         std::move(*cases)};

@@ -1,0 +1,206 @@
+// The shared bank and entry writes (sqlite_entries.h). Adding is
+// idempotent per (bank, kind, value): INSERT … ON CONFLICT DO NOTHING
+// leaves an existing row alone, and sqlite3_changes() tells added from
+// unchanged. The rows are stamped with the next revision before deciding to
+// take it (the write lock keeps it free until the commit), so a batch that
+// adds nothing leaves the revision alone.
+#include "store/sqlite/sqlite_entries.h"
+
+#include <string>
+#include <utility>
+
+#include "store/store_internal.h"
+
+namespace rempart::store::sqlite {
+
+Result<std::shared_ptr<EntryWriter>> EntryWriter::Make(
+    std::shared_ptr<Connection> connection) {
+  std::shared_ptr<EntryWriter> writer(new EntryWriter(std::move(connection)));
+  const std::array<std::pair<const char*, StatementPtr*>, 6> statements = {{
+      {"SELECT id, name, description, created_at, active_pdq, active_md5, "
+       "active_sha256, revoked, revision FROM banks WHERE name = ?1",
+       &writer->load_bank_},
+      {"SELECT revision FROM store_state WHERE id = 1",
+       &writer->current_revision_},
+      {"UPDATE store_state SET revision = ?1 WHERE id = 1",
+       &writer->set_revision_},
+      {"UPDATE banks SET active_pdq = active_pdq + ?2, "
+       "active_md5 = active_md5 + ?3, active_sha256 = active_sha256 + ?4, "
+       "revoked = revoked + ?5, revision = ?6 WHERE id = ?1",
+       &writer->apply_delta_},
+      {"INSERT INTO entries(bank_id, kind, value, quality, pdq_mode, "
+       "category, source_org, external_id, status, revoke_reason, "
+       "created_at, updated_at, revision) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12) "
+       "ON CONFLICT (bank_id, kind, value) DO NOTHING",
+       &writer->insert_entry_},
+      {"SELECT id FROM entries WHERE bank_id = ?1 AND kind = ?2 "
+       "AND value = ?3",
+       &writer->find_entry_id_},
+  }};
+  for (const auto& [sql, statement] : statements) {
+    REMPART_RETURN_IF_ERROR(
+        writer->connection_->PrepareStatement(sql, *statement));
+  }
+  return writer;
+}
+
+Result<BankRow> EntryWriter::LoadBank(std::string_view name) {
+  REMPART_RETURN_IF_ERROR(ValidateBankName(name));
+  sqlite3_stmt* statement = load_bank_.get();
+  ResetOnExit reset(statement);
+  Binder bind(statement);
+  bind.Text(1, name);
+  if (bind.code() != SQLITE_OK) return connection_->Error(bind.code(), "bind");
+  const int code = sqlite3_step(statement);
+  if (code == SQLITE_DONE) {
+    return NotFoundError("no bank named '" + std::string(name) + "'");
+  }
+  if (code != SQLITE_ROW) return connection_->Error(code, "read bank");
+  BankRow row;
+  row.id = sqlite3_column_int64(statement, 0);
+  row.bank.name = ColumnText(statement, 1);
+  row.bank.description = ColumnText(statement, 2);
+  row.bank.created_at_ms = sqlite3_column_int64(statement, 3);
+  row.stats.active_pdq = sqlite3_column_int64(statement, 4);
+  row.stats.active_md5 = sqlite3_column_int64(statement, 5);
+  row.stats.active_sha256 = sqlite3_column_int64(statement, 6);
+  row.stats.revoked = sqlite3_column_int64(statement, 7);
+  row.stats.revision = sqlite3_column_int64(statement, 8);
+  row.stats.total = row.stats.active_pdq + row.stats.active_md5 +
+                    row.stats.active_sha256 + row.stats.revoked;
+  return row;
+}
+
+Result<std::int64_t> EntryWriter::ReadRevision() {
+  sqlite3_stmt* statement = current_revision_.get();
+  ResetOnExit reset(statement);
+  const int code = sqlite3_step(statement);
+  if (code != SQLITE_ROW) return connection_->Error(code, "read revision");
+  return sqlite3_column_int64(statement, 0);
+}
+
+Status EntryWriter::SetRevision(std::int64_t revision) {
+  sqlite3_stmt* statement = set_revision_.get();
+  Binder bind(statement);
+  bind.Int(1, revision);
+  if (bind.code() != SQLITE_OK) {
+    ResetOnExit reset(statement);
+    return connection_->Error(bind.code(), "bind");
+  }
+  return connection_->StepDone(statement, "take a revision");
+}
+
+Status EntryWriter::ApplyDelta(std::int64_t bank_id, const CountDelta& delta,
+                               std::int64_t revision) {
+  sqlite3_stmt* statement = apply_delta_.get();
+  Binder bind(statement);
+  bind.Int(1, bank_id)
+      .Int(2, delta.active[0])
+      .Int(3, delta.active[1])
+      .Int(4, delta.active[2])
+      .Int(5, delta.revoked)
+      .Int(6, revision);
+  if (bind.code() != SQLITE_OK) {
+    ResetOnExit reset(statement);
+    return connection_->Error(bind.code(), "bind");
+  }
+  return connection_->StepDone(statement, "update bank counts");
+}
+
+Result<AddOutcome> EntryWriter::Add(std::string_view bank,
+                                    std::span<const NewEntry> entries,
+                                    const Actor& actor,
+                                    std::vector<std::int64_t>* entry_ids) {
+  auto row = LoadBank(bank);
+  if (!row) return row.error();
+  AddOutcome outcome;
+  // Asks for nothing, so there is nothing to record either.
+  if (entries.empty()) return outcome;
+  auto current = ReadRevision();
+  if (!current) return current.error();
+  const std::int64_t revision = *current + 1;
+  const std::int64_t now = connection_->Now();
+
+  sqlite3_stmt* statement = insert_entry_.get();
+  ResetOnExit reset(statement);
+  CountDelta delta;
+  for (const NewEntry& entry : entries) {
+    const EntryInput& input = entry.input;
+    sqlite3_reset(statement);
+    Binder bind(statement);
+    bind.Int(1, row->id)
+        .Int(2, KindCode(input.signal.kind()))
+        .Blob(3, input.signal.bytes());
+    if (input.quality.has_value()) {
+      bind.Int(4, *input.quality);
+    } else {
+      bind.Null(4);
+    }
+    if (input.pdq_mode.has_value()) {
+      bind.Text(5, hash::PdqModeName(*input.pdq_mode));
+    } else {
+      bind.Null(5);
+    }
+    bind.Text(6, CategoryName(input.category))
+        .Text(7, input.source_org)
+        .Text(8, input.external_id)
+        .Text(9, EntryStatusName(entry.status));
+    if (entry.status == EntryStatus::kRevoked) {
+      bind.Text(10, entry.revoke_reason);
+    } else {
+      bind.Null(10);
+    }
+    bind.Int(11, now).Int(12, revision);
+    if (bind.code() != SQLITE_OK) {
+      return connection_->Error(bind.code(), "bind");
+    }
+    const int code = sqlite3_step(statement);
+    if (code != SQLITE_DONE) return connection_->Error(code, "add entry");
+    if (sqlite3_changes(connection_->db()) == 0) {
+      ++outcome.unchanged;
+      if (entry_ids != nullptr) {
+        sqlite3_stmt* find = find_entry_id_.get();
+        ResetOnExit reset_find(find);
+        Binder bind_find(find);
+        bind_find.Int(1, row->id)
+            .Int(2, KindCode(input.signal.kind()))
+            .Blob(3, input.signal.bytes());
+        if (bind_find.code() != SQLITE_OK) {
+          return connection_->Error(bind_find.code(), "bind");
+        }
+        if (sqlite3_step(find) != SQLITE_ROW) {
+          return InternalError("an entry present a moment ago is gone");
+        }
+        entry_ids->push_back(sqlite3_column_int64(find, 0));
+      }
+      continue;
+    }
+    ++outcome.added;
+    const std::int64_t id = sqlite3_last_insert_rowid(connection_->db());
+    outcome.added_ids.push_back(id);
+    if (entry_ids != nullptr) entry_ids->push_back(id);
+    if (entry.status == EntryStatus::kRevoked) {
+      ++delta.revoked;
+    } else {
+      ++delta.active.at(KindCode(input.signal.kind()));
+    }
+  }
+  if (outcome.added > 0) {
+    REMPART_RETURN_IF_ERROR(SetRevision(revision));
+    REMPART_RETURN_IF_ERROR(ApplyDelta(row->id, delta, revision));
+    outcome.revision = revision;
+  }
+  // Recorded even when every entry was already there: the submission is
+  // an action of its own.
+  const AuditEvent event{
+      "entries.add", row->bank.name,
+      "{\"added\":" + std::to_string(outcome.added) +
+          ",\"unchanged\":" + std::to_string(outcome.unchanged) +
+          ",\"revision\":" + std::to_string(outcome.revision) + "}"};
+  auto record = connection_->AppendAudit(actor, event, now);
+  if (!record) return record.error();
+  return outcome;
+}
+
+}  // namespace rempart::store::sqlite
