@@ -55,7 +55,14 @@ cat <<EOM
 Keys (shown once; stored hashed):  admin $admin
                                    analyst $analyst
                                    platform $platform
-Try it from another terminal while this one serves:
+Open in a browser on this machine:
+
+  $url/            the victim page: pick photos, they are hashed on the
+                   device, report the hashes, follow the case
+  $url/console/    the analyst console: sign in with the analyst key above,
+                   verify and publish to the bank "hotline", or reject
+
+Or try the API from another terminal while this one serves:
 
   # A platform checks a hash, then uploads an edited copy of a reported photo:
   curl -s -H 'Authorization: Bearer $platform' -H 'Content-Type: application/json' \\
@@ -65,7 +72,7 @@ Try it from another terminal while this one serves:
 
   # A victim reports a hash (no key) and follows the case with its secret:
   curl -s -H 'Content-Type: application/json' \\
-    -d '{"category":"intimate_image","hashes":[{"kind":"pdq","value":"$probe"}]}' $url/v1/reports
+    -d '{"category":"intimate_image","consent":true,"hashes":[{"kind":"pdq","value":"$probe"}]}' $url/v1/reports
   curl -s -H 'X-Case-Secret: <case_secret>' $url/v1/cases/<case_code>
 
   # The hotline reads it; metrics and the API description:

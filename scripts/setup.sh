@@ -2,8 +2,10 @@
 # Installs every Debian package Rempart's build needs (only the missing
 # ones, non-interactively) and builds the release preset.
 #
-#   scripts/setup.sh            packages + release build
-#   scripts/setup.sh --deps     packages only
+#   scripts/setup.sh            packages + the browser's WebAssembly module
+#                               (scripts/wasm.sh) + release build
+#   scripts/setup.sh --deps     packages only (the WebAssembly toolchain and
+#                               its Debian sources come with scripts/wasm.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +24,14 @@ packages=(
   libboost-dev libsodium-dev libspdlog-dev libtomlplusplus-dev wrk curl
   # CLI and tests
   libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # End-to-end tests of the web pages (playwright-core drives this browser)
+  chromium
 )
+# Node.js and npm run the browser tests; machines that already have them
+# (from any source) keep their own.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -43,6 +52,7 @@ fi
 
 if [ "${1:-}" = "--deps" ]; then exit 0; fi
 
+scripts/wasm.sh
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)"
-echo "setup: built build/release/rempart"
+echo "setup: built build/release/rempart and its web pages (build/release/web)"

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Runs every test: format check, the release build's tests, the same tests
-# under AddressSanitizer + UBSan, and a short smoke run of each fuzz target.
+# Runs every test: format check, the browser's WebAssembly module, the
+# release build's tests, clang-tidy, the end-to-end tests of the web pages in
+# Chromium, the same unit tests under AddressSanitizer + UBSan, and a short
+# smoke run of each fuzz target.
 #
 #   scripts/test.sh              everything
-#   scripts/test.sh --quick      release tests only
+#   scripts/test.sh --quick      up to the end-to-end tests (no sanitizers,
+#                                no fuzzing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
 echo "== format"
 scripts/format.sh --check
+
+echo "== webassembly module (scripts/wasm.sh)"
+scripts/wasm.sh
 
 echo "== release build and tests"
 cmake --preset release >/dev/null
@@ -18,6 +24,9 @@ ctest --preset release
 
 echo "== clang-tidy"
 scripts/lint.sh
+
+echo "== end-to-end: web pages in Chromium against rempart serve"
+tests/e2e/run.sh build/release
 
 if [ "${1:-}" = "--quick" ]; then exit 0; fi
 
