@@ -4,7 +4,7 @@
 # emscripten, so the browser computes exactly what `rempart hash` computes.
 #
 #   scripts/wasm.sh             build (or bring up to date) build/wasm/dist/
-#   scripts/wasm.sh --clean     forget the dependency builds and start over
+#   scripts/wasm.sh --clean     start over: sources, dependencies, project
 #
 # Nothing is downloaded except Debian packages: the codec libraries are
 # Debian's own source packages (`apt-get source`, the same version as the
@@ -50,7 +50,7 @@ run() {
 }
 
 if [ "${1:-}" = "--clean" ]; then
-  rm -rf "$SRC" "$DEPS" "$WORK" "$LOGS"
+  rm -rf "$SRC" "$DEPS" "$WORK" "$LOGS" "$WASM/project"
   shift
 fi
 [ $# -eq 0 ] || die "usage: scripts/wasm.sh [--clean]"
@@ -170,11 +170,12 @@ fetch() {
 archive() {
   local out=$1
   shift
-  local objects=() file
+  local objects=() file cflags
+  read -ra cflags <<<"$CFLAGS"
   mkdir -p "$WORK/objects-$out"
   for file in "$@"; do
     objects+=("$WORK/objects-$out/$(basename "${file%.c}").o")
-    run "$out" emcc $CFLAGS -c "$file" -o "${objects[-1]}"
+    run "$out" emcc "${cflags[@]}" -c "$file" -o "${objects[-1]}"
   done
   rm -f "$DEPS/lib/lib$out.a"
   run "$out" emar rcs "$DEPS/lib/lib$out.a" "${objects[@]}"
@@ -411,12 +412,15 @@ dependency build_stb libstb libstb-dev
 
 # --- 5. Rempart's module ----------------------------------------------------
 say "rempart: configuring and building build/wasm/project"
+project_start=$(date +%s)
 run rempart emcmake cmake -S "$ROOT" -B "$WASM/project" -G Ninja \
   -DCMAKE_BUILD_TYPE=Release -DREMPART_WASM=ON -DREMPART_BUILD_TESTS=OFF \
   -DREMPART_BUILD_BENCH=OFF -DCMAKE_FIND_ROOT_PATH="$DEPS"
 run rempart cmake --build "$WASM/project" -j "$JOBS" --target rempart-hash
 cp "$WASM/project/src/browser/rempart-hash.js" \
   "$WASM/project/src/browser/rempart-hash.wasm" "$DIST/"
+
+say "rempart: built in $(($(date +%s) - project_start)) s"
 
 size() { stat -c %s "$1"; }
 gzipped() { gzip -9 -c "$1" | wc -c; }
