@@ -4,10 +4,14 @@
 #define REMPART_SERVICE_API_INTERNAL_H_
 
 #include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "rempart/match/matcher.h"
@@ -49,6 +53,8 @@ class Service::Impl {
   // Reads the web root into memory (config.web_root) when the web pages
   // are enabled. A missing root is logged, not an error.
   Status LoadStaticFiles();
+  // Reads which entries were published from cases (for RecordMatches()).
+  Status LoadCaseEntries();
   void SetServerGauges(std::function<std::vector<GaugeSample>()> gauges) {
     server_gauges_ = std::move(gauges);
   }
@@ -75,11 +81,44 @@ class Service::Impl {
   HttpResponse ListCases(Call& call);
   HttpResponse GetCase(Call& call);
   HttpResponse SetCaseStatus(Call& call);
+  HttpResponse ReplyToCase(Call& call);
+  HttpResponse ReviewCaseRoute(Call& call);
+  HttpResponse VerifyCaseRoute(Call& call);
+  HttpResponse RejectCaseRoute(Call& call);
+  HttpResponse RequestInfoRoute(Call& call);
+  HttpResponse BulkCases(Call& call);
+  HttpResponse ReportOutcome(Call& call);
+  HttpResponse WhoAmI(Call& call);
   HttpResponse CreateKey(Call& call);
   HttpResponse ListKeys(Call& call);
   HttpResponse RevokeKey(Call& call);
 
  private:
+  // Case views (case_routes.cc): the victim's, or staff's with everything.
+  nlohmann::json CaseView(const store::Case& c, bool staff);
+  std::int64_t ActivePlatformCount();
+  // The case a victim names with its code and X-Case-Secret; on failure,
+  // `refusal` holds the answer (404 for a wrong pair, 401 without secret).
+  Result<store::Case> CaseOfVictim(const Call& call, HttpResponse& refusal);
+  // Workflow steps shared by the single and bulk routes.
+  Result<store::Case> ReviewCase(const std::string& code,
+                                 const std::string& note,
+                                 const store::Actor& actor);
+  Result<store::Case> VerifyCase(const std::string& code,
+                                 const std::string& bank,
+                                 const std::string& note,
+                                 const store::Actor& actor);
+  Result<store::Case> RejectCase(const std::string& code,
+                                 const std::string& reason_code,
+                                 const std::string& message,
+                                 const std::string& note,
+                                 const store::Actor& actor);
+  // Records a match outcome for each hit on an entry published from a
+  // case, once per (platform key, entry). Called only when a match call
+  // has hits, so matching without hits touches none of this.
+  void RecordMatches(const Principal& principal,
+                     const std::vector<match::Hit>& hits);
+
   const ServiceConfig& config_;
   ServiceDeps deps_;
   Metrics& metrics_;
@@ -88,6 +127,12 @@ class Service::Impl {
   RateLimiter limiter_;
   std::function<std::vector<GaugeSample>()> server_gauges_;
   StaticFiles static_files_;
+  // Entries published from cases, and the (platform key, entry) matches
+  // already recorded: the store ignores a repeat too, this spares the
+  // write.
+  std::mutex outcomes_mutex_;
+  std::unordered_set<std::int64_t> case_entries_;
+  std::set<std::pair<std::string, std::int64_t>> recorded_matches_;
 };
 
 struct RouteSpec {

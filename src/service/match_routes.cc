@@ -119,6 +119,7 @@ HttpResponse Service::Impl::Match(Call& call) {
   const int r = static_cast<int>(radius->value_or(kDefaultRadius));
   json results = json::array();
   std::uint64_t hits_total = 0;
+  std::vector<match::Hit> all_hits;
   for (const Query& query : parsed) {
     auto hits = query.digest
                     ? deps_.matcher->MatchSignal(*query.digest, r, *banks)
@@ -128,8 +129,13 @@ HttpResponse Service::Impl::Match(Call& call) {
     for (const match::Hit& hit : *hits) matches.push_back(HitJson(hit));
     hits_total += hits->size();
     results.push_back({{"matches", std::move(matches)}});
+    if (!hits->empty()) {
+      std::move(hits->begin(), hits->end(), std::back_inserter(all_hits));
+    }
   }
   metrics_.AddMatches(parsed.size(), hits_total);
+  // Without hits, nothing more: no lock, no write.
+  if (!all_hits.empty()) RecordMatches(call.principal, all_hits);
   return JsonResponse(200, {{"radius", r}, {"results", std::move(results)}});
 }
 
@@ -216,6 +222,7 @@ HttpResponse Service::Impl::HashMatch(Call& call) {
   json matches = json::array();
   for (const match::Hit& hit : hits) matches.push_back(HitJson(hit));
   metrics_.AddMatches(1, hits.size());
+  if (!hits.empty()) RecordMatches(call.principal, hits);
   json out = {{"signals",
                {{"pdq", pdq.hash.ToHex()},
                 {"quality", pdq.quality},

@@ -404,7 +404,9 @@ HttpResponse Service::Impl::ServeStatic(const HttpRequest& request) {
 Status Service::Impl::Refresh() {
   Status keys = keys_.Reload();
   Status banks = deps_.matcher->Refresh();
-  return keys.ok() ? banks : keys;
+  Status cases = LoadCaseEntries();
+  if (!keys.ok()) return keys;
+  return banks.ok() ? cases : banks;
 }
 
 HttpResponse Service::Impl::Dispatch(const HttpRequest& request) {
@@ -562,6 +564,7 @@ Service::~Service() = default;
 Status Service::Start() {
   REMPART_RETURN_IF_ERROR(InitCrypto());
   REMPART_RETURN_IF_ERROR(impl_->LoadStaticFiles());
+  REMPART_RETURN_IF_ERROR(impl_->LoadCaseEntries());
   return impl_->LoadKeys();
 }
 
@@ -614,6 +617,21 @@ const std::vector<RouteSpec>& RouteTable() {
        &I::GetCase},
       {"POST", "/v1/cases/{code}/status", kStaff, BodyKind::kJson,
        &I::SetCaseStatus},
+      // The victim answers a request for information with the secret.
+      {"POST", "/v1/cases/{code}/reply", kAnonymous, BodyKind::kJson,
+       &I::ReplyToCase},
+      {"POST", "/v1/cases/{code}/review", kStaff, BodyKind::kJson,
+       &I::ReviewCaseRoute},
+      {"POST", "/v1/cases/{code}/verify", kStaff, BodyKind::kJson,
+       &I::VerifyCaseRoute},
+      {"POST", "/v1/cases/{code}/reject", kStaff, BodyKind::kJson,
+       &I::RejectCaseRoute},
+      {"POST", "/v1/cases/{code}/request-info", kStaff, BodyKind::kJson,
+       &I::RequestInfoRoute},
+      {"POST", "/v1/cases/bulk", kStaff, BodyKind::kJson, &I::BulkCases},
+      {"POST", "/v1/entries/{id}/outcome", kAnyKey, BodyKind::kJson,
+       &I::ReportOutcome},
+      {"GET", "/v1/whoami", kAnyKey, BodyKind::kNone, &I::WhoAmI},
       {"POST", "/v1/keys", kAdmin, BodyKind::kJson, &I::CreateKey},
       {"GET", "/v1/keys", kAdmin, BodyKind::kNone, &I::ListKeys},
       {"POST", "/v1/keys/{key_id}/revoke", kAdmin, BodyKind::kNone,

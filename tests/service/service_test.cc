@@ -342,14 +342,16 @@ TEST_F(ServiceTest, AVictimReportsAndFollowsOnlyTheirOwnCase) {
   ClientResponse report = Post(
       "/v1/reports", {{"category", "sextortion"},
                       {"hashes", {{{"kind", "pdq"}, {"value", photo.ToHex()}}}},
-                      {"contact", "alice@example.org"}});
+                      {"contact", "alice@example.org"},
+                      {"consent", true}});
   ASSERT_EQ(report.status, 201) << report.body;
   const std::string code = report.Json()["case_code"];
   const std::string secret = report.Json()["case_secret"];
   ClientResponse other =
       Post("/v1/reports",
            {{"category", "synthetic"},
-            {"hashes", {{{"kind", "md5"}, {"value", std::string(32, 'c')}}}}});
+            {"hashes", {{{"kind", "md5"}, {"value", std::string(32, 'c')}}}},
+            {"consent", true}});
   ASSERT_EQ(other.status, 201);
   const std::string other_secret = other.Json()["case_secret"];
 
@@ -397,7 +399,8 @@ TEST_F(ServiceTest, StaffListCasesByStatusAndPage) {
         {{"category", "intimate_image"},
          {"hashes",
           {{{"kind", "md5"}, {"value", std::string(31, 'a') + char('0' + i)}}}},
-         {"contact", "someone@example.org"}});
+         {"contact", "someone@example.org"},
+         {"consent", true}});
     ASSERT_EQ(report.status, 201) << report.body;
     codes.push_back(report.Json()["case_code"]);
   }
@@ -509,7 +512,8 @@ TEST_F(ServiceTest, BehindATrustedProxyVictimsAreLimitedByTheirOwnAddress) {
     return Post(
         "/v1/reports",
         {{"category", "synthetic"},
-         {"hashes", {{{"kind", "md5"}, {"value", std::string(32, 'e')}}}}},
+         {"hashes", {{{"kind", "md5"}, {"value", std::string(32, 'e')}}}},
+         {"consent", true}},
         {{"X-Real-IP", address}});
   };
   EXPECT_EQ(report("203.0.113.7").status, 201);
@@ -547,7 +551,8 @@ TEST_F(ServiceTest, EveryMutationIsAuditedWithItsCaller) {
   ASSERT_EQ(
       Post("/v1/reports",
            {{"category", "intimate_image"},
-            {"hashes", {{{"kind", "md5"}, {"value", std::string(32, 'd')}}}}})
+            {"hashes", {{{"kind", "md5"}, {"value", std::string(32, 'd')}}}},
+            {"consent", true}})
           .status,
       201);
   std::vector<std::string> seen;
