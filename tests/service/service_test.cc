@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -630,6 +631,553 @@ TEST_F(ServiceTest, ConcurrentSubmitsAndMatchesAllSucceed) {
   EXPECT_EQ(failures.load(), 0);
   ClientResponse bank = Get("/v1/banks/hotline", Auth(platform_));
   EXPECT_EQ(bank.Json()["active"]["pdq"], kWriters * kBatches * kPerBatch);
+}
+
+// --- Web pages ---------------------------------------------------------------
+
+TEST_F(ServiceTest, WebPagesAreServedBesideTheApi) {
+  const std::filesystem::path root = dir_ / "web";
+  auto write = [](const std::filesystem::path& path, const std::string& text) {
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << text;
+  };
+  write(root / "index.html", "<!doctype html><title>Rempart</title>");
+  write(root / "console" / "index.html",
+        "<!doctype html><title>Console</title>");
+  write(root / "js" / "app.js", "export {};");
+  write(root / "wasm" / "rempart-hash.wasm", std::string("\0asm", 4));
+  write(dir_ / "secret.txt", "not for the web");
+  std::filesystem::create_symlink(dir_ / "secret.txt", root / "secret.txt");
+  ServiceConfig config;
+  config.web_root = root;
+  config.anonymous_rate_per_second = 0.01;  // One anonymous API call, then 429.
+  Start(config);
+
+  ClientResponse page = Get("/");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_EQ(page.headers["content-type"], "text/html; charset=utf-8");
+  EXPECT_EQ(page.headers["content-security-policy"],
+            "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; "
+            "worker-src 'self'; connect-src 'self'; img-src 'self'; "
+            "style-src 'self'; font-src 'self'; manifest-src 'self'; "
+            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+  EXPECT_EQ(page.headers["x-content-type-options"], "nosniff");
+  EXPECT_EQ(page.headers["referrer-policy"], "no-referrer");
+  EXPECT_EQ(page.headers["x-frame-options"], "DENY");
+  EXPECT_EQ(page.headers["cross-origin-opener-policy"], "same-origin");
+  EXPECT_EQ(page.headers["cross-origin-resource-policy"], "same-origin");
+  EXPECT_EQ(page.headers["permissions-policy"],
+            "camera=(), microphone=(), geolocation=(), interest-cohort=()");
+  EXPECT_EQ(page.headers["cache-control"], "no-cache");
+  EXPECT_EQ(Get("/js/app.js").headers["content-type"],
+            "text/javascript; charset=utf-8");
+  EXPECT_EQ(Get("/wasm/rempart-hash.wasm").headers["content-type"],
+            "application/wasm");
+  ClientResponse moved = Get("/console");
+  EXPECT_EQ(moved.status, 308);
+  EXPECT_EQ(moved.headers["location"], "/console/");
+  EXPECT_NE(Get("/console/").body.find("Console"), std::string::npos);
+
+  // Revalidation, and HEAD.
+  const std::string etag = page.headers["etag"];
+  ASSERT_FALSE(etag.empty());
+  ClientResponse cached = Get("/", {{"If-None-Match", etag}});
+  EXPECT_EQ(cached.status, 304);
+  EXPECT_TRUE(cached.body.empty());
+  ClientResponse head =
+      rempart::testing::HttpRequest(server_->port(), "HEAD", "/index.html");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.headers["etag"], etag);
+
+  // Nothing outside the root, however the path is spelt.
+  for (const char* target :
+       {"/../secret.txt", "/%2e%2e/secret.txt", "/js/%2E%2E/%2e%2e/secret.txt",
+        "//etc/passwd", "/secret.txt", "/js/../../secret.txt",
+        "/%2fetc%2fpasswd"}) {
+    ClientResponse refused = Get(target);
+    EXPECT_TRUE(refused.status == 404 || refused.status == 400)
+        << target << " " << refused.status;
+    EXPECT_EQ(refused.body.find("not for the web"), std::string::npos);
+  }
+  EXPECT_EQ(Get("/index.html%00.txt").status, 400);
+  ExpectJsonError(Get("/nothing.html"), 404);
+  ClientResponse post =
+      rempart::testing::HttpRequest(server_->port(), "POST", "/index.html");
+  ExpectJsonError(post, 405);
+  EXPECT_EQ(post.headers["allow"], "GET, HEAD");
+
+  // The API keeps its JSON 404s and its own headers.
+  ClientResponse api = Get("/v1/nothing-here", Auth(platform_));
+  ExpectJsonError(api, 404);
+  EXPECT_EQ(api.headers["cache-control"], "no-store");
+  EXPECT_EQ(api.headers["x-content-type-options"], "nosniff");
+  ClientResponse banks = Get("/v1/banks", Auth(platform_));
+  EXPECT_EQ(banks.headers["cache-control"], "no-store");
+  EXPECT_EQ(banks.headers.count("content-security-policy"), 0u);
+
+  // A page load of many files leaves the anonymous API budget alone.
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(Get("/js/app.js").status, 200) << i;
+  EXPECT_EQ(
+      Post("/v1/reports",
+           {{"category", "synthetic"},
+            {"consent", true},
+            {"hashes", {{{"kind", "md5"}, {"value", std::string(32, 'f')}}}}})
+          .status,
+      201);
+
+  ClientResponse metrics = Get("/metrics", Auth(admin_));
+  EXPECT_THAT(metrics.body,
+              HasSubstr("rempart_http_requests_total{method=\"GET\","
+                        "route=\"static\",code=\"200\"}"));
+}
+
+TEST_F(ServiceTest, AMissingWebRootIsNotFatal) {
+  ServiceConfig config;
+  config.web_root = dir_ / "no-such-web";
+  Start(config);
+  ExpectJsonError(Get("/"), 404);
+  EXPECT_EQ(Get("/healthz").status, 200);
+}
+
+// --- Triage ------------------------------------------------------------------
+
+class TriageTest : public ServiceTest {
+ protected:
+  struct Report {
+    std::string code;
+    std::string secret;
+  };
+  Report Submit(const json& hashes,
+                const std::string& category = "intimate_image",
+                const Headers& headers = {}) {
+    ClientResponse created = Post("/v1/reports",
+                                  {{"category", category},
+                                   {"hashes", hashes},
+                                   {"consent", true},
+                                   {"language", "fr"},
+                                   {"contact", "victim@example.org"}},
+                                  headers);
+    EXPECT_EQ(created.status, 201) << created.body;
+    return {created.Json().value("case_code", ""),
+            created.Json().value("case_secret", "")};
+  }
+  json Victim(const Report& report) {
+    ClientResponse got =
+        Get("/v1/cases/" + report.code, {{"X-Case-Secret", report.secret}});
+    EXPECT_EQ(got.status, 200) << got.body;
+    return got.Json();
+  }
+  json Staff(const std::string& code) {
+    ClientResponse got = Get("/v1/cases/" + code, Auth(analyst_));
+    EXPECT_EQ(got.status, 200) << got.body;
+    return got.Json();
+  }
+  ClientResponse Act(const std::string& code, const std::string& action,
+                     const json& body, const std::string& token) {
+    return Post("/v1/cases/" + code + "/" + action, body, Auth(token));
+  }
+  static std::string KeyId(const std::string& token) {
+    return token.substr(4, 12);
+  }
+  // The victim's view names no one and keeps staff matters out.
+  void ExpectNothingForStaffOnly(const ClientResponse& response) {
+    for (const std::string& hidden :
+         {std::string("actor"), std::string("note"), std::string("\"contact\""),
+          std::string("victim@example.org"), std::string("replies"),
+          std::string("\"entries\""), std::string("\"items\""),
+          std::string("\"channel\""), KeyId(platform_), KeyId(analyst_),
+          std::string("staff says")}) {
+      EXPECT_EQ(response.body.find(hidden), std::string::npos)
+          << hidden << " in " << response.body;
+    }
+  }
+};
+
+TEST_F(TriageTest, VerifiedHashesMatchAtOnceAndTheVictimSeesTheMatch) {
+  std::mt19937_64 random(11);
+  const hash::PdqHash photo = rempart::testing::BalancedHash(random);
+  const std::string md5(32, '7');
+  Publish({});  // Bank "hotline", empty.
+  // Consent is required of a victim.
+  ClientResponse refused =
+      Post("/v1/reports", {{"category", "sextortion"},
+                           {"hashes", {{{"kind", "md5"}, {"value", md5}}}}});
+  ExpectJsonError(refused, 400);
+  EXPECT_EQ(refused.Json()["error"]["code"], "consent_required");
+  ExpectJsonError(
+      Post("/v1/reports", {{"category", "sextortion"},
+                           {"consent", "yes"},
+                           {"hashes", {{{"kind", "md5"}, {"value", md5}}}}}),
+      400);
+
+  const Report report = Submit({{{"kind", "pdq"}, {"value", photo.ToHex()}},
+                                {{"kind", "md5"}, {"value", md5}}});
+  json before = Victim(report);
+  EXPECT_EQ(before["status"], "received");
+  EXPECT_EQ(before["language"], "fr");
+  EXPECT_TRUE(before["published"].is_null());
+  EXPECT_EQ(before["outcomes"]["matches"], 0);
+  EXPECT_TRUE(before["outcomes"]["last_at_ms"].is_null());
+  EXPECT_TRUE(
+      MatchPdq(photo, platform_)["results"][0]["matches"].empty());  // Not yet.
+
+  ClientResponse reviewed = Act(report.code, "review",
+                                {{"note", "staff says: looks real"}}, analyst_);
+  ASSERT_EQ(reviewed.status, 200) << reviewed.body;
+  EXPECT_EQ(reviewed.Json()["status"], "in_review");
+  ExpectJsonError(Act(report.code, "verify", {{"bank", "nope"}}, analyst_),
+                  404);
+  ExpectJsonError(Act(report.code, "verify", json::object(), analyst_), 400);
+  ClientResponse verified = Act(
+      report.code, "verify",
+      {{"bank", "hotline"}, {"note", "staff says: checked twice"}}, analyst_);
+  ASSERT_EQ(verified.status, 200) << verified.body;
+  const json staff_view = verified.Json();
+  EXPECT_EQ(staff_view["status"], "verified");
+  ASSERT_EQ(staff_view["published"]["entries"].size(), 2u);
+  ClientResponse again =
+      Act(report.code, "verify", {{"bank", "hotline"}}, analyst_);
+  ExpectJsonError(again, 409);
+  EXPECT_EQ(again.Json()["error"]["code"], "already_verified");
+  ExpectJsonError(
+      Act(report.code, "reject", {{"reason_code", "other"}}, analyst_), 409);
+
+  // The entries are in the bank with the case's category and code.
+  const auto entry_id =
+      staff_view["published"]["entries"][0].get<std::int64_t>();
+  json entry =
+      Get("/v1/entries/" + std::to_string(entry_id), Auth(platform_)).Json();
+  EXPECT_EQ(entry["external_id"], report.code);
+  EXPECT_EQ(entry["source_org"], "rempart");
+  EXPECT_EQ(entry["category"], "intimate_image");
+
+  // A platform finds them at once; the victim sees one match, however
+  // often it is asked.
+  json hits =
+      MatchPdq(rempart::testing::FlipBits(photo, 10, random), platform_);
+  ASSERT_EQ(hits["results"][0]["matches"].size(), 1u) << hits.dump();
+  MatchPdq(photo, platform_);
+  MatchPdq(photo, analyst_);  // Staff checking is not a platform's match.
+  ClientResponse victim_response =
+      Get("/v1/cases/" + report.code, {{"X-Case-Secret", report.secret}});
+  ASSERT_EQ(victim_response.status, 200);
+  const json after = victim_response.Json();
+  EXPECT_EQ(after["status"], "verified");
+  EXPECT_EQ(after["published"]["bank"], "hotline");
+  EXPECT_EQ(after["published"]["platforms"], 1);
+  EXPECT_EQ(after["outcomes"]["matches"], 1);
+  EXPECT_EQ(after["outcomes"]["removals"], 0);
+  EXPECT_TRUE(after["outcomes"]["last_at_ms"].is_number_integer());
+  ExpectNothingForStaffOnly(victim_response);
+  ASSERT_EQ(after["history"].size(), 3u);
+  EXPECT_EQ(after["history"][2]["step"], "verify");
+
+  // The MD5 matches too: a second entry, a second match.
+  ClientResponse digest =
+      Post("/v1/match", {{"queries", {{{"md5", md5}}}}}, Auth(platform_));
+  ASSERT_EQ(digest.Json()["results"][0]["matches"].size(), 1u);
+  EXPECT_EQ(Victim(report)["outcomes"]["matches"], 2);
+
+  // Removals are reported per entry, each time.
+  const std::string outcome_path =
+      "/v1/entries/" + std::to_string(entry_id) + "/outcome";
+  ExpectJsonError(Post(outcome_path, {{"outcome", "deleted"}}, Auth(platform_)),
+                  400);
+  ExpectJsonError(Post(outcome_path, {{"outcome", "removed"}}), 401);
+  ClientResponse removed =
+      Post(outcome_path, {{"outcome", "removed"}}, Auth(platform_));
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  EXPECT_EQ(removed.Json()["recorded"], true);
+  EXPECT_EQ(Victim(report)["outcomes"]["removals"], 1);
+  json staff_after = Staff(report.code);
+  ASSERT_EQ(staff_after["outcomes"]["items"].size(), 3u);
+  EXPECT_EQ(staff_after["outcomes"]["items"][0]["platform"], KeyId(platform_));
+  EXPECT_EQ(staff_after["history"][1]["note"], "staff says: looks real");
+  EXPECT_EQ(staff_after["contact"], "victim@example.org");
+  // An entry published by hand has no case.
+  std::mt19937_64 other(12);
+  Publish({rempart::testing::BalancedHash(other)});
+  std::mt19937_64 same(12);
+  const auto manual = MatchPdq(rempart::testing::BalancedHash(same), platform_);
+  ASSERT_EQ(manual["results"][0]["matches"].size(), 1u);
+  const auto manual_id =
+      manual["results"][0]["matches"][0]["entry_id"].get<std::int64_t>();
+  ExpectJsonError(Post("/v1/entries/" + std::to_string(manual_id) + "/outcome",
+                       {{"outcome", "blocked"}}, Auth(platform_)),
+                  404);
+
+  // Every step is audited with its caller, and the chain holds.
+  std::vector<std::string> seen;
+  ASSERT_TRUE(database_.audit
+                  ->ForEachAudit(0,
+                                 [&](const store::AuditRecord& record) {
+                                   seen.push_back(record.action + " " +
+                                                  record.actor);
+                                   return true;
+                                 })
+                  .ok());
+  EXPECT_THAT(seen, ::testing::Contains("case.review key:" + KeyId(analyst_)));
+  EXPECT_THAT(seen, ::testing::Contains("case.verify key:" + KeyId(analyst_)));
+  EXPECT_THAT(seen, ::testing::Contains("entries.add key:" + KeyId(analyst_)));
+  EXPECT_EQ(std::count(seen.begin(), seen.end(),
+                       "case.outcome key:" + KeyId(platform_)),
+            3);
+  auto chain = database_.audit->VerifyAudit();
+  ASSERT_TRUE(chain);
+  EXPECT_TRUE(chain->ok()) << chain->problem;
+  EXPECT_TRUE(database_.store->CheckIntegrity().ok());
+}
+
+TEST_F(TriageTest, OutcomesSurviveARestart) {
+  std::mt19937_64 random(13);
+  const hash::PdqHash photo = rempart::testing::BalancedHash(random);
+  Publish({});
+  const Report report = Submit({{{"kind", "pdq"}, {"value", photo.ToHex()}}});
+  ASSERT_EQ(Act(report.code, "verify", {{"bank", "hotline"}}, analyst_).status,
+            200);
+  Start();  // A new service over the same store: the match is still known.
+  MatchPdq(photo, platform_);
+  MatchPdq(photo, platform_);
+  EXPECT_EQ(Victim(report)["outcomes"]["matches"], 1);
+}
+
+TEST_F(TriageTest, RejectionsCarryAReasonCodeAndAMessage) {
+  const Report report =
+      Submit({{{"kind", "md5"}, {"value", std::string(32, '1')}}});
+  ExpectJsonError(
+      Act(report.code, "reject", {{"reason_code", "boring"}}, analyst_), 400);
+  ExpectJsonError(Act(report.code, "reject", json::object(), analyst_), 400);
+  ExpectJsonError(Act(report.code, "reject",
+                      {{"reason_code", "other"}, {"extra", 1}}, analyst_),
+                  400);
+  ExpectJsonError(
+      Act(report.code, "reject",
+          {{"reason_code", "other"}, {"message", std::string(5000, 'm')}},
+          analyst_),
+      400);
+  ClientResponse rejected =
+      Act(report.code, "reject",
+          {{"reason_code", "public_context"},
+           {"message", "This picture was published by you in a magazine."},
+           {"note", "staff says: see the 2019 issue"}},
+          analyst_);
+  ASSERT_EQ(rejected.status, 200) << rejected.body;
+  ClientResponse seen =
+      Get("/v1/cases/" + report.code, {{"X-Case-Secret", report.secret}});
+  const json view = seen.Json();
+  EXPECT_EQ(view["status"], "rejected");
+  EXPECT_EQ(view["status_reason_code"], "public_context");
+  EXPECT_EQ(view["message"],
+            "This picture was published by you in a magazine.");
+  EXPECT_EQ(view["history"].back()["reason_code"], "public_context");
+  ExpectNothingForStaffOnly(seen);
+  // A rejected case may be looked at again.
+  EXPECT_EQ(Act(report.code, "review", json::object(), analyst_).status, 200);
+  EXPECT_FALSE(Victim(report).contains("status_reason_code"));
+}
+
+TEST_F(TriageTest, AVictimAnswersARequestForInformation) {
+  const Report mine =
+      Submit({{{"kind", "md5"}, {"value", std::string(32, '2')}}});
+  const Report other =
+      Submit({{{"kind", "md5"}, {"value", std::string(32, '3')}}});
+  const json reply = {
+      {"message", "It was posted on example.net"},
+      {"hashes", {{{"kind", "sha256"}, {"value", std::string(64, '4')}}}}};
+  auto reply_to = [&](const std::string& code, const std::string& secret,
+                      const json& body) {
+    return Post("/v1/cases/" + code + "/reply", body,
+                {{"X-Case-Secret", secret}});
+  };
+  // Not asked yet.
+  ClientResponse early = reply_to(mine.code, mine.secret, reply);
+  ExpectJsonError(early, 409);
+  EXPECT_EQ(early.Json()["error"]["code"], "not_awaiting_reply");
+  ExpectJsonError(Act(mine.code, "request-info", json::object(), analyst_),
+                  400);
+  ClientResponse asked =
+      Act(mine.code, "request-info",
+          {{"message", "Where did you see it?"}, {"note", "staff says: ask"}},
+          analyst_);
+  ASSERT_EQ(asked.status, 200) << asked.body;
+  ASSERT_EQ(Act(other.code, "request-info", {{"message", "And you?"}}, analyst_)
+                .status,
+            200);
+  json waiting = Victim(mine);
+  EXPECT_EQ(waiting["status"], "needs_info");
+  EXPECT_EQ(waiting["message"], "Where did you see it?");
+
+  // One case's secret opens that case only; keys cannot reply.
+  ExpectJsonError(reply_to(other.code, mine.secret, reply), 404);
+  ExpectJsonError(reply_to(mine.code, other.secret, reply), 404);
+  ExpectJsonError(Post("/v1/cases/" + mine.code + "/reply", reply), 401);
+  ExpectJsonError(
+      Post("/v1/cases/" + mine.code + "/reply", reply, Auth(analyst_)), 403);
+  ExpectJsonError(reply_to(mine.code, mine.secret, {{"message", ""}}), 400);
+  ExpectJsonError(reply_to(mine.code, mine.secret,
+                           {{"message", "x"}, {"hashes", {{{"kind", "pdq"}}}}}),
+                  400);
+
+  ClientResponse answered = reply_to(mine.code, mine.secret, reply);
+  ASSERT_EQ(answered.status, 200) << answered.body;
+  EXPECT_EQ(answered.Json()["status"], "received");
+  EXPECT_EQ(answered.Json()["hashes"].size(), 2u);
+  EXPECT_EQ(answered.Json()["history"].back()["step"], "reply");
+  EXPECT_FALSE(answered.Json().contains("message"));
+  ExpectNothingForStaffOnly(answered);
+  EXPECT_EQ(answered.body.find("example.net"), std::string::npos);
+  ExpectJsonError(reply_to(mine.code, mine.secret, reply), 409);  // Once.
+  json staff = Staff(mine.code);
+  ASSERT_EQ(staff["replies"].size(), 1u);
+  EXPECT_EQ(staff["replies"][0]["message"], "It was posted on example.net");
+  EXPECT_EQ(staff["history"].back()["actor"], "case:" + mine.code);
+  EXPECT_EQ(Victim(other)["status"], "needs_info");  // Untouched.
+  // The reply is sealed in the store.
+  std::ifstream file(dir_ / "rempart.db", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(file)), {});
+  EXPECT_EQ(bytes.find("example.net"), std::string::npos);
+}
+
+TEST_F(TriageTest, BulkActionsReportEachCase) {
+  Publish({});
+  const Report a = Submit({{{"kind", "md5"}, {"value", std::string(32, '5')}}});
+  const Report b = Submit({{{"kind", "md5"}, {"value", std::string(32, '6')}}});
+  const Report c = Submit({{{"kind", "md5"}, {"value", std::string(32, '7')}}});
+  auto bulk = [&](const json& body) {
+    return Post("/v1/cases/bulk", body, Auth(analyst_));
+  };
+  std::string lower = a.code;
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(ch));
+  ClientResponse reviewed =
+      bulk({{"action", "review"},
+            {"codes", {lower, "RMP-0000-0000", "not a code", b.code}}});
+  ASSERT_EQ(reviewed.status, 200) << reviewed.body;
+  const json results = reviewed.Json()["results"];
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[0]["ok"], true);
+  EXPECT_EQ(results[0]["code"], a.code);
+  EXPECT_EQ(results[0]["status"], "in_review");
+  EXPECT_EQ(results[1]["ok"], false);
+  EXPECT_EQ(results[1]["error"]["code"], "not_found");
+  EXPECT_EQ(results[2]["error"]["code"], "not_found");
+  EXPECT_EQ(results[3]["ok"], true);
+
+  ExpectJsonError(bulk({{"action", "verify"}, {"codes", {a.code}}}), 400);
+  ExpectJsonError(
+      bulk({{"action", "verify"}, {"bank", "nope"}, {"codes", {a.code}}}), 404);
+  ExpectJsonError(bulk({{"action", "reject"}, {"codes", {a.code}}}), 400);
+  ExpectJsonError(bulk({{"action", "delete"}, {"codes", {a.code}}}), 400);
+  ExpectJsonError(bulk({{"action", "review"}, {"codes", json::array()}}), 400);
+  ExpectJsonError(bulk({{"action", "review"}, {"codes", {1, 2}}}), 400);
+  ExpectJsonError(bulk({{"action", "review"},
+                        {"codes", std::vector<std::string>(101, a.code)}}),
+                  413);
+  ExpectJsonError(
+      Post("/v1/cases/bulk", {{"action", "review"}, {"codes", {a.code}}},
+           Auth(platform_)),
+      403);
+
+  ClientResponse verified = bulk(
+      {{"action", "verify"}, {"bank", "hotline"}, {"codes", {a.code, b.code}}});
+  ASSERT_EQ(verified.status, 200) << verified.body;
+  EXPECT_EQ(verified.Json()["results"][0]["status"], "verified");
+  EXPECT_EQ(verified.Json()["results"][1]["status"], "verified");
+  ClientResponse rejected = bulk({{"action", "reject"},
+                                  {"reason_code", "duplicate"},
+                                  {"message", "Already reported."},
+                                  {"codes", {a.code, c.code}}});
+  ASSERT_EQ(rejected.status, 200);
+  EXPECT_EQ(rejected.Json()["results"][0]["error"]["code"], "already_verified");
+  EXPECT_EQ(rejected.Json()["results"][1]["status"], "rejected");
+  EXPECT_EQ(Victim(c)["status_reason_code"], "duplicate");
+  EXPECT_EQ(Get("/v1/banks/hotline", Auth(platform_)).Json()["active"]["md5"],
+            2);
+}
+
+TEST_F(TriageTest, StaffSearchByCodeHashAndNearbyPdq) {
+  std::mt19937_64 random(14);
+  const hash::PdqHash photo = rempart::testing::BalancedHash(random);
+  const Report pdq_case = Submit({{{"kind", "pdq"}, {"value", photo.ToHex()}}});
+  const Report md5_case = Submit(
+      {{{"kind", "md5"}, {"value", std::string(32, 'a')}}}, "sextortion");
+  const Report sha_case = Submit(
+      {{{"kind", "sha256"}, {"value", std::string(64, 'b')}}}, "synthetic");
+  auto search = [&](const std::string& query) {
+    ClientResponse found = Get("/v1/cases?" + query, Auth(analyst_));
+    EXPECT_EQ(found.status, 200) << query << " " << found.body;
+    std::vector<std::string> codes;
+    const json body = found.Json();
+    for (const json& item : body["cases"]) codes.push_back(item["code"]);
+    return codes;
+  };
+  using ::testing::ElementsAre;
+  std::string typed = md5_case.code.substr(4);
+  typed.erase(4, 1);  // "7K3Q9XWD" without RMP- or the dash.
+  EXPECT_THAT(search("q=rmp" + typed), ElementsAre(md5_case.code));
+  EXPECT_THAT(search("q=" + std::string(32, 'A')), ElementsAre(md5_case.code));
+  EXPECT_THAT(search("q=" + std::string(64, 'b')), ElementsAre(sha_case.code));
+  EXPECT_THAT(
+      search("q=" + rempart::testing::FlipBits(photo, 31, random).ToHex()),
+      ElementsAre(pdq_case.code));
+  EXPECT_TRUE(
+      search("q=" + rempart::testing::FlipBits(photo, 40, random).ToHex())
+          .empty());
+  EXPECT_TRUE(search("q=" + std::string(32, 'c')).empty());
+  EXPECT_THAT(search("category=synthetic"), ElementsAre(sha_case.code));
+  EXPECT_THAT(search("q=" + std::string(32, 'a') + "&category=synthetic"),
+              ::testing::IsEmpty());
+  ExpectJsonError(Get("/v1/cases?q=hello", Auth(analyst_)), 400);
+  ExpectJsonError(Get("/v1/cases?category=cats", Auth(analyst_)), 400);
+  ExpectJsonError(Get("/v1/cases?q=" + std::string(64, 'z'), Auth(analyst_)),
+                  400);
+
+  // Pages: next_after leads to the rest, null at the end.
+  ClientResponse first = Get("/v1/cases?limit=2", Auth(analyst_));
+  ASSERT_EQ(first.Json()["cases"].size(), 2u);
+  ASSERT_TRUE(first.Json()["next_after"].is_number_integer());
+  EXPECT_EQ(first.Json()["cases"][0]["hashes"], 1);
+  ClientResponse rest =
+      Get("/v1/cases?limit=2&after=" +
+              std::to_string(first.Json()["next_after"].get<int>()),
+          Auth(analyst_));
+  ASSERT_EQ(rest.Json()["cases"].size(), 1u);
+  EXPECT_EQ(rest.Json()["cases"][0]["code"], sha_case.code);
+  EXPECT_TRUE(rest.Json()["next_after"].is_null());
+}
+
+TEST_F(TriageTest, EachNewRouteKnowsWhoMayCallIt) {
+  const Report report =
+      Submit({{{"kind", "md5"}, {"value", std::string(32, '8')}}});
+  for (const std::string& action :
+       {"review", "verify", "reject", "request-info"}) {
+    ExpectJsonError(Act(report.code, action, json::object(), platform_), 403);
+    ExpectJsonError(
+        Post("/v1/cases/" + report.code + "/" + action, json::object()), 401);
+    // A case secret is no key.
+    ExpectJsonError(Post("/v1/cases/" + report.code + "/" + action,
+                         json::object(), {{"X-Case-Secret", report.secret}}),
+                    401);
+  }
+  ExpectJsonError(Get("/v1/cases?q=" + report.code, Auth(platform_)), 403);
+  ExpectJsonError(Get("/v1/whoami"), 401);
+  for (const auto& [token, role] :
+       {std::pair{admin_, "admin"}, std::pair{analyst_, "analyst"},
+        std::pair{platform_, "platform"}}) {
+    ClientResponse who = Get("/v1/whoami", Auth(token));
+    ASSERT_EQ(who.status, 200) << who.body;
+    EXPECT_EQ(who.Json()["role"], role);
+    EXPECT_EQ(who.Json()["key_id"], KeyId(token));
+    EXPECT_EQ(who.Json()["name"], "test");
+  }
+  // The older status route still works, and its reason reaches the victim.
+  ClientResponse moved =
+      Act(report.code, "status",
+          {{"status", "needs_info"}, {"reason", "A link?"}}, analyst_);
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(Victim(report)["message"], "A link?");
+  ExpectJsonError(Act("RMP-0000-0000", "review", json::object(), analyst_),
+                  404);
+  ExpectJsonError(Act("garbage", "review", json::object(), analyst_), 404);
 }
 
 }  // namespace

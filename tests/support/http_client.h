@@ -79,11 +79,12 @@ class HttpConnection {
     }
     request += "\r\n" + body;
     if (!SendRaw(request)) return {};
-    return Read();
+    return Read(/*with_body=*/method != "HEAD");
   }
 
-  // Reads one response.
-  ClientResponse Read() {
+  // Reads one response; the answer to HEAD has a Content-Length but no
+  // body (`with_body` false).
+  ClientResponse Read(bool with_body = true) {
     ClientResponse response;
     std::size_t header_end;
     while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
@@ -111,8 +112,9 @@ class HttpConnection {
       line_end = next;
     }
     const auto length = response.headers.find("content-length");
-    const std::size_t size =
-        length == response.headers.end() ? 0 : std::stoul(length->second);
+    const std::size_t size = length == response.headers.end() || !with_body
+                                 ? 0
+                                 : std::stoul(length->second);
     while (buffer_.size() < size) {
       if (!Fill()) {
         response.status = 0;
