@@ -28,8 +28,10 @@ LOGS=$WASM/logs
 WORK=$WASM/work
 DIST=$WASM/dist
 JOBS=$(nproc)
-# Bump when a recipe below changes, to rebuild the dependencies.
+# Bump when a recipe below changes, to rebuild the dependencies (RECIPE for
+# all of them, a library's entry for that one).
 RECIPE=3
+declare -A RECIPES=([libheif]=2)
 
 started=$(date +%s)
 say() { printf 'wasm: %s\n' "$*"; }
@@ -278,6 +280,20 @@ build_libde265() {
   run libde265 cmake --install "$build"
 }
 
+# libaom, decoder only: libheif's AV1 decoder for AVIF, as natively (the
+# media layer picks "aom"; AV1 decoding is normative, generic C included).
+build_aom() {
+  local build=$WORK/aom
+  rm -rf "$build"
+  run aom emcmake cmake -S "$source_dir" -B "$build" "${cmake_common[@]}" \
+    -DAOM_TARGET_CPU=generic -DCONFIG_AV1_ENCODER=0 -DCONFIG_MULTITHREAD=0 \
+    -DCONFIG_RUNTIME_CPU_DETECT=0 -DCONFIG_WEBM_IO=0 -DENABLE_DOCS=0 \
+    -DENABLE_EXAMPLES=0 -DENABLE_TESTDATA=0 -DENABLE_TESTS=0 \
+    -DENABLE_TOOLS=0 -DCMAKE_INSTALL_LIBDIR=lib
+  run aom cmake --build "$build" -j "$JOBS"
+  run aom cmake --install "$build"
+}
+
 build_libheif() {
   local build=$WORK/libheif
   rm -rf "$build"
@@ -298,7 +314,7 @@ build_libheif() {
   fi
   run libheif emcmake cmake -S "$source_dir" -B "$build" "${cmake_common[@]}" \
     -DWITH_EXAMPLES=OFF -DWITH_LIBDE265=ON -DWITH_X265=OFF \
-    -DWITH_AOM_DECODER=OFF -DWITH_AOM_ENCODER=OFF -DWITH_DAV1D=OFF \
+    -DWITH_AOM_DECODER=ON -DWITH_AOM_ENCODER=OFF -DWITH_DAV1D=OFF \
     -DWITH_RAV1E=OFF -DWITH_SvtEnc=OFF -DWITH_JPEG_DECODER=OFF \
     -DWITH_JPEG_ENCODER=OFF -DWITH_GDK_PIXBUF=OFF -DENABLE_PLUGIN_LOADING=OFF \
     -DWITH_LIBSHARPYUV=OFF -DENABLE_MULTITHREADING_SUPPORT=OFF \
@@ -354,6 +370,8 @@ Cflags: -I\${prefix}/include
 EOF
 }
 
+recipe() { echo "$RECIPE${RECIPES[$1]:+.${RECIPES[$1]}}"; }
+
 # dependency FUNCTION SOURCE BINARY: builds one library unless its stamp
 # says a candidate version was built by this recipe with this compiler.
 dependency() {
@@ -364,7 +382,7 @@ dependency() {
   if [ -f "$stamp" ]; then
     read -r _ built _ <"$stamp"
     if grep -qxF "$built" <<<"$candidates" &&
-      [ "$(cat "$stamp")" = "$name $built recipe $RECIPE $EMCC_VERSION" ]; then
+      [ "$(cat "$stamp")" = "$name $built recipe $(recipe "$name") $EMCC_VERSION" ]; then
       say "$name $built: up to date"
       return
     fi
@@ -395,7 +413,8 @@ dependency() {
   say "$name $ver: building"
   : >"$LOGS/${function#build_}.log"
   "$function" "$ver"
-  echo "$name $ver recipe $RECIPE $EMCC_VERSION" >"$stamp"
+  echo "$name $ver recipe $(recipe "$name") $EMCC_VERSION" >"$stamp"
+  deps_changed=1
   say "$name $ver: built in $(($(date +%s) - step_start)) s"
 }
 
@@ -406,12 +425,15 @@ dependency build_libwebp libwebp libwebp-dev
 dependency build_giflib giflib libgif-dev
 dependency build_tiff tiff libtiff-dev
 dependency build_libde265 libde265 libde265-dev
+dependency build_aom aom libaom3
 dependency build_libheif libheif libheif-dev
 dependency build_nettle nettle nettle-dev
 dependency build_stb libstb libstb-dev
 
 # --- 5. Rempart's module ----------------------------------------------------
 say "rempart: configuring and building build/wasm/project"
+# pkg-config results are cached: configure afresh when a library changed.
+if [ -n "${deps_changed:-}" ]; then rm -f "$WASM/project/CMakeCache.txt"; fi
 project_start=$(date +%s)
 run rempart emcmake cmake -S "$ROOT" -B "$WASM/project" -G Ninja \
   -DCMAKE_BUILD_TYPE=Release -DREMPART_WASM=ON -DREMPART_BUILD_TESTS=OFF \

@@ -190,19 +190,8 @@ int Hash(const std::uint8_t* data, std::size_t size, int thumb_max) {
   // The defaults are `rempart hash`'s: exact speed, cli512, default limits.
   auto hashed = Hasher().HashKeepingImage(bytes, hash::ImageHashOptions{});
   if (!hashed) {
-    const Status& error = hashed.error();
-    // The one format the CLI decodes and this build does not
-    // (docs/BROWSER.md): say so rather than relay libheif's "Unsupported
-    // codec".
-    if (error.code() == StatusCode::kUnimplemented &&
-        media::SniffImageFormat(bytes) == media::ImageFormat::kAvif) {
-      last.json = ErrorJson(StatusCodeName(error.code()),
-                            "avif: AVIF is not supported in the browser (no "
-                            "AV1 decoder in this build)",
-                            bytes);
-      return 1;
-    }
-    last.json = ErrorJson(StatusCodeName(error.code()), error.message(), bytes);
+    last.json = ErrorJson(StatusCodeName(hashed.error().code()),
+                          hashed.error().message(), bytes);
     return 1;
   }
   MakeThumbnail(hashed->image, thumb_max, last);
