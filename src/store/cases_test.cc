@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -314,6 +315,184 @@ TEST_F(CaseStoreTest, ListFiltersAndPages) {
             StatusCode::kInvalidArgument);
   bad.limit = kMaxCaseListLimit + 1;
   EXPECT_EQ(db_.cases->ListCases(bad).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_F(CaseStoreTest, WorkflowStepsKeepReasonCodesMessagesNotesAndReplies) {
+  Create("RMP-7K3Q-9XWD");
+  const std::string code = "RMP-7K3Q-9XWD";
+  CaseUpdate ask;
+  ask.status = CaseStatus::kNeedsInfo;
+  ask.action = "request_info";
+  ask.reason = "Where?";
+  ask.message = "Where did you see it?";
+  ask.note = "probably a forum";
+  auto asked = db_.cases->UpdateCase(code, ask, kAnalyst);
+  ASSERT_TRUE(asked.has_value()) << asked.status().ToString();
+  EXPECT_EQ(asked->message, "Where did you see it?");
+  EXPECT_EQ(asked->history.back().note, "probably a forum");
+  EXPECT_EQ(asked->history.back().action, "request_info");
+
+  CaseUpdate reply;
+  reply.status = CaseStatus::kReceived;
+  reply.action = "reply";
+  reply.only_from = {CaseStatus::kNeedsInfo};
+  reply.sealed_reply = std::string("sealed\0reply", 12);
+  reply.add_signals = {Sha256Signal(2), Sha256Signal(9), Sha256Signal(9)};
+  auto replied = db_.cases->UpdateCase(code, reply, kVictim);
+  ASSERT_TRUE(replied.has_value()) << replied.status().ToString();
+  EXPECT_EQ(replied->status, CaseStatus::kReceived);
+  EXPECT_EQ(replied->message, "");  // The latest step's: none.
+  EXPECT_THAT(replied->signals,
+              ElementsAre(PdqSignal(1), Sha256Signal(2), Sha256Signal(9)));
+  ASSERT_EQ(replied->replies.size(), 1u);
+  EXPECT_EQ(replied->replies[0].sealed_message, reply.sealed_reply);
+  // Only while the case waits for one.
+  const std::int64_t records = AuditCount();
+  auto again = db_.cases->UpdateCase(code, reply, kVictim);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(AuditCount(), records);
+
+  CaseUpdate reject;
+  reject.status = CaseStatus::kRejected;
+  reject.action = "reject";
+  reject.reason = "public_context";
+  reject.reason_code = "public_context";
+  auto rejected = db_.cases->UpdateCase(code, reject, kAnalyst);
+  ASSERT_TRUE(rejected.has_value());
+  EXPECT_EQ(rejected->reason_code, "public_context");
+  const std::vector<AuditRecord> audit = AuditRecords();
+  EXPECT_EQ(audit.back().action, "case.reject");
+  EXPECT_THAT(audit.back().details, HasSubstr("\"reason_code\""));
+  EXPECT_EQ(audit[2].action, "case.reply");
+  EXPECT_THAT(audit[2].details, Not(HasSubstr("sealed")));
+  EXPECT_THAT(audit[1].details, Not(HasSubstr("forum")));
+
+  const std::vector<std::function<void(CaseUpdate&)>> breakers = {
+      [](CaseUpdate& u) { u.reason_code = "Not Intimate"; },
+      [](CaseUpdate& u) { u.action.clear(); },
+      [](CaseUpdate& u) { u.note = std::string(kMaxCaseNoteBytes + 1, 'n'); },
+      [](CaseUpdate& u) { u.message = std::string("a\0b", 3); },
+      [](CaseUpdate& u) { u.reason.clear(); },
+  };
+  for (const auto& breaker : breakers) {
+    CaseUpdate bad = reject;
+    breaker(bad);
+    EXPECT_EQ(db_.cases->UpdateCase(code, bad, kAnalyst).status().code(),
+              StatusCode::kInvalidArgument);
+  }
+  EXPECT_TRUE(db_.store->CheckIntegrity().ok());
+  EXPECT_TRUE(Verify().ok());
+}
+
+TEST_F(CaseStoreTest, PublishingAddsEntriesLinksThemAndRecordsOutcomes) {
+  Create("RMP-7K3Q-9XWD");
+  Create("RMP-AAAA-BBBB");  // The same two signals, reported twice.
+  ASSERT_TRUE(db_.store->CreateBank("hotline", "").has_value());
+  EntryInput entry;
+  entry.category = Category::kSextortion;
+  entry.source_org = "hotline-fr";
+  entry.external_id = "RMP-7K3Q-9XWD";
+  EXPECT_EQ(
+      db_.cases->PublishCase("RMP-7K3Q-9XWD", "nobank", entry, "", kAnalyst)
+          .status()
+          .code(),
+      StatusCode::kNotFound);
+  auto first = db_.cases->PublishCase("RMP-7K3Q-9XWD", "hotline", entry,
+                                      "checked", kAnalyst);
+  ASSERT_TRUE(first.has_value()) << first.status().ToString();
+  EXPECT_EQ(first->status, CaseStatus::kVerified);
+  ASSERT_TRUE(first->published.has_value());
+  EXPECT_EQ(first->published->bank, "hotline");
+  ASSERT_EQ(first->published->entry_ids.size(), 2u);
+  EXPECT_EQ(first->history.back().note, "checked");
+  auto stored = db_.store->GetEntry(first->published->entry_ids[0]);
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->input.signal, PdqSignal(1));
+  EXPECT_EQ(stored->input.external_id, "RMP-7K3Q-9XWD");
+  EXPECT_EQ(stored->input.source_org, "hotline-fr");
+  EXPECT_EQ(
+      db_.cases->PublishCase("RMP-7K3Q-9XWD", "hotline", entry, "", kAnalyst)
+          .status()
+          .code(),
+      StatusCode::kAlreadyExists);
+
+  // The second case links to the entries already there.
+  auto second =
+      db_.cases->PublishCase("RMP-AAAA-BBBB", "hotline", entry, "", kAnalyst);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->published->entry_ids, first->published->entry_ids);
+  EXPECT_EQ(db_.store->Stats("hotline")->active_pdq, 1);
+  EXPECT_EQ(db_.store->Stats("hotline")->active_sha256, 1);
+  EXPECT_EQ(*db_.cases->PublishedEntryIds(), first->published->entry_ids);
+
+  // A match counts once per case, platform and entry; removals each time.
+  const std::int64_t entry_id = first->published->entry_ids[1];
+  const Actor platform{"key:platform1"};
+  EXPECT_EQ(*db_.cases->RecordOutcome(entry_id, OutcomeKind::kMatch,
+                                      "platform1", platform),
+            2u);
+  const std::int64_t records = AuditCount();
+  EXPECT_EQ(*db_.cases->RecordOutcome(entry_id, OutcomeKind::kMatch,
+                                      "platform1", platform),
+            0u);
+  EXPECT_EQ(AuditCount(), records);
+  EXPECT_EQ(*db_.cases->RecordOutcome(entry_id, OutcomeKind::kMatch,
+                                      "platform2", Actor{"key:platform2"}),
+            2u);
+  EXPECT_EQ(*db_.cases->RecordOutcome(entry_id, OutcomeKind::kRemoval,
+                                      "platform1", platform),
+            2u);
+  EXPECT_EQ(*db_.cases->RecordOutcome(entry_id, OutcomeKind::kRemoval,
+                                      "platform1", platform),
+            2u);
+  auto got = db_.cases->GetCase("RMP-AAAA-BBBB");
+  ASSERT_TRUE(got.has_value());
+  ASSERT_EQ(got->outcomes.size(), 4u);
+  EXPECT_EQ(got->outcomes[0].kind, OutcomeKind::kMatch);
+  EXPECT_EQ(got->outcomes[0].platform, "platform1");
+  EXPECT_EQ(got->outcomes[3].kind, OutcomeKind::kRemoval);
+  EXPECT_EQ(
+      db_.cases
+          ->RecordOutcome(entry_id + 100, OutcomeKind::kMatch, "p", platform)
+          .status()
+          .code(),
+      StatusCode::kNotFound);
+  EXPECT_TRUE(db_.store->CheckIntegrity().ok());
+  EXPECT_TRUE(Verify().ok());
+}
+
+TEST_F(CaseStoreTest, SearchByCategoryCodeDigestAndNearbyPdq) {
+  NewCase other = Report("RMP-AAAA-BBBB");
+  other.category = Category::kSynthetic;
+  other.signals = {Sha256Signal(7)};
+  const Case first = Create("RMP-7K3Q-9XWD");
+  ASSERT_TRUE(db_.cases->CreateCase(other, kVictim).has_value());
+  CaseFilter by_category;
+  by_category.category = Category::kSynthetic;
+  EXPECT_THAT(Codes(by_category), ElementsAre("RMP-AAAA-BBBB"));
+  CaseFilter by_code;
+  by_code.code = "RMP-7K3Q-9XWD";
+  EXPECT_THAT(Codes(by_code), ElementsAre("RMP-7K3Q-9XWD"));
+  by_code.category = Category::kSynthetic;
+  EXPECT_TRUE(Codes(by_code).empty());
+  CaseFilter by_digest;
+  by_digest.signal = Sha256Signal(7);
+  EXPECT_THAT(Codes(by_digest), ElementsAre("RMP-AAAA-BBBB"));
+  by_digest.after_id = first.id + 1;
+  EXPECT_TRUE(Codes(by_digest).empty());
+  // PDQ: within the radius of any of a case's PDQ signals.
+  const std::array<std::uint64_t, 4> words = {1, ~std::uint64_t{1}, 5, 1};
+  std::array<std::uint64_t, 4> near = words;
+  near[0] ^= 0xFF;  // 8 bits away from PdqSignal(1).
+  CaseFilter by_pdq;
+  by_pdq.signal = Signal::Pdq(hash::PdqHash(near));
+  EXPECT_THAT(Codes(by_pdq), ElementsAre("RMP-7K3Q-9XWD"));
+  by_pdq.pdq_radius = 7;
+  EXPECT_TRUE(Codes(by_pdq).empty());
+  by_pdq.pdq_radius = 300;
+  EXPECT_EQ(db_.cases->ListCases(by_pdq).status().code(),
             StatusCode::kInvalidArgument);
 }
 

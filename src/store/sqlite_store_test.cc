@@ -234,6 +234,128 @@ TEST_F(SqliteStoreTest, UpgradesAVersionOneFile) {
   EXPECT_TRUE(database->store->CheckIntegrity().ok());
 }
 
+// The version 2 tables as that version created them, with one case (two
+// signals, two steps) and one entry: on top of a version 1 file.
+void WriteVersionTwoFile(const fs::path& path) {
+  WriteVersionOneFile(path);
+  Tamper(path, R"sql(
+BEGIN;
+CREATE TABLE audit_log(
+  seq INTEGER PRIMARY KEY CHECK (seq > 0),
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL CHECK (actor <> ''),
+  action TEXT NOT NULL CHECK (action <> ''),
+  target TEXT NOT NULL CHECK (target <> ''),
+  details TEXT NOT NULL CHECK (CASE WHEN json_valid(details)
+                                THEN json_type(details) = 'object'
+                                ELSE 0 END),
+  prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32),
+  hash BLOB NOT NULL CHECK (length(hash) = 32));
+CREATE TABLE api_keys(
+  key_id TEXT PRIMARY KEY
+      CHECK (length(key_id) BETWEEN 1 AND 32 AND
+             key_id NOT GLOB '*[^a-z0-9]*'),
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'analyst', 'platform')),
+  rate_per_second INTEGER NOT NULL CHECK (rate_per_second >= 0),
+  salt BLOB NOT NULL CHECK (length(salt) = 16),
+  secret_hash BLOB NOT NULL CHECK (length(secret_hash) = 32),
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER);
+CREATE TABLE cases(
+  id INTEGER PRIMARY KEY,
+  code TEXT NOT NULL UNIQUE,
+  category TEXT NOT NULL,
+  channel TEXT NOT NULL CHECK (channel IN ('victim', 'analyst')),
+  status TEXT NOT NULL,
+  reason TEXT NOT NULL
+      CHECK (reason <> '' OR status NOT IN ('needs_info', 'rejected')),
+  secret_salt BLOB NOT NULL CHECK (length(secret_salt) = 16),
+  secret_hash BLOB NOT NULL CHECK (length(secret_hash) = 32),
+  sealed_contact BLOB NOT NULL CHECK (length(sealed_contact) <= 4096),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL);
+CREATE TABLE case_signals(
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  position INTEGER NOT NULL CHECK (position >= 0),
+  kind INTEGER NOT NULL CHECK (kind IN (0, 1, 2)),
+  value BLOB NOT NULL
+      CHECK (length(value) = CASE kind WHEN 1 THEN 16 ELSE 32 END),
+  PRIMARY KEY (case_id, position),
+  UNIQUE (case_id, kind, value));
+CREATE TABLE case_events(
+  id INTEGER PRIMARY KEY,
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  at INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  reason TEXT NOT NULL
+      CHECK (reason <> '' OR status NOT IN ('needs_info', 'rejected')),
+  actor TEXT NOT NULL CHECK (actor <> ''));
+CREATE INDEX case_events_by_case ON case_events(case_id, id);
+CREATE INDEX cases_by_status ON cases(status, id);
+INSERT INTO cases VALUES (1, 'RMP-7K3Q-9XWD', 'sextortion', 'victim',
+  'needs_info', 'Which site?', zeroblob(16), zeroblob(32), X'', 5000, 6000);
+INSERT INTO case_signals VALUES
+  (1, 0, 0,
+   X'00000000000000000000000000000000000000000000000000000000000000ff'),
+  (1, 1, 1, X'000000000000000000000000000000aa');
+INSERT INTO case_events(case_id, at, status, reason, actor) VALUES
+  (1, 5000, 'received', '', 'case:RMP-7K3Q-9XWD'),
+  (1, 6000, 'needs_info', 'Which site?', 'key:analyst1');
+PRAGMA user_version = 2;
+COMMIT;
+)sql");
+}
+
+TEST_F(SqliteStoreTest, UpgradesAVersionTwoFileWithItsCases) {
+  WriteVersionTwoFile(path_);
+  auto database = OpenSqliteDatabase(path_);
+  ASSERT_TRUE(database.has_value()) << database.status().ToString();
+  EXPECT_EQ(QueryOne(path_, "PRAGMA user_version"), "3");
+  auto found = database->cases->GetCase("RMP-7K3Q-9XWD");
+  ASSERT_TRUE(found.has_value()) << found.status().ToString();
+  EXPECT_EQ(found->status, CaseStatus::kNeedsInfo);
+  EXPECT_EQ(found->reason, "Which site?");
+  EXPECT_EQ(found->language, "en");
+  EXPECT_EQ(found->reason_code, "");
+  EXPECT_FALSE(found->published.has_value());
+  EXPECT_TRUE(found->replies.empty());
+  EXPECT_TRUE(found->outcomes.empty());
+  ASSERT_EQ(found->signals.size(), 2u);
+  ASSERT_EQ(found->history.size(), 2u);
+  EXPECT_EQ(found->history[0].action, "report");
+  EXPECT_EQ(found->history[1].action, "status");
+  EXPECT_EQ(found->history[1].actor, "key:analyst1");
+  EXPECT_TRUE(database->store->CheckIntegrity().ok());
+
+  // The old case goes on through the new workflow: a reply, then
+  // publication, then a platform's match.
+  CaseUpdate reply;
+  reply.status = CaseStatus::kReceived;
+  reply.action = "reply";
+  reply.only_from = {CaseStatus::kNeedsInfo};
+  reply.sealed_reply = "sealed";
+  ASSERT_TRUE(
+      database->cases
+          ->UpdateCase("RMP-7K3Q-9XWD", reply, Actor{"case:RMP-7K3Q-9XWD"})
+          .has_value());
+  EntryInput entry;
+  entry.category = Category::kSextortion;
+  entry.source_org = "hotline";
+  auto published = database->cases->PublishCase(
+      "RMP-7K3Q-9XWD", "hotline", entry, "", Actor{"key:analyst1"});
+  ASSERT_TRUE(published.has_value()) << published.status().ToString();
+  ASSERT_EQ(published->published->entry_ids.size(), 2u);
+  EXPECT_EQ(database->store->Stats("hotline")->active_pdq, 2);
+  auto recorded = database->cases->RecordOutcome(
+      published->published->entry_ids[0], OutcomeKind::kMatch, "platform1",
+      Actor{"key:platform1"});
+  ASSERT_TRUE(recorded.has_value());
+  EXPECT_EQ(*recorded, 1u);
+  EXPECT_TRUE(database->store->CheckIntegrity().ok());
+  EXPECT_TRUE(database->audit->VerifyAudit()->ok());
+}
+
 TEST_F(SqliteStoreTest, AFailedUpgradeLeavesTheFileAtItsVersion) {
   WriteVersionOneFile(path_);
   // A table in the way of version 2: the upgrade fails and rolls back.
