@@ -81,7 +81,9 @@ test('a victim report goes from the phone to a platform match and back to the vi
   await page.getByTestId('contact').fill('victime@example.org');
   await page.getByTestId('consent').check();
   await page.getByTestId('submit-report').click();
-  const code = (await page.getByTestId('case-code').textContent({ timeout: 15_000 })).trim();
+  await page.waitForFunction(
+    () => /RMP-/.test(document.querySelector('[data-testid="case-code"]')?.textContent ?? ''), null, { timeout: 15_000 });
+  const code = (await page.getByTestId('case-code').textContent()).trim();
   const secret = (await page.getByTestId('case-secret').textContent()).trim();
   assert.match(code, /^RMP-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   assert.ok(secret.replace(/[^0-9A-Z]/gi, '').length >= 20, `case secret "${secret}"`);
