@@ -47,7 +47,7 @@ export default {
     lead: 'Choose the photos you want removed. They stay on this device: only their fingerprints will be sent.',
     pick: 'Choose photos',
     drop: 'or drop them here',
-    formats: 'JPEG, PNG, WebP, HEIC, GIF, BMP or TIFF',
+    formats: 'JPEG, PNG, WebP, HEIC, AVIF, GIF, BMP or TIFF',
     inputLabel: 'Photos to fingerprint (they stay on this device)',
     listLabel: 'Your photos',
     overall: { one: '{done} of {n} photo ready', other: '{done} of {n} photos ready' },

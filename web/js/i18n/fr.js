@@ -47,7 +47,7 @@ export default {
     lead: 'Choisissez les photos que vous voulez faire retirer. Elles restent sur cet appareil : seules leurs empreintes seront envoyées.',
     pick: 'Choisir des photos',
     drop: 'ou déposez-les ici',
-    formats: 'JPEG, PNG, WebP, HEIC, GIF, BMP ou TIFF',
+    formats: 'JPEG, PNG, WebP, HEIC, AVIF, GIF, BMP ou TIFF',
     inputLabel: 'Photos dont calculer l’empreinte (elles restent sur cet appareil)',
     listLabel: 'Vos photos',
     overall: { one: '{done} photo prête sur {n}', other: '{done} photos prêtes sur {n}' },

@@ -4,7 +4,7 @@
 // fingerprints to send. The photos themselves never leave this page's memory.
 import { el } from '../dom.js';
 
-const kAccepted = /\.(jpe?g|png|webp|heic|heif|gif|bmp|tiff?)$/i;
+const kAccepted = /\.(jpe?g|png|webp|heic|heif|avif|gif|bmp|tiff?)$/i;
 
 /** Formats a byte count as "2.4 MB" in the page's language. */
 function formatSize(bytes, language) {
