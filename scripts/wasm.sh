@@ -33,7 +33,6 @@ JOBS=$(nproc)
 RECIPE=3
 declare -A RECIPES=([libheif]=2)
 
-started=$(date +%s)
 say() { printf 'wasm: %s\n' "$*"; }
 die() {
   printf 'wasm: error: %s\n' "$*" >&2
@@ -56,6 +55,7 @@ if [ "${1:-}" = "--clean" ]; then
   shift
 fi
 [ $# -eq 0 ] || die "usage: scripts/wasm.sh [--clean]"
+started=$(date +%s)
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
@@ -112,6 +112,7 @@ if ! have_deb_src; then
   say "adding deb-src entries in $target"
   printf '%s\n' "$entries" | "${sudo_cmd[@]}" tee "$target" >/dev/null
   run apt apt_get update -qq
+  apt_updated=1
 fi
 
 # --- 3. Emscripten's environment --------------------------------------------
@@ -377,6 +378,12 @@ recipe() { echo "$RECIPE${RECIPES[$1]:+.${RECIPES[$1]}}"; }
 dependency() {
   local function=$1 name=$2 binary=$3 ver stamp built native candidates
   candidates=$(versions "$name" "$binary")
+  if [ -z "$candidates" ] && [ -z "${apt_updated:-}" ]; then
+    # A deb-src entry whose index was never downloaded.
+    run apt apt_get update -qq
+    apt_updated=1
+    candidates=$(versions "$name" "$binary")
+  fi
   [ -n "$candidates" ] || die "no Debian source for $name (deb-src entry?)"
   stamp=$DEPS/stamps/$name
   if [ -f "$stamp" ]; then
