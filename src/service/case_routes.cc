@@ -101,6 +101,9 @@ Status ValidateReasonCode(std::string_view code) {
   return InvalidArgumentError("'reason_code' must be one of " + list);
 }
 
+constexpr const char* kLanguageHelp =
+    R"('language' is a language tag such as "en" or "fr")";
+
 // A language tag as browsers send it, lower-cased: "en", "fr", "pt-br".
 Result<std::string> ParseLanguage(const json& body) {
   auto text = TextField(body, "language", 16, false);
@@ -110,14 +113,10 @@ Result<std::string> ParseLanguage(const json& body) {
   for (char& c : language) {
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (!((c >= 'a' && c <= 'z') || c == '-')) {
-      return InvalidArgumentError(
-          "'language' is a language tag such as \"en\" or \"fr\"");
+      return InvalidArgumentError(kLanguageHelp);
     }
   }
-  if (language.size() < 2) {
-    return InvalidArgumentError(
-        "'language' is a language tag such as \"en\" or \"fr\"");
-  }
+  if (language.size() < 2) return InvalidArgumentError(kLanguageHelp);
   return language;
 }
 
@@ -662,9 +661,9 @@ HttpResponse Service::Impl::BulkCases(Call& call) {
   // Each case is its own transaction: one that fails leaves the others.
   json results = json::array();
   for (const json& typed : *codes) {
-    const std::string& text = typed.get_ref<const std::string&>();
+    const auto& text = typed.get_ref<const std::string&>();
     auto code = NormalizeCaseCode(text);
-    Result<store::Case> done =
+    auto done =
         !code ? Result<store::Case>(NotFoundError("no such case"))
         : *action == "review" ? ReviewCase(*code, *note, call.actor)
         : *action == "verify"

@@ -561,7 +561,7 @@ class SqliteCaseStore final : public CaseStore {
     const AuditEvent event{
         "case.verify", before->code,
         "{\"from\":" + internal::JsonQuote(CaseStatusName(before->status)) +
-            ",\"status\":\"verified\",\"bank\":" + internal::JsonQuote(bank) +
+            R"(,"status":"verified","bank":)" + internal::JsonQuote(bank) +
             ",\"entries\":" + std::to_string(entry_ids.size()) +
             ",\"added\":" + std::to_string(outcome->added) +
             (note.empty() ? std::string()
