@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "tests/support/cli_test.h"
@@ -106,6 +107,30 @@ TEST_F(ServeCliTest, AFirstStartCreatesTheStoreAndAPrivateAdminKey) {
   EXPECT_THAT(banks.body, HasSubstr("\"first\""));
   EXPECT_EQ(Stop(SIGINT), 0);
   EXPECT_EQ(Rempart("audit verify --data " + data.string()).exit_code, 0);
+}
+
+TEST_F(ServeCliTest, WebRootFromTheFlagServesThePages) {
+  const auto web = dir_ / "web";
+  std::filesystem::create_directories(web / "console");
+  std::ofstream(web / "index.html") << "<!doctype html><title>Report</title>";
+  std::ofstream(web / "console" / "index.html") << "<title>Console</title>";
+  StartServer({"--data", (dir_ / "data").string(), "--web-root", web.string()});
+  ClientResponse page = HttpRequest(port_, "GET", "/");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_THAT(page.body, HasSubstr("Report"));
+  EXPECT_THAT(page.headers["content-security-policy"],
+              HasSubstr("default-src 'none'"));
+  EXPECT_EQ(HttpRequest(port_, "GET", "/console").status, 308);
+  EXPECT_EQ(Stop(), 0);
+  EXPECT_THAT(ReadAll(dir_ / "serve.err"), HasSubstr("web_loaded"));
+
+  // A missing root is a warning, not a failure.
+  StartServer({"--data", (dir_ / "data").string(), "--web-root",
+               (dir_ / "nowhere").string()});
+  EXPECT_EQ(HttpRequest(port_, "GET", "/").status, 404);
+  EXPECT_EQ(HttpRequest(port_, "GET", "/readyz").status, 200);
+  EXPECT_EQ(Stop(), 0);
+  EXPECT_THAT(ReadAll(dir_ / "serve.err"), HasSubstr("web_root_missing"));
 }
 
 TEST_F(ServeCliTest, KeysFromTheCommandLineWorkAndRevocationsReachTheServer) {
