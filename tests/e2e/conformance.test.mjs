@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launchBrowser, recordingContext } from './support/browser.mjs';
-import { cliHashes, repoRoot, sharedDir, startServer } from './support/server.mjs';
+import { recordingContext } from './support/browser.mjs';
+import { cliHashes, liveServiceAndBrowser, repoRoot, sharedDir } from './support/server.mjs';
 
 function filesUnder(folder, keep) {
   const found = [];
@@ -26,23 +26,12 @@ const images = [
   ...filesUnder(path.join(repoRoot, 'tests/fixtures/media'), /\.(jpe?g|png|webp|gif|bmp|tiff?|heic|avif)$/i),
 ];
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const live = liveServiceAndBrowser();
 
 test('the browser computes exactly what the CLI computes', async () => {
   assert.ok(images.length >= 64, `found ${images.length} images`);
   const cli = await cliHashes(images);
-  const { context, problems } = await recordingContext(browser);
+  const { context, problems } = await recordingContext(live.browser);
   // The files reach the page as if picked from disk: served by the test
   // under a path of their own, never by the service.
   await context.route('**/__images/**', (route) => {
@@ -50,7 +39,7 @@ test('the browser computes exactly what the CLI computes', async () => {
     route.fulfill({ status: 200, contentType: 'application/octet-stream', body: readFileSync(images[index]) });
   });
   const page = await context.newPage();
-  await page.goto(server.url + '/');
+  await page.goto(live.server.url + '/');
   const results = await page.evaluate(async (count) => {
     const worker = new Worker('/js/hash-worker.js', { type: 'module' });
     const answers = new Map();

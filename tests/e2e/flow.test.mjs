@@ -6,32 +6,18 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launchBrowser, recordingContext, screenshot, viewports } from './support/browser.mjs';
+import { recordingContext, screenshot, viewports } from './support/browser.mjs';
 import { findImageBytes, imageWindows } from './support/image-bytes.mjs';
-import { api, cliHashes, createKey, repoRoot, sharedDir, startServer } from './support/server.mjs';
+import { api, cliHashes, createKey, liveServiceAndBrowser, repoRoot, sharedDir } from './support/server.mjs';
 
 const photos = [
   path.join(sharedDir, 'conformance/pdq/images/upstream/misc-images/modes/RGB.jpg'),
   path.join(repoRoot, 'tests/fixtures/media/source.heic'),
 ];
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (server) {
-    const exit = await server.stop();
-    assert.equal(exit.code, 0, `rempart serve exited uncleanly:\n${server.log()}`);
-  }
-});
+const live = liveServiceAndBrowser();
 
 // Shows a screen at phone and desktop widths for docs/screens.
 async function bothWidths(page, name, back = viewports.phone) {
@@ -43,15 +29,15 @@ async function bothWidths(page, name, back = viewports.phone) {
 }
 
 test('a victim report goes from the phone to a platform match and back to the victim', async () => {
-  const analystKey = await createKey(server, 'analyst', 'hotline analyst');
-  const platformKey = await createKey(server, 'platform', 'example platform');
-  await api(server, 'POST', '/v1/banks', { key: server.adminKey, body: { name: 'ncii', description: 'verified reports' } });
+  const analystKey = await createKey(live.server, 'analyst', 'hotline analyst');
+  const platformKey = await createKey(live.server, 'platform', 'example platform');
+  await api(live.server, 'POST', '/v1/banks', { key: live.server.adminKey, body: { name: 'ncii', description: 'verified reports' } });
   const expected = await cliHashes(photos);
 
   // The victim, on a phone, in French.
-  const victim = await recordingContext(browser, { viewport: viewports.phone, locale: 'fr-FR', isMobile: true });
+  const victim = await recordingContext(live.browser, { viewport: viewports.phone, locale: 'fr-FR', isMobile: true });
   const page = await victim.context.newPage();
-  await page.goto(server.url + '/');
+  await page.goto(live.server.url + '/');
   assert.equal(await page.getAttribute('html', 'lang'), 'fr');
   await bothWidths(page, 'victim-1-welcome');
 
@@ -90,7 +76,7 @@ test('a victim report goes from the phone to a platform match and back to the vi
   await bothWidths(page, 'victim-3-case-code');
 
   // The report reached the service: six hashes, the category, sealed contact.
-  const staffView = await api(server, 'GET', `/v1/cases/${code}`, { key: analystKey });
+  const staffView = await api(live.server, 'GET', `/v1/cases/${code}`, { key: analystKey });
   assert.equal(staffView.status, 'received');
   assert.equal(staffView.category, 'sextortion');
   assert.equal(staffView.contact, 'victime@example.org');
@@ -100,9 +86,9 @@ test('a victim report goes from the phone to a platform match and back to the vi
   );
 
   // The analyst, at a desk, in the console.
-  const analyst = await recordingContext(browser, { viewport: viewports.desktop });
+  const analyst = await recordingContext(live.browser, { viewport: viewports.desktop });
   const desk = await analyst.context.newPage();
-  await desk.goto(server.url + '/console/');
+  await desk.goto(live.server.url + '/console/');
   await desk.getByTestId('key-input').fill(analystKey);
   await desk.getByTestId('sign-in').click();
   const row = desk.locator(`[data-testid="queue-row"][data-code="${code}"]`);
@@ -117,7 +103,7 @@ test('a victim report goes from the phone to a platform match and back to the vi
     null, { timeout: 15_000 });
 
   // A platform checks an upload against the bank: both photos match.
-  const match = await api(server, 'POST', '/v1/match', {
+  const match = await api(live.server, 'POST', '/v1/match', {
     key: platformKey,
     body: { queries: hashed.map((h) => ({ pdq: h.pdq })) },
   });
@@ -128,7 +114,7 @@ test('a victim report goes from the phone to a platform match and back to the vi
   }
 
   // The victim follows the case: verified, sent to one platform, two matches.
-  await page.goto(server.url + '/#status');
+  await page.goto(live.server.url + '/#status');
   await page.getByTestId('status-code').fill(code.toLowerCase());
   await page.getByTestId('status-secret').fill(secret);
   await page.getByTestId('status-submit').click();
@@ -143,7 +129,7 @@ test('a victim report goes from the phone to a platform match and back to the vi
   const all = [...victim.requests, ...analyst.requests];
   assert.ok(all.some((r) => r.method === 'POST' && r.url.endsWith('/v1/reports')), 'the report was recorded');
   for (const request of all) {
-    assert.ok(request.url.startsWith(server.url + '/'), `request to ${request.url}`);
+    assert.ok(request.url.startsWith(live.server.url + '/'), `request to ${request.url}`);
     const found = findImageBytes(request.body, windows);
     assert.equal(found, null, `${request.method} ${request.url} carries ${found}`);
   }

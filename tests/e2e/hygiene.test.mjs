@@ -3,28 +3,17 @@
 // labels for every control, a language that follows the browser and the
 // switch, a layout that fits a 360-pixel phone, and keyboard access.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launchBrowser, recordingContext } from './support/browser.mjs';
-import { startServer } from './support/server.mjs';
+import { recordingContext } from './support/browser.mjs';
+import { liveServiceAndBrowser } from './support/server.mjs';
 
 const pages = ['/', '/console/'];
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const live = liveServiceAndBrowser();
 
 test('pages are served with a strict policy and security headers', async () => {
   for (const route of pages) {
-    const response = await fetch(server.url + route);
+    const response = await fetch(live.server.url + route);
     assert.equal(response.status, 200, route);
     const csp = response.headers.get('content-security-policy') ?? '';
     assert.match(csp, /default-src 'none'/, `${route} CSP`);
@@ -38,11 +27,11 @@ test('pages are served with a strict policy and security headers', async () => {
 
 test('pages load with no policy violation, no error and nothing off the service', async () => {
   for (const route of pages) {
-    const { context, requests, problems } = await recordingContext(browser);
+    const { context, requests, problems } = await recordingContext(live.browser);
     const page = await context.newPage();
-    await page.goto(server.url + route, { waitUntil: 'networkidle' });
+    await page.goto(live.server.url + route, { waitUntil: 'networkidle' });
     for (const request of requests) {
-      assert.ok(request.url.startsWith(server.url + '/'), `${route} requested ${request.url}`);
+      assert.ok(request.url.startsWith(live.server.url + '/'), `${route} requested ${request.url}`);
     }
     assert.deepEqual(problems, [], route);
     await context.close();
@@ -51,9 +40,9 @@ test('pages load with no policy violation, no error and nothing off the service'
 
 test('every control has a name, and the page fits a 360-pixel phone', async () => {
   for (const route of pages) {
-    const { context } = await recordingContext(browser, { viewport: { width: 360, height: 740 }, isMobile: true });
+    const { context } = await recordingContext(live.browser, { viewport: { width: 360, height: 740 }, isMobile: true });
     const page = await context.newPage();
-    await page.goto(server.url + route);
+    await page.goto(live.server.url + route);
     const unnamed = await page.evaluate(() => {
       const controls = [...document.querySelectorAll('input, select, textarea, button')]
         .filter((el) => el.type !== 'hidden' && el.getClientRects().length > 0);
@@ -74,9 +63,9 @@ test('every control has a name, and the page fits a 360-pixel phone', async () =
 
 test('the victim page speaks the browser\'s language and switches on request', async () => {
   for (const [locale, lang] of [['fr-FR', 'fr'], ['en-GB', 'en'], ['de-DE', 'en']]) {
-    const { context } = await recordingContext(browser, { locale });
+    const { context } = await recordingContext(live.browser, { locale });
     const page = await context.newPage();
-    await page.goto(server.url + '/');
+    await page.goto(live.server.url + '/');
     assert.equal(await page.getAttribute('html', 'lang'), lang, locale);
     if (locale === 'fr-FR') {
       const heading = page.locator('h1').first();
@@ -92,9 +81,9 @@ test('the victim page speaks the browser\'s language and switches on request', a
 });
 
 test('the report form is reachable and usable from the keyboard alone', async () => {
-  const { context } = await recordingContext(browser);
+  const { context } = await recordingContext(live.browser);
   const page = await context.newPage();
-  await page.goto(server.url + '/');
+  await page.goto(live.server.url + '/');
   const reached = new Set();
   for (let i = 0; i < 60; ++i) {
     await page.keyboard.press('Tab');

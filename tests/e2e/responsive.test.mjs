@@ -9,29 +9,24 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { launchBrowser, recordingContext, viewports } from './support/browser.mjs';
-import { cliHashes, startServer } from './support/server.mjs';
+import { recordingContext, viewports } from './support/browser.mjs';
+import { cliHashes, liveServiceAndBrowser } from './support/server.mjs';
 
-let server;
-let browser;
+const live = liveServiceAndBrowser();
 let scratch;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+before(() => {
   scratch = mkdtempSync(path.join(tmpdir(), 'rempart-e2e-photo-'));
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+after(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
 test('a 12-megapixel JPEG hashes while the page stays responsive', async () => {
-  const { context, problems } = await recordingContext(browser, { viewport: viewports.phone, isMobile: true });
+  const { context, problems } = await recordingContext(live.browser, { viewport: viewports.phone, isMobile: true });
   const page = await context.newPage();
-  await page.goto(server.url + '/');
+  await page.goto(live.server.url + '/');
 
   // 4000 × 3000 with gradients, discs and noise: a photo's worth of detail.
   const base64 = await page.evaluate(async () => {

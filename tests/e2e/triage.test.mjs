@@ -4,28 +4,17 @@
 // then read, and an audit log that still verifies after all of it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launchBrowser, recordingContext, screenshot, viewports } from './support/browser.mjs';
-import { api, createKey, rempartBin, startServer } from './support/server.mjs';
+import { recordingContext, screenshot, viewports } from './support/browser.mjs';
+import { api, createKey, liveServiceAndBrowser, rempartBin } from './support/server.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const live = liveServiceAndBrowser();
 
 const hex = (seed, length) => Array.from({ length }, (_, i) => ((seed * 7 + i * 13) % 16).toString(16)).join('');
 
 async function report(seed, category = 'intimate_image') {
-  return api(server, 'POST', '/v1/reports', {
+  return api(live.server, 'POST', '/v1/reports', {
     body: {
       category,
       consent: true,
@@ -36,20 +25,20 @@ async function report(seed, category = 'intimate_image') {
 }
 
 async function openStatus(page, made) {
-  await page.goto(server.url + '/#status');
+  await page.goto(live.server.url + '/#status');
   await page.getByTestId('status-code').fill(made.case_code);
   await page.getByTestId('status-secret').fill(made.case_secret);
   await page.getByTestId('status-submit').click();
 }
 
 test('an analyst searches, asks for more, and rejects in bulk; victims see why', async () => {
-  const analystKey = await createKey(server, 'analyst', 'hotline analyst');
+  const analystKey = await createKey(live.server, 'analyst', 'hotline analyst');
   const asked = await report(1, 'synthetic');
   const doubles = [await report(2), await report(3)];
 
-  const analyst = await recordingContext(browser, { viewport: viewports.desktop });
+  const analyst = await recordingContext(live.browser, { viewport: viewports.desktop });
   const desk = await analyst.context.newPage();
-  await desk.goto(server.url + '/console/');
+  await desk.goto(live.server.url + '/console/');
   await desk.getByTestId('key-input').fill(analystKey);
   await desk.getByTestId('sign-in').click();
   await desk.getByTestId('queue-row').first().waitFor();
@@ -70,7 +59,7 @@ test('an analyst searches, asks for more, and rejects in bulk; victims see why',
     () => /needs.info|more information/i.test(document.querySelector('[data-testid="case-status"]')?.textContent ?? ''));
 
   // The victim reads the question and answers it.
-  const victim = await recordingContext(browser, { viewport: viewports.phone, isMobile: true });
+  const victim = await recordingContext(live.browser, { viewport: viewports.phone, isMobile: true });
   const page = await victim.context.newPage();
   await openStatus(page, asked);
   await page.getByTestId('status-message').waitFor();
@@ -79,12 +68,12 @@ test('an analyst searches, asks for more, and rejects in bulk; victims see why',
   await page.getByTestId('reply-message').fill('It was posted on a forum last week.');
   await page.getByTestId('reply-submit').click();
   await page.getByTestId('status-step-received').waitFor();
-  const afterReply = await api(server, 'GET', `/v1/cases/${asked.case_code}`, { key: analystKey });
+  const afterReply = await api(live.server, 'GET', `/v1/cases/${asked.case_code}`, { key: analystKey });
   assert.equal(afterReply.status, 'received');
   assert.equal(afterReply.replies.at(-1).message, 'It was posted on a forum last week.');
 
   // Two duplicates rejected at once from the queue.
-  await desk.goto(server.url + '/console/');
+  await desk.goto(live.server.url + '/console/');
   await desk.getByTestId('queue-row').first().waitFor();
   for (const made of doubles) {
     await desk.locator(`[data-testid="queue-row"][data-code="${made.case_code}"] [data-testid="row-select"]`).check();
@@ -96,7 +85,7 @@ test('an analyst searches, asks for more, and rejects in bulk; victims see why',
     await desk.waitForFunction(async ([url, key, code]) => {
       const response = await fetch(`${url}/v1/cases/${code}`, { headers: { Authorization: `Bearer ${key}` } });
       return (await response.json()).status === 'rejected';
-    }, [server.url, analystKey, made.case_code]);
+    }, [live.server.url, analystKey, made.case_code]);
   }
   await screenshot(desk, 'console-3-bulk-desktop');
 
@@ -105,11 +94,11 @@ test('an analyst searches, asks for more, and rejects in bulk; victims see why',
   assert.match(await page.locator('main').textContent(), /already|duplicate|déjà/i);
   await screenshot(page, 'victim-6-rejected-phone');
 
-  const rejected = await api(server, 'GET', `/v1/cases/${doubles[1].case_code}`, { key: analystKey });
+  const rejected = await api(live.server, 'GET', `/v1/cases/${doubles[1].case_code}`, { key: analystKey });
   assert.equal(rejected.status_reason_code, 'duplicate');
 
   // Every step above is in the hash-chained audit log, and it verifies.
-  const audit = spawnSync(rempartBin, ['audit', 'verify', '--data', server.data], { encoding: 'utf8' });
+  const audit = spawnSync(rempartBin, ['audit', 'verify', '--data', live.server.data], { encoding: 'utf8' });
   assert.equal(audit.status, 0, audit.stdout + audit.stderr);
   await victim.context.close();
   await analyst.context.close();

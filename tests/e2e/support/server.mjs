@@ -1,11 +1,15 @@
 // A real `rempart serve` on loopback for one test file: a fresh data
 // directory, the bootstrap admin key, and keys and a bank made through the
 // API exactly as an operator would.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
+
+import { launchBrowser } from './browser.mjs';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const buildDir = path.resolve(repoRoot, process.env.REMPART_BUILD_DIR ?? 'build/release');
@@ -92,4 +96,23 @@ export function cliHashes(files) {
       else resolve(byPath);
     });
   });
+}
+
+// For a test file: a service and a browser started before its tests and
+// stopped after them; the service must then exit cleanly. Read them as
+// `live.server` and `live.browser` inside the tests.
+export function liveServiceAndBrowser() {
+  const live = { server: null, browser: null };
+  before(async () => {
+    live.server = await startServer();
+    live.browser = await launchBrowser();
+  });
+  after(async () => {
+    await live.browser?.close();
+    if (live.server) {
+      const exit = await live.server.stop();
+      assert.equal(exit.code, 0, `rempart serve exited uncleanly:\n${live.server.log()}`);
+    }
+  });
+  return live;
 }
