@@ -29,7 +29,8 @@ target_include_directories(rempart_giflib SYSTEM INTERFACE ${GIF_INCLUDE_DIR})
 # C++ exceptions as native WebAssembly exceptions, so that the catch blocks
 # of the libraries and of Rempart's barriers work (std::bad_alloc when the
 # memory ceiling is reached becomes an error, not an abort).
-target_compile_options(rempart_flags INTERFACE -fwasm-exceptions)
+target_compile_options(rempart_flags INTERFACE -fwasm-exceptions
+                       -ffile-prefix-map=${PROJECT_SOURCE_DIR}/=)
 target_link_options(rempart_flags INTERFACE -fwasm-exceptions)
 
 add_subdirectory(src/core)

@@ -30,7 +30,7 @@ DIST=$WASM/dist
 JOBS=$(nproc)
 # Bump when a recipe below changes, to rebuild the dependencies (RECIPE for
 # all of them, a library's entry for that one).
-RECIPE=3
+RECIPE=4
 declare -A RECIPES=([libheif]=2)
 
 say() { printf 'wasm: %s\n' "$*"; }
@@ -125,8 +125,10 @@ export PKG_CONFIG_PATH=
 unset PKG_CONFIG_SYSROOT_DIR
 # No SIMD or assembly anywhere; C++ exceptions as native wasm exceptions so
 # that libraries' and Rempart's catch blocks work (bad_alloc included).
-export CFLAGS="-O2"
-export CXXFLAGS="-O2 -fwasm-exceptions"
+# Source paths are recorded relative to the checkout (assert() messages keep
+# them), so the module is the same byte for byte wherever it is built.
+export CFLAGS="-O2 -ffile-prefix-map=$ROOT/="
+export CXXFLAGS="-O2 -fwasm-exceptions -ffile-prefix-map=$ROOT/="
 export LDFLAGS="-fwasm-exceptions"
 cmake_common=(-G Ninja -DCMAKE_BUILD_TYPE=Release
   -DCMAKE_INSTALL_PREFIX="$DEPS" -DCMAKE_PREFIX_PATH="$DEPS"
