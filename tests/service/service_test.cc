@@ -50,6 +50,23 @@ class ServiceTest : public ::testing::Test {
     Start();
   }
 
+  // The key id inside a key token ("rmp_<12 id>_<secret>").
+  static std::string KeyId(const std::string& token) {
+    return token.substr(4, 12);
+  }
+
+  // "action actor" for every audit record, oldest first.
+  std::vector<std::string> AuditedActions() {
+    std::vector<std::string> seen;
+    const Status status =
+        database_.audit->ForEachAudit(0, [&](const store::AuditRecord& record) {
+          seen.push_back(record.action + " " + record.actor);
+          return true;
+        });
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return seen;
+  }
+
   void Start(ServiceConfig config = {}) {
     server_.reset();
     service_.reset();
@@ -556,18 +573,9 @@ TEST_F(ServiceTest, EveryMutationIsAuditedWithItsCaller) {
             {"consent", true}})
           .status,
       201);
-  std::vector<std::string> seen;
-  ASSERT_TRUE(database_.audit
-                  ->ForEachAudit(0,
-                                 [&](const store::AuditRecord& record) {
-                                   seen.push_back(record.action + " " +
-                                                  record.actor);
-                                   return true;
-                                 })
-                  .ok());
-  auto key_id = [](const std::string& token) { return token.substr(4, 12); };
-  EXPECT_THAT(seen, ::testing::Contains("bank.create key:" + key_id(admin_)));
-  EXPECT_THAT(seen, ::testing::Contains("entries.add key:" + key_id(analyst_)));
+  const std::vector<std::string> seen = AuditedActions();
+  EXPECT_THAT(seen, ::testing::Contains("bank.create key:" + KeyId(admin_)));
+  EXPECT_THAT(seen, ::testing::Contains("entries.add key:" + KeyId(analyst_)));
   EXPECT_THAT(seen, ::testing::Contains(
                         ::testing::StartsWith("case.create case:RMP-")));
   auto verified = database_.audit->VerifyAudit();
@@ -776,9 +784,6 @@ class TriageTest : public ServiceTest {
                      const json& body, const std::string& token) {
     return Post("/v1/cases/" + code + "/" + action, body, Auth(token));
   }
-  static std::string KeyId(const std::string& token) {
-    return token.substr(4, 12);
-  }
   // The victim's view names no one and keeps staff matters out.
   void ExpectNothingForStaffOnly(const ClientResponse& response) {
     for (const std::string& hidden :
@@ -907,15 +912,7 @@ TEST_F(TriageTest, VerifiedHashesMatchAtOnceAndTheVictimSeesTheMatch) {
                   404);
 
   // Every step is audited with its caller, and the chain holds.
-  std::vector<std::string> seen;
-  ASSERT_TRUE(database_.audit
-                  ->ForEachAudit(0,
-                                 [&](const store::AuditRecord& record) {
-                                   seen.push_back(record.action + " " +
-                                                  record.actor);
-                                   return true;
-                                 })
-                  .ok());
+  const std::vector<std::string> seen = AuditedActions();
   EXPECT_THAT(seen, ::testing::Contains("case.review key:" + KeyId(analyst_)));
   EXPECT_THAT(seen, ::testing::Contains("case.verify key:" + KeyId(analyst_)));
   EXPECT_THAT(seen, ::testing::Contains("entries.add key:" + KeyId(analyst_)));
@@ -1148,7 +1145,7 @@ TEST_F(TriageTest, StaffSearchByCodeHashAndNearbyPdq) {
 TEST_F(TriageTest, EachNewRouteKnowsWhoMayCallIt) {
   const Report report =
       Submit({{{"kind", "md5"}, {"value", std::string(32, '8')}}});
-  for (const std::string& action :
+  for (const std::string action :
        {"review", "verify", "reject", "request-info"}) {
     ExpectJsonError(Act(report.code, action, json::object(), platform_), 403);
     ExpectJsonError(
