@@ -57,10 +57,12 @@ Keys (shown once; stored hashed):  admin $admin
                                    platform $platform
 Open in a browser on this machine:
 
-  $url/            the victim page: pick photos, they are hashed on the
-                   device, report the hashes, follow the case
-  $url/console/    the analyst console: sign in with the analyst key above,
-                   verify and publish to the bank "hotline", or reject
+  $url/
+      the victim page: pick photos, they are hashed on the device,
+      report the hashes, follow the case
+  $url/console/
+      the analyst console: sign in with the analyst key above, verify
+      and publish to the bank "hotline", or reject
 
 Or try the API from another terminal while this one serves:
 
