@@ -158,6 +158,17 @@ json OutcomesJson(const store::Case& c, bool staff) {
   return out;
 }
 
+// At most `max_bytes` of `text`, cut before a character rather than inside
+// one.
+std::string Utf8Prefix(const std::string& text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  std::size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+    --cut;
+  }
+  return text.substr(0, cut);
+}
+
 bool IsStaff(const Principal& principal) {
   return !principal.anonymous() && (principal.role == store::Role::kAnalyst ||
                                     principal.role == store::Role::kAdmin);
@@ -504,13 +515,8 @@ Result<store::Case> Service::Impl::VerifyCase(const std::string& code,
                                               const std::string& bank,
                                               const std::string& note,
                                               const store::Actor& actor) {
-  auto current = deps_.cases->GetCase(code);
-  if (!current) return current.error();
-  store::EntryInput entry;
-  entry.category = current->category;
-  entry.source_org = config_.org_name;
-  entry.external_id = current->code;
-  auto verified = deps_.cases->PublishCase(code, bank, entry, note, actor);
+  auto verified =
+      deps_.cases->PublishCase(code, bank, config_.org_name, note, actor);
   if (!verified) return verified.error();
   // Matchable before the answer leaves, as with submitted entries.
   REMPART_RETURN_IF_ERROR(deps_.matcher->Refresh());
@@ -532,7 +538,7 @@ Result<store::Case> Service::Impl::RejectCase(const std::string& code,
   update.status = CaseStatus::kRejected;
   update.action = "reject";
   update.reason_code = reason_code;
-  update.reason = message.empty() ? reason_code : message.substr(0, 512);
+  update.reason = message.empty() ? reason_code : Utf8Prefix(message, 512);
   update.message = message;
   update.note = note;
   update.only_from = NotVerified();

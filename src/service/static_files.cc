@@ -12,8 +12,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <memory>
 #include <system_error>
 
+#include "rempart/core/file.h"
 #include "rempart/core/hex.h"
 #include "rempart/hash/digest.h"
 
@@ -39,7 +42,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 12>
     }};
 
 // Reads the regular file at `path` without following a link, refusing one
-// larger than `max_bytes`.
+// larger than `max_bytes` (core's bounded reader counts the bytes read).
 Result<std::string> ReadRegularFile(const fs::path& path,
                                     std::size_t max_bytes) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -47,31 +50,26 @@ Result<std::string> ReadRegularFile(const fs::path& path,
     return UnavailableError("cannot open " + path.string() + ": " +
                             std::generic_category().message(errno));
   }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(::fdopen(fd, "rb"),
+                                                       &std::fclose);
+  if (!file) {
+    ::close(fd);
+    return UnavailableError("cannot open " + path.string());
+  }
   struct stat info {};
   if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
     return UnavailableError(path.string() + " is not a regular file");
   }
-  const auto size = static_cast<std::size_t>(info.st_size);
-  if (size > max_bytes) {
-    return ResourceExhaustedError("web root holds more than " +
-                                  std::to_string(max_bytes) +
-                                  " bytes in all (at " + path.string() + ")");
-  }
-  std::string bytes(size, '\0');
-  std::size_t done = 0;
-  while (done < size) {
-    const ssize_t got = ::read(fd, bytes.data() + done, size - done);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) {
-      return UnavailableError("cannot read " + path.string());
+  auto bytes = ReadStreamBytes(file.get(), max_bytes);
+  if (!bytes) {
+    if (bytes.error().code() == StatusCode::kResourceExhausted) {
+      return ResourceExhaustedError("web root holds more than " +
+                                    std::to_string(max_bytes) +
+                                    " bytes in all (at " + path.string() + ")");
     }
-    done += static_cast<std::size_t>(got);
+    return bytes.error().WithContext(path.string());
   }
-  return bytes;
+  return std::string(bytes->begin(), bytes->end());
 }
 
 bool NameIsHidden(const fs::path& path) {

@@ -390,16 +390,12 @@ TEST_F(CaseStoreTest, PublishingAddsEntriesLinksThemAndRecordsOutcomes) {
   Create("RMP-7K3Q-9XWD");
   Create("RMP-AAAA-BBBB");  // The same two signals, reported twice.
   ASSERT_TRUE(db_.store->CreateBank("hotline", "").has_value());
-  EntryInput entry;
-  entry.category = Category::kSextortion;
-  entry.source_org = "hotline-fr";
-  entry.external_id = "RMP-7K3Q-9XWD";
-  EXPECT_EQ(
-      db_.cases->PublishCase("RMP-7K3Q-9XWD", "nobank", entry, "", kAnalyst)
-          .status()
-          .code(),
-      StatusCode::kNotFound);
-  auto first = db_.cases->PublishCase("RMP-7K3Q-9XWD", "hotline", entry,
+  const std::string_view org = "hotline-fr";
+  EXPECT_EQ(db_.cases->PublishCase("RMP-7K3Q-9XWD", "nobank", org, "", kAnalyst)
+                .status()
+                .code(),
+            StatusCode::kNotFound);
+  auto first = db_.cases->PublishCase("RMP-7K3Q-9XWD", "hotline", org,
                                       "checked", kAnalyst);
   ASSERT_TRUE(first.has_value()) << first.status().ToString();
   EXPECT_EQ(first->status, CaseStatus::kVerified);
@@ -413,14 +409,14 @@ TEST_F(CaseStoreTest, PublishingAddsEntriesLinksThemAndRecordsOutcomes) {
   EXPECT_EQ(stored->input.external_id, "RMP-7K3Q-9XWD");
   EXPECT_EQ(stored->input.source_org, "hotline-fr");
   EXPECT_EQ(
-      db_.cases->PublishCase("RMP-7K3Q-9XWD", "hotline", entry, "", kAnalyst)
+      db_.cases->PublishCase("RMP-7K3Q-9XWD", "hotline", org, "", kAnalyst)
           .status()
           .code(),
       StatusCode::kAlreadyExists);
 
   // The second case links to the entries already there.
   auto second =
-      db_.cases->PublishCase("RMP-AAAA-BBBB", "hotline", entry, "", kAnalyst);
+      db_.cases->PublishCase("RMP-AAAA-BBBB", "hotline", org, "", kAnalyst);
   ASSERT_TRUE(second.has_value());
   EXPECT_EQ(second->published->entry_ids, first->published->entry_ids);
   EXPECT_EQ(db_.store->Stats("hotline")->active_pdq, 1);

@@ -339,11 +339,8 @@ TEST_F(SqliteStoreTest, UpgradesAVersionTwoFileWithItsCases) {
       database->cases
           ->UpdateCase("RMP-7K3Q-9XWD", reply, Actor{"case:RMP-7K3Q-9XWD"})
           .has_value());
-  EntryInput entry;
-  entry.category = Category::kSextortion;
-  entry.source_org = "hotline";
   auto published = database->cases->PublishCase(
-      "RMP-7K3Q-9XWD", "hotline", entry, "", Actor{"key:analyst1"});
+      "RMP-7K3Q-9XWD", "hotline", "hotline", "", Actor{"key:analyst1"});
   ASSERT_TRUE(published.has_value()) << published.status().ToString();
   ASSERT_EQ(published->published->entry_ids.size(), 2u);
   EXPECT_EQ(database->store->Stats("hotline")->active_pdq, 2);

@@ -973,6 +973,21 @@ TEST_F(TriageTest, RejectionsCarryAReasonCodeAndAMessage) {
   EXPECT_FALSE(Victim(report).contains("status_reason_code"));
 }
 
+TEST_F(TriageTest, ALongRejectionMessageIsCutBetweenCharacters) {
+  const Report report =
+      Submit({{{"kind", "md5"}, {"value", std::string(32, '2')}}});
+  // 1 + 2 × 300 bytes: byte 512 falls inside an "é".
+  std::string message = "x";
+  for (int i = 0; i < 300; ++i) message += "\xC3\xA9";
+  ASSERT_EQ(Act(report.code, "reject",
+                {{"reason_code", "other"}, {"message", message}}, analyst_)
+                .status,
+            200);
+  const json staff = Get("/v1/cases/" + report.code, Auth(analyst_)).Json();
+  EXPECT_EQ(staff["message"], message);
+  EXPECT_EQ(staff["reason"], message.substr(0, 511));
+}
+
 TEST_F(TriageTest, AVictimAnswersARequestForInformation) {
   const Report mine =
       Submit({{{"kind", "md5"}, {"value", std::string(32, '2')}}});

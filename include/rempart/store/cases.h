@@ -227,13 +227,13 @@ class CaseStore {
   // active entry (entries.add, as Store::AddEntries() does; a signal
   // already in the bank keeps its entry), links the case to the entries,
   // and sets the case verified (action "verify", `note` kept for staff),
-  // all in one transaction. `entry` gives the category, source_org and
-  // external_id of the new entries (its signal is ignored). AlreadyExists
+  // all in one transaction. The new entries take the case's category, the
+  // case code as external_id, and `source_org`. AlreadyExists
   // when the case was verified or published before; NotFound for an
   // unknown case or bank; InvalidArgument as AddEntries() and
   // UpdateCase().
   virtual Result<Case> PublishCase(std::string_view code, std::string_view bank,
-                                   const EntryInput& entry,
+                                   std::string_view source_org,
                                    std::string_view note,
                                    const Actor& actor) = 0;
 

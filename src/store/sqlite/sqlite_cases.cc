@@ -482,7 +482,7 @@ class SqliteCaseStore final : public CaseStore {
   }
 
   Result<Case> PublishCase(std::string_view code, std::string_view bank,
-                           const EntryInput& entry, std::string_view note,
+                           std::string_view source_org, std::string_view note,
                            const Actor& actor) override {
     REMPART_RETURN_IF_ERROR(ValidateCaseCode(code));
     REMPART_RETURN_IF_ERROR(ValidateBankName(bank));
@@ -499,6 +499,10 @@ class SqliteCaseStore final : public CaseStore {
       return AlreadyExistsError("case " + before->code +
                                 " is already verified");
     }
+    EntryInput entry;
+    entry.category = before->category;
+    entry.source_org = source_org;
+    entry.external_id = before->code;
     std::vector<NewEntry> entries;
     entries.reserve(before->signals.size());
     for (std::size_t i = 0; i < before->signals.size(); ++i) {
