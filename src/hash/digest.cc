@@ -23,4 +23,26 @@ Sha256Digest Sha256(std::span<const std::uint8_t> bytes) {
   return digest;
 }
 
+struct StreamDigests::Contexts {
+  md5_ctx md5{};
+  sha256_ctx sha256{};
+};
+
+StreamDigests::StreamDigests() : contexts_(std::make_unique<Contexts>()) {
+  md5_init(&contexts_->md5);
+  sha256_init(&contexts_->sha256);
+}
+
+StreamDigests::~StreamDigests() = default;
+
+void StreamDigests::Update(std::span<const std::uint8_t> bytes) {
+  md5_update(&contexts_->md5, bytes.size(), bytes.data());
+  sha256_update(&contexts_->sha256, bytes.size(), bytes.data());
+}
+
+void StreamDigests::Finish(Md5Digest& md5, Sha256Digest& sha256) {
+  md5_digest(&contexts_->md5, md5.size(), md5.data());
+  sha256_digest(&contexts_->sha256, sha256.size(), sha256.data());
+}
+
 }  // namespace rempart::hash

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -18,6 +19,23 @@ using Sha256Digest = std::array<std::uint8_t, 32>;
 
 Md5Digest Md5(std::span<const std::uint8_t> bytes);
 Sha256Digest Sha256(std::span<const std::uint8_t> bytes);
+
+// Both digests of bytes that arrive in pieces (a video file read in
+// chunks): Update() as often as needed, then Finish() once.
+class StreamDigests {
+ public:
+  StreamDigests();
+  ~StreamDigests();
+  StreamDigests(const StreamDigests&) = delete;
+  StreamDigests& operator=(const StreamDigests&) = delete;
+
+  void Update(std::span<const std::uint8_t> bytes);
+  void Finish(Md5Digest& md5, Sha256Digest& sha256);
+
+ private:
+  struct Contexts;
+  std::unique_ptr<Contexts> contexts_;
+};
 
 }  // namespace rempart::hash
 
