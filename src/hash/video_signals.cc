@@ -61,8 +61,7 @@ bool IsVideoInput(std::span<const std::uint8_t> head) {
 }
 
 Result<VideoSignals> VideoHasher::Hash(
-    const media::VideoSource& source,
-    const media::VideoDecodeOptions& options,
+    const media::VideoSource& source, const media::VideoDecodeOptions& options,
     const media::VideoProgressCallback& progress) {
   VideoSignals signals;
   signals.fast = options.speed == media::VideoSpeed::kFast;
@@ -72,9 +71,9 @@ Result<VideoSignals> VideoHasher::Hash(
     auto pdq = pdq_.Hash(frame.image, pdq_options);
     if (!pdq) return pdq.error();
     if (signals.frames.size() == kMaxVpdqFrames) {
-      return ResourceExhaustedError(
-          "video: more than " + std::to_string(kMaxVpdqFrames) +
-          " hashed frames (raise seconds_per_frame)");
+      return ResourceExhaustedError("video: more than " +
+                                    std::to_string(kMaxVpdqFrames) +
+                                    " hashed frames (raise seconds_per_frame)");
     }
     signals.frames.push_back({.frame_number = frame.frame_number,
                               .quality = pdq->quality,
@@ -82,14 +81,14 @@ Result<VideoSignals> VideoHasher::Hash(
                               .timestamp_seconds = frame.timestamp_seconds});
     return OkStatus();
   };
-  const Status decoded = media::DecodeVideo(source, options, on_frame,
-                                            &signals.report, progress);
+  const Status decoded =
+      media::DecodeVideo(source, options, on_frame, &signals.report, progress);
   if (!decoded.ok()) return decoded;
   if (signals.frames.empty()) {
-    return InvalidArgumentError(
-        "video: no frame could be decoded" +
-        (signals.report.problem.empty() ? std::string()
-                                        : " (" + signals.report.problem + ")"));
+    return InvalidArgumentError("video: no frame could be decoded" +
+                                (signals.report.problem.empty()
+                                     ? std::string()
+                                     : " (" + signals.report.problem + ")"));
   }
 
   if (source.is_file()) {

@@ -108,9 +108,9 @@ Result<std::vector<VpdqFrame>> ParseVpdq(std::string_view text) {
                                                          : newline + 1);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.size() > kMaxVpdqLineBytes) {
-      return LineError(line_number, "longer than " +
-                                        std::to_string(kMaxVpdqLineBytes) +
-                                        " bytes");
+      return LineError(
+          line_number,
+          "longer than " + std::to_string(kMaxVpdqLineBytes) + " bytes");
     }
     const std::size_t first = line.find_first_not_of(" \t");
     if (first == std::string_view::npos || line[first] == '#') continue;
@@ -184,8 +184,8 @@ VpdqComparison CompareVpdq(std::span<const VpdqFrame> query,
   VpdqComparison comparison;
   comparison.query_usable = query_usable.size();
   comparison.target_usable = target_usable.size();
-  comparison.query_matched =
-      static_cast<std::size_t>(std::count(query_hit.begin(), query_hit.end(), true));
+  comparison.query_matched = static_cast<std::size_t>(
+      std::count(query_hit.begin(), query_hit.end(), true));
   comparison.target_matched = static_cast<std::size_t>(
       std::count(target_hit.begin(), target_hit.end(), true));
   comparison.query_percent =

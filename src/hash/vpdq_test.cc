@@ -53,8 +53,8 @@ TEST(VpdqFormat, WritesTheReferenceLineShape) {
 
 TEST(VpdqFormat, RoundTripsThroughText) {
   std::mt19937_64 random(7);
-  auto frames = Video({RandomHash(random), RandomHash(random),
-                       RandomHash(random)});
+  auto frames =
+      Video({RandomHash(random), RandomHash(random), RandomHash(random)});
   frames[1].quality = 0;
   frames[2].timestamp_seconds = 2.5;
   const std::string text = FormatVpdq(frames);
@@ -84,7 +84,7 @@ TEST(VpdqFormat, RefusesMalformedLinesNamingThem) {
       {"-1,100," + hash + ",0.000", "frame number"},
       {"x,100," + hash + ",0.000", "frame number"},
       {"0,101," + hash + ",0.000", "quality"},
-      {"0,,"+ hash + ",0.000", "quality"},
+      {"0,," + hash + ",0.000", "quality"},
       {"0,100," + hash.substr(1) + ",0.000", "hash"},
       {"0,100," + hash + ",-1.000", "timestamp"},
       {"0,100," + hash + ",nan", "timestamp"},

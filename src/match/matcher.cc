@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "match/snapshot.h"
+#include "match/video_index.h"
 
 namespace rempart::match {
 namespace {
@@ -28,15 +29,22 @@ index::Digest ToDigest(const store::Signal& signal) {
   return digest;
 }
 
-// The index form of an active entry: PDQ or digest.
+// The index form of active entries: PDQ, digests and videos.
 struct Staged {
   std::vector<index::PdqEntry> pdq;
   std::vector<index::DigestEntry> digests;
+  std::vector<std::int64_t> video_ids;
+  std::vector<std::vector<hash::VpdqFrame>> video_frames;
 
   Status Add(const store::Entry& entry) {
+    const store::Signal& signal = entry.input.signal;
+    if (signal.kind() == store::SignalKind::kVpdq) {
+      video_ids.push_back(entry.id);
+      video_frames.push_back(entry.input.frames);
+      return OkStatus();
+    }
     auto id = ToIndexId(entry.id);
     if (!id) return id.error();
-    const store::Signal& signal = entry.input.signal;
     if (signal.kind() == store::SignalKind::kPdq) {
       pdq.push_back(index::PdqEntry{signal.pdq(), *id});
     } else {
@@ -44,7 +52,40 @@ struct Staged {
     }
     return OkStatus();
   }
+
+  Status AddVideosTo(VideoIndex& videos) const {
+    std::vector<VideoInput> inputs;
+    inputs.reserve(video_ids.size());
+    for (std::size_t i = 0; i < video_ids.size(); ++i) {
+      inputs.push_back({video_ids[i], video_frames[i]});
+    }
+    return videos.Add(inputs);
+  }
 };
+
+Status CheckVideoOptions(const hash::VpdqMatchOptions& options) {
+  if (options.distance < 0 || options.distance > index::kMaxRadius) {
+    return InvalidArgumentError("distance " + std::to_string(options.distance) +
+                                " outside 0…" +
+                                std::to_string(index::kMaxRadius));
+  }
+  if (options.quality_threshold < 0 || options.quality_threshold > 101) {
+    return InvalidArgumentError("quality threshold outside 0…101");
+  }
+  const auto percent = [](double value) { return value >= 0 && value <= 100; };
+  if (!percent(options.query_percent) || !percent(options.target_percent)) {
+    return InvalidArgumentError("match percentages must be within 0…100");
+  }
+  return OkStatus();
+}
+
+void SortHits(std::vector<Hit>& hits) {
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    if (a.distance != b.distance) return a.distance < b.distance;
+    if (a.bank != b.bank) return a.bank < b.bank;
+    return a.entry.id < b.entry.id;
+  });
+}
 
 double Since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
@@ -55,6 +96,8 @@ double Since(std::chrono::steady_clock::time_point start) {
 
 Matcher::Matcher(store::Store& store, MatcherOptions options)
     : store_(store), options_(std::move(options)) {}
+
+Matcher::~Matcher() = default;
 
 Result<std::unique_ptr<Matcher>> Matcher::Open(store::Store& store,
                                                MatcherOptions options) {
@@ -69,6 +112,7 @@ Status Matcher::LoadBank(const std::string& name) {
   load.bank = name;
   auto bank = std::make_unique<LoadedBank>();
   bank->live = std::make_unique<index::LiveIndex>(options_.live);
+  bank->videos = std::make_unique<VideoIndex>(options_.live);
   bool loaded = false;
   if (!options_.snapshot_dir.empty()) {
     auto snapshot =
@@ -79,6 +123,20 @@ Status Matcher::LoadBank(const std::string& name) {
       bank->revision = snapshot->revision;
       load.from_snapshot = true;
       loaded = true;
+      // Snapshots hold pictures' signals only: videos come from the store
+      // (CatchUp skips the ones already loaded).
+      Staged videos;
+      Status failure;
+      store::EntryFilter filter;
+      filter.status = store::EntryStatus::kActive;
+      filter.kind = store::SignalKind::kVpdq;
+      REMPART_RETURN_IF_ERROR(
+          store_.ForEachEntry(name, filter, [&](const store::Entry& entry) {
+            failure = videos.Add(entry);
+            return failure.ok();
+          }));
+      REMPART_RETURN_IF_ERROR(failure);
+      REMPART_RETURN_IF_ERROR(videos.AddVideosTo(*bank->videos));
     } else if (snapshot.error().code() != StatusCode::kNotFound) {
       load.snapshot_problem = snapshot.error().message();
     }
@@ -97,6 +155,7 @@ Status Matcher::LoadBank(const std::string& name) {
         }));
     REMPART_RETURN_IF_ERROR(failure);
     REMPART_RETURN_IF_ERROR(bank->live->Load(staged.pdq, staged.digests));
+    REMPART_RETURN_IF_ERROR(staged.AddVideosTo(*bank->videos));
     // Changes made while reading are replayed by CatchUp (adding an entry
     // twice is harmless: results are merged by entry id).
     bank->revision = *revision;
@@ -115,6 +174,7 @@ Status Matcher::CatchUp(const std::string& name, LoadedBank& bank,
                         std::size_t& applied) {
   Staged added;
   std::vector<index::EntryId> revoked;
+  std::vector<std::int64_t> revoked_videos;
   std::int64_t last = bank.revision;
   Status failure;
   REMPART_RETURN_IF_ERROR(store_.ForEachChangeSince(
@@ -126,6 +186,8 @@ Status Matcher::CatchUp(const std::string& name, LoadedBank& bank,
         // last load is a new one.
         if (entry.status == store::EntryStatus::kActive) {
           failure = added.Add(entry);
+        } else if (entry.input.signal.kind() == store::SignalKind::kVpdq) {
+          revoked_videos.push_back(entry.id);
         } else if (auto id = ToIndexId(entry.id)) {
           revoked.push_back(*id);
         } else {
@@ -138,6 +200,8 @@ Status Matcher::CatchUp(const std::string& name, LoadedBank& bank,
     bank.live->Add(added.pdq, added.digests);
   }
   if (!revoked.empty()) bank.live->Revoke(revoked);
+  REMPART_RETURN_IF_ERROR(added.AddVideosTo(*bank.videos));
+  if (!revoked_videos.empty()) bank.videos->Revoke(revoked_videos);
   bank.revision = last;
   return OkStatus();
 }
@@ -241,14 +305,10 @@ Result<std::vector<Hit>> Matcher::ToHits(
       if (!entry) return entry.error();
       // Revoked in the store but not yet refreshed here: never report it.
       if (entry->status != store::EntryStatus::kActive) continue;
-      hits.push_back(Hit{names[b], std::move(*entry), distance});
+      hits.push_back(Hit{names[b], std::move(*entry), distance, std::nullopt});
     }
   }
-  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
-    if (a.distance != b.distance) return a.distance < b.distance;
-    if (a.bank != b.bank) return a.bank < b.bank;
-    return a.entry.id < b.entry.id;
-  });
+  SortHits(hits);
   return hits;
 }
 
@@ -264,10 +324,62 @@ Result<std::vector<Hit>> Matcher::MatchPdq(
   auto selected = Select(banks, names);
   if (!selected) return selected.error();
   std::vector<std::vector<index::Match>> per_bank;
+  std::vector<std::vector<FrameHit>> frames_per_bank;
   for (LoadedBank* bank : *selected) {
     per_bank.push_back(bank->live->SearchAny(variants, radius));
+    frames_per_bank.push_back(bank->videos->SearchFrames(
+        variants, radius, hash::kPdqMinUsefulQuality));
   }
-  return ToHits(names, per_bank);
+  auto hits = ToHits(names, per_bank);
+  if (!hits) return hits.error();
+  for (std::size_t b = 0; b < names.size(); ++b) {
+    for (const FrameHit& frame_hit : frames_per_bank[b]) {
+      auto entry = store_.GetEntry(frame_hit.entry_id);
+      if (!entry) return entry.error();
+      if (entry->status != store::EntryStatus::kActive ||
+          frame_hit.frame_position >= entry->input.frames.size()) {
+        continue;
+      }
+      Hit hit{names[b], std::move(*entry), frame_hit.distance, std::nullopt};
+      hit.frame = hit.entry.input.frames[frame_hit.frame_position];
+      hits->push_back(std::move(hit));
+    }
+  }
+  SortHits(*hits);
+  return hits;
+}
+
+Result<std::vector<VideoHit>> Matcher::MatchVideo(
+    std::span<const hash::VpdqFrame> query,
+    const hash::VpdqMatchOptions& options, std::span<const std::string> banks,
+    bool all_candidates) {
+  REMPART_RETURN_IF_ERROR(CheckVideoOptions(options));
+  std::vector<std::string> names;
+  auto selected = Select(banks, names);
+  if (!selected) return selected.error();
+  std::vector<VideoHit> hits;
+  for (std::size_t b = 0; b < names.size(); ++b) {
+    for (const VideoCandidate& candidate :
+         (*selected)[b]->videos->Search(query, options)) {
+      if (!candidate.comparison.match && !all_candidates) continue;
+      auto entry = store_.GetEntry(candidate.entry_id);
+      if (!entry) return entry.error();
+      if (entry->status != store::EntryStatus::kActive) continue;
+      hits.push_back({names[b], std::move(*entry), candidate.comparison,
+                      candidate.best_distance});
+    }
+  }
+  std::sort(hits.begin(), hits.end(), [](const VideoHit& a, const VideoHit& b) {
+    if (a.comparison.query_percent != b.comparison.query_percent) {
+      return a.comparison.query_percent > b.comparison.query_percent;
+    }
+    if (a.comparison.target_percent != b.comparison.target_percent) {
+      return a.comparison.target_percent > b.comparison.target_percent;
+    }
+    if (a.bank != b.bank) return a.bank < b.bank;
+    return a.entry.id < b.entry.id;
+  });
+  return hits;
 }
 
 Result<std::vector<Hit>> Matcher::MatchSignal(
@@ -276,6 +388,10 @@ Result<std::vector<Hit>> Matcher::MatchSignal(
   if (signal.kind() == store::SignalKind::kPdq) {
     const hash::PdqHash hash = signal.pdq();
     return MatchPdq({&hash, 1}, radius, banks);
+  }
+  if (signal.kind() == store::SignalKind::kVpdq) {
+    return InvalidArgumentError(
+        "a video matches by its frames, not by its name (MatchVideo)");
   }
   std::vector<std::string> names;
   auto selected = Select(banks, names);
@@ -297,7 +413,10 @@ void MergeHits(std::vector<Hit>& hits, std::vector<Hit> more) {
     bool seen = false;
     for (Hit& existing : hits) {
       if (existing.bank == hit.bank && existing.entry.id == hit.entry.id) {
-        existing.distance = std::min(existing.distance, hit.distance);
+        if (hit.distance < existing.distance) {
+          existing.distance = hit.distance;
+          existing.frame = hit.frame;
+        }
         seen = true;
       }
     }
@@ -310,11 +429,15 @@ std::vector<BankSize> Matcher::bank_sizes() const {
   std::lock_guard lock(mutex_);
   for (const auto& [name, bank] : banks_) {
     const index::LiveStats stats = bank->live->stats();
-    sizes.push_back({name,
-                     stats.base_entries + stats.delta_entries -
-                         std::min(stats.revoked_pending,
-                                  stats.base_entries + stats.delta_entries),
-                     stats.digests, stats.memory_bytes});
+    const VideoIndexStats videos = bank->videos->stats();
+    sizes.push_back({.bank = name,
+                     .pdq = stats.base_entries + stats.delta_entries -
+                            std::min(stats.revoked_pending,
+                                     stats.base_entries + stats.delta_entries),
+                     .exact = stats.digests,
+                     .videos = videos.videos,
+                     .video_frames = videos.frames,
+                     .memory_bytes = stats.memory_bytes + videos.memory_bytes});
   }
   return sizes;
 }

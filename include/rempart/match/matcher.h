@@ -17,17 +17,21 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "rempart/core/result.h"
 #include "rempart/hash/pdq_hash.h"
+#include "rempart/hash/vpdq.h"
 #include "rempart/index/live_index.h"
 #include "rempart/store/entry.h"
 #include "rempart/store/store.h"
 
 namespace rempart::match {
+
+class VideoIndex;
 
 struct MatcherOptions {
   // Where bank snapshots are read and written; empty: no snapshots.
@@ -39,6 +43,17 @@ struct Hit {
   std::string bank;
   store::Entry entry;
   int distance = 0;  // Hamming distance for PDQ; 0 for exact signals.
+  // When a picture matched a frame of a video entry (a screenshot of the
+  // video): that frame, the closest of the video's usable frames.
+  std::optional<hash::VpdqFrame> frame;
+};
+
+// A video entry sharing frames with a query video.
+struct VideoHit {
+  std::string bank;
+  store::Entry entry;  // Its frames included.
+  hash::VpdqComparison comparison;
+  int best_distance = 0;  // Smallest distance between two matched frames.
 };
 
 // How one bank was loaded (for logs and for the start-up benchmark).
@@ -59,8 +74,10 @@ void MergeHits(std::vector<Hit>& hits, std::vector<Hit> more);
 // What one bank holds in memory (for metrics).
 struct BankSize {
   std::string bank;
-  std::size_t pdq = 0;    // Live PDQ entries.
-  std::size_t exact = 0;  // MD5 and SHA-256 entries.
+  std::size_t pdq = 0;           // Live PDQ entries.
+  std::size_t exact = 0;         // MD5 and SHA-256 entries.
+  std::size_t videos = 0;        // Live vPDQ entries.
+  std::size_t video_frames = 0;  // Their frames.
   std::size_t memory_bytes = 0;
 };
 
@@ -68,18 +85,38 @@ class Matcher {
  public:
   static Result<std::unique_ptr<Matcher>> Open(store::Store& store,
                                                MatcherOptions options = {});
+  ~Matcher();
+  Matcher(const Matcher&) = delete;
+  Matcher& operator=(const Matcher&) = delete;
 
   // Entries within `radius` of any of `variants` (one hash, or the eight
   // dihedral variants of one picture), in the named banks or all banks when
   // `banks` is empty; each entry once, with its smallest distance, sorted by
-  // distance. NotFound for an unknown bank name; InvalidArgument for a
-  // radius outside 0…index::kMaxRadius.
+  // distance. Video entries count too, through their usable frames
+  // (quality ≥ hash::kPdqMinUsefulQuality): their hit names the frame.
+  // NotFound for an unknown bank name; InvalidArgument for a radius outside
+  // 0…index::kMaxRadius.
   Result<std::vector<Hit>> MatchPdq(std::span<const hash::PdqHash> variants,
                                     int radius,
                                     std::span<const std::string> banks = {});
   // A signal of any kind: PDQ within `radius`, digests exactly.
+  // InvalidArgument for a vPDQ signal: videos match by their frames
+  // (MatchVideo).
   Result<std::vector<Hit>> MatchSignal(const store::Signal& signal, int radius,
                                        std::span<const std::string> banks = {});
+
+  // Video entries sharing frames with `query` through the banks' frame
+  // indexes (no per-video comparison), with both percentages: those that
+  // match under `options` (comparison.match), or every candidate when
+  // `all_candidates` is set. Sorted by query percentage, then target
+  // percentage, descending. The percentages equal hash::CompareVpdq's.
+  // NotFound for an unknown bank; InvalidArgument for a distance outside
+  // 0…index::kMaxRadius, a quality threshold outside 0…101 or percentages
+  // outside 0…100.
+  Result<std::vector<VideoHit>> MatchVideo(
+      std::span<const hash::VpdqFrame> query,
+      const hash::VpdqMatchOptions& options,
+      std::span<const std::string> banks = {}, bool all_candidates = false);
 
   // Applies the store's changes since the last load or refresh; picks up
   // banks created since.
@@ -95,6 +132,7 @@ class Matcher {
  private:
   struct LoadedBank {
     std::unique_ptr<index::LiveIndex> live;
+    std::unique_ptr<VideoIndex> videos;
     std::int64_t revision = 0;  // Store revision the bank reflects.
   };
 
