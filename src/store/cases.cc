@@ -2,7 +2,9 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
+#include "rempart/store/store.h"
 #include "store/store_internal.h"
 
 namespace rempart::store {
@@ -18,6 +20,34 @@ constexpr std::string_view kCrockfordDigits =
     "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 }  // namespace
+
+namespace internal {
+
+Result<std::vector<Signal>> NameCaseVideos(
+    std::span<const std::vector<hash::VpdqFrame>> videos) {
+  std::vector<Signal> names;
+  names.reserve(videos.size());
+  for (std::size_t i = 0; i < videos.size(); ++i) {
+    Status valid = ValidateVpdqFrames(videos[i]);
+    if (!valid.ok()) return valid.WithContext("video " + std::to_string(i));
+    names.push_back(Signal::Vpdq(videos[i]));
+  }
+  return names;
+}
+
+Status CheckNoBareVideoNames(std::span<const Signal> signals) {
+  for (std::size_t i = 0; i < signals.size(); ++i) {
+    if (signals[i].kind() == SignalKind::kVpdq) {
+      return InvalidArgumentError(
+          "signal " + std::to_string(i) +
+          " is a video's name without its frames; give the video's frames "
+          "instead");
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace internal
 
 std::string_view OutcomeKindName(OutcomeKind kind) {
   return kind == OutcomeKind::kRemoval ? "removal" : "match";

@@ -11,15 +11,24 @@
 namespace rempart::store {
 namespace {
 
-constexpr std::array<std::string_view, 3> kSignalKindNames = {"pdq", "md5",
-                                                              "sha256"};
+constexpr std::array<std::string_view, 4> kSignalKindNames = {"pdq", "md5",
+                                                              "sha256", "vpdq"};
 constexpr std::array<std::string_view, 4> kCategoryNames = {
     "intimate_image", "sextortion", "synthetic", "child_abuse"};
 constexpr std::array<std::string_view, 2> kEntryStatusNames = {"active",
                                                                "revoked"};
 
 std::size_t SignalSize(SignalKind kind) {
-  return kind == SignalKind::kMd5 ? 16 : 32;
+  switch (kind) {
+    case SignalKind::kMd5:
+      return 16;
+    case SignalKind::kPdq:
+    case SignalKind::kSha256:
+    case SignalKind::kVpdq:
+      return 32;
+  }
+  assert(false && "unknown SignalKind");
+  return 32;
 }
 
 }  // namespace
@@ -67,7 +76,31 @@ Signal Signal::Sha256(const hash::Sha256Digest& digest) {
   return {SignalKind::kSha256, digest};
 }
 
+Signal Signal::Vpdq(std::span<const hash::VpdqFrame> frames) {
+  const std::string text = hash::FormatVpdq(frames);
+  const hash::Sha256Digest name = hash::Sha256(
+      {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+  return {SignalKind::kVpdq, name};
+}
+
+Result<Signal> Signal::FromBytes(SignalKind kind,
+                                 std::span<const std::uint8_t> bytes) {
+  if (static_cast<std::size_t>(kind) >= kSignalKindNames.size()) {
+    return InvalidArgumentError("unknown signal kind");
+  }
+  if (bytes.size() != SignalSize(kind)) {
+    return InvalidArgumentError("a " + std::string(SignalKindName(kind)) +
+                                " signal has " +
+                                std::to_string(SignalSize(kind)) +
+                                " bytes, not " + std::to_string(bytes.size()));
+  }
+  return Signal(kind, bytes);
+}
+
 Result<Signal> Signal::FromHex(SignalKind kind, std::string_view hex) {
+  if (static_cast<std::size_t>(kind) >= kSignalKindNames.size()) {
+    return InvalidArgumentError("unknown signal kind");
+  }
   auto bytes = HexDecode(hex, SignalSize(kind));
   if (!bytes) {
     return bytes.error().WithContext(

@@ -311,7 +311,8 @@ TEST_F(SqliteStoreTest, UpgradesAVersionTwoFileWithItsCases) {
   WriteVersionTwoFile(path_);
   auto database = OpenSqliteDatabase(path_);
   ASSERT_TRUE(database.has_value()) << database.status().ToString();
-  EXPECT_EQ(QueryOne(path_, "PRAGMA user_version"), "3");
+  EXPECT_EQ(QueryOne(path_, "PRAGMA user_version"),
+            std::to_string(kSqliteSchemaVersion));
   auto found = database->cases->GetCase("RMP-7K3Q-9XWD");
   ASSERT_TRUE(found.has_value()) << found.status().ToString();
   EXPECT_EQ(found->status, CaseStatus::kNeedsInfo);

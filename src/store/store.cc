@@ -1,6 +1,10 @@
 #include "rempart/store/store.h"
 
+#include <array>
+#include <bit>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "store/store_internal.h"
 
@@ -18,6 +22,52 @@ Status ValidateText(std::string_view field, std::string_view text,
     return InvalidArgumentError(std::string(field) + " holds a NUL byte");
   }
   return OkStatus();
+}
+
+std::vector<std::uint8_t> EncodeVpdqFrames(
+    std::span<const hash::VpdqFrame> frames) {
+  std::vector<std::uint8_t> bytes;
+  bytes.reserve(frames.size() * kVpdqFrameBytes);
+  const auto put_le64 = [&](std::uint64_t value) {
+    for (int i = 0; i < 8; ++i) {
+      bytes.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
+    }
+  };
+  for (const hash::VpdqFrame& frame : frames) {
+    put_le64(static_cast<std::uint64_t>(frame.frame_number));
+    bytes.push_back(static_cast<std::uint8_t>(frame.quality));
+    const std::array<std::uint8_t, 32> hash = frame.hash.ToBytes();
+    bytes.insert(bytes.end(), hash.begin(), hash.end());
+    put_le64(std::bit_cast<std::uint64_t>(frame.timestamp_seconds));
+  }
+  return bytes;
+}
+
+Result<std::vector<hash::VpdqFrame>> DecodeVpdqFrames(
+    std::span<const std::uint8_t> bytes) {
+  if (bytes.empty() || bytes.size() % kVpdqFrameBytes != 0) {
+    return InvalidArgumentError("stored frames are " +
+                                std::to_string(bytes.size()) +
+                                " bytes long, not a positive multiple of " +
+                                std::to_string(kVpdqFrameBytes));
+  }
+  const auto get_le64 = [](std::span<const std::uint8_t> at) {
+    std::uint64_t value = 0;
+    for (int i = 7; i >= 0; --i) value = (value << 8) | at[i];
+    return value;
+  };
+  std::vector<hash::VpdqFrame> frames(bytes.size() / kVpdqFrameBytes);
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    const std::span<const std::uint8_t> at =
+        bytes.subspan(i * kVpdqFrameBytes, kVpdqFrameBytes);
+    hash::VpdqFrame& frame = frames[i];
+    frame.frame_number = static_cast<std::int64_t>(get_le64(at.first(8)));
+    frame.quality = at[8];
+    frame.hash = hash::PdqHash::FromBytes(at.subspan<9, 32>());
+    frame.timestamp_seconds = std::bit_cast<double>(get_le64(at.subspan(41)));
+  }
+  REMPART_RETURN_IF_ERROR(ValidateVpdqFrames(frames));
+  return frames;
 }
 
 }  // namespace internal
@@ -51,9 +101,59 @@ Status ValidateBankName(std::string_view name) {
   return OkStatus();
 }
 
+Status ValidateVpdqFrames(std::span<const hash::VpdqFrame> frames) {
+  if (frames.empty()) return InvalidArgumentError("a video has no frames");
+  if (frames.size() > hash::kMaxVpdqFrames) {
+    return InvalidArgumentError("a video has " + std::to_string(frames.size()) +
+                                " frames (at most " +
+                                std::to_string(hash::kMaxVpdqFrames) + ")");
+  }
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    const hash::VpdqFrame& frame = frames[i];
+    const auto bad = [&](const std::string& why) {
+      return InvalidArgumentError("frame " + std::to_string(i) + ": " + why);
+    };
+    if (frame.frame_number < 0) {
+      return bad("frame number " + std::to_string(frame.frame_number) +
+                 " is negative");
+    }
+    if (i > 0 && frame.frame_number <= frames[i - 1].frame_number) {
+      return bad("frame number " + std::to_string(frame.frame_number) +
+                 " does not follow " +
+                 std::to_string(frames[i - 1].frame_number));
+    }
+    if (frame.quality < 0 || frame.quality > 100) {
+      return bad("quality " + std::to_string(frame.quality) +
+                 " is outside 0…100");
+    }
+    // Written so that NaN fails too.
+    if (!(frame.timestamp_seconds >= 0 &&
+          frame.timestamp_seconds <= kMaxVpdqTimestampSeconds)) {
+      return bad(
+          "timestamp " + std::to_string(frame.timestamp_seconds) +
+          " is outside 0…" +
+          std::to_string(static_cast<std::int64_t>(kMaxVpdqTimestampSeconds)) +
+          " seconds");
+    }
+  }
+  return OkStatus();
+}
+
 Status ValidateNewEntry(const NewEntry& entry) {
   const EntryInput& input = entry.input;
   const bool pdq = input.signal.kind() == SignalKind::kPdq;
+  if (input.signal.kind() == SignalKind::kVpdq) {
+    Status frames = ValidateVpdqFrames(input.frames);
+    if (!frames.ok()) return frames.WithContext("vpdq frames");
+    if (Signal::Vpdq(input.frames) != input.signal) {
+      return InvalidArgumentError(
+          "vpdq signal " + input.signal.hex() +
+          " is not the name of its frames (SHA-256 of their text, " +
+          Signal::Vpdq(input.frames).hex() + ")");
+    }
+  } else if (!input.frames.empty()) {
+    return InvalidArgumentError("frames are only meaningful for vpdq signals");
+  }
   if (input.quality.has_value()) {
     if (!pdq) {
       return InvalidArgumentError("quality is only meaningful for pdq signals");

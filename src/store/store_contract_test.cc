@@ -7,10 +7,13 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "rempart/hash/vpdq.h"
 
 namespace rempart::store {
 namespace {
@@ -27,13 +30,35 @@ std::uint64_t SplitMix(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
-// Distinct deterministic signals of each kind for seeds 0, 1, 2, …
-Signal TestSignal(SignalKind kind, std::uint64_t seed) {
+// 32 distinct deterministic bytes for seeds 0, 1, 2, …
+std::array<std::uint8_t, 32> TestBytes(std::uint64_t seed) {
   std::array<std::uint8_t, 32> bytes{};
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     bytes[i] =
         static_cast<std::uint8_t>(SplitMix(seed * 64 + i / 8) >> (8 * (i % 8)));
   }
+  return bytes;
+}
+
+// A video of `count` frames, distinct for each seed: one frame a second of
+// a 30 fps video, so each timestamp is frame_number / 30 s, a value with
+// no exact binary (nor 3-decimal) form; qualities across 0…100.
+std::vector<hash::VpdqFrame> TestFrames(std::uint64_t seed,
+                                        std::size_t count = 5) {
+  std::vector<hash::VpdqFrame> frames(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    hash::VpdqFrame& frame = frames[i];
+    frame.frame_number = static_cast<std::int64_t>(i * 30 + 1);
+    frame.quality = static_cast<int>((seed * 13 + i * 37) % 101);
+    frame.hash = hash::PdqHash::FromBytes(TestBytes(seed * 100'003 + i));
+    frame.timestamp_seconds = static_cast<double>(frame.frame_number) / 30;
+  }
+  return frames;
+}
+
+// Distinct deterministic signals of each kind for seeds 0, 1, 2, …
+Signal TestSignal(SignalKind kind, std::uint64_t seed) {
+  const std::array<std::uint8_t, 32> bytes = TestBytes(seed);
   switch (kind) {
     case SignalKind::kPdq:
       return Signal::Pdq(hash::PdqHash::FromBytes(bytes));
@@ -44,6 +69,8 @@ Signal TestSignal(SignalKind kind, std::uint64_t seed) {
     }
     case SignalKind::kSha256:
       return Signal::Sha256(bytes);
+    case SignalKind::kVpdq:
+      return Signal::Vpdq(TestFrames(seed));
   }
   return {};
 }
@@ -58,6 +85,15 @@ NewEntry Active(const Signal& signal, std::string source_org = "hotline-a") {
   NewEntry entry;
   entry.input.signal = signal;
   entry.input.source_org = std::move(source_org);
+  return entry;
+}
+
+// An active video entry of `frames`, named by them.
+NewEntry ActiveVideo(const std::vector<hash::VpdqFrame>& frames) {
+  NewEntry entry;
+  entry.input.signal = Signal::Vpdq(frames);
+  entry.input.frames = frames;
+  entry.input.source_org = "hotline-a";
   return entry;
 }
 
@@ -333,6 +369,229 @@ TEST_P(StoreContractTest, InvalidItemRejectsTheWholeBatch) {
   NewEntry zero = Active(Pdq(10));
   zero.input.quality = 0;
   EXPECT_EQ(Add("reports", {edge, zero}).added, 2u);
+}
+
+TEST_P(StoreContractTest, VideoEntriesKeepTheirFramesExactly) {
+  CreateBank("reports");
+  std::vector<hash::VpdqFrame> frames = TestFrames(1, 40);
+  frames[0] = {0, 0, frames[0].hash, 0};
+  frames[1] = {1, 100, frames[1].hash, 1.0 / 30};
+  frames[2].timestamp_seconds = 0.0005;  // Prints as 0.001 (%.3f rounds).
+  frames.back().timestamp_seconds = kMaxVpdqTimestampSeconds;
+  const Signal name = Signal::Vpdq(frames);
+  NewEntry video = ActiveVideo(frames);
+  video.input.category = Category::kSextortion;
+  video.input.external_id = "report-9";
+  now_ms_ = 1'700'000'002'000;
+  const AddOutcome outcome =
+      Add("reports", {Active(Pdq(1)), video, Active(Md5(2))});
+  ASSERT_EQ(outcome.added, 3u);
+
+  const auto expect_video = [&](const Entry& entry, const std::string& via) {
+    EXPECT_EQ(entry.id, outcome.added_ids[1]) << via;
+    EXPECT_EQ(entry.input.signal, name) << via;
+    EXPECT_EQ(entry.input.frames, frames) << via;
+    EXPECT_EQ(hash::FormatVpdq(entry.input.frames), hash::FormatVpdq(frames))
+        << via;
+    EXPECT_EQ(Signal::Vpdq(entry.input.frames), name) << via;
+    ASSERT_EQ(entry.input.frames.size(), frames.size()) << via;
+    EXPECT_THAT(hash::FormatVpdqFrame(entry.input.frames[1]),
+                HasSubstr(",0.033"))
+        << via;
+    EXPECT_EQ(entry.input.category, Category::kSextortion) << via;
+    EXPECT_EQ(entry.input.external_id, "report-9") << via;
+    EXPECT_EQ(entry.input.quality, std::nullopt) << via;
+    EXPECT_EQ(entry.created_at_ms, 1'700'000'002'000) << via;
+  };
+  auto by_id = store_->GetEntry(outcome.added_ids[1]);
+  ASSERT_TRUE(by_id.has_value()) << by_id.status().ToString();
+  expect_video(*by_id, "GetEntry");
+  auto by_name = store_->FindEntries("reports", name);
+  ASSERT_TRUE(by_name.has_value());
+  ASSERT_EQ(by_name->size(), 1u);
+  expect_video((*by_name)[0], "FindEntries");
+  const std::vector<Entry> videos =
+      Scan("reports", Filter(std::nullopt, SignalKind::kVpdq));
+  ASSERT_EQ(videos.size(), 1u);
+  expect_video(videos[0], "ForEachEntry");
+  const auto changes = Changes("reports", 0);
+  ASSERT_EQ(changes.size(), 3u);
+  expect_video(changes[1].second, "ForEachChangeSince");
+  // Every other entry, read after a video with the same reused Entry, has
+  // no frames.
+  const std::vector<Entry> all = Scan("reports");
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_THAT(all[0].input.frames, IsEmpty());
+  EXPECT_THAT(all[2].input.frames, IsEmpty());
+  EXPECT_THAT(changes[2].second.input.frames, IsEmpty());
+
+  const BankStats stats = StatsOf("reports");
+  EXPECT_EQ(stats.active_pdq, 1);
+  EXPECT_EQ(stats.active_md5, 1);
+  EXPECT_EQ(stats.active_sha256, 0);
+  EXPECT_EQ(stats.active_vpdq, 1);
+  EXPECT_EQ(stats.total, 3);
+  ExpectIntact();
+
+  Reopen();
+  auto reopened = store_->GetEntry(outcome.added_ids[1]);
+  ASSERT_TRUE(reopened.has_value()) << reopened.status().ToString();
+  expect_video(*reopened, "GetEntry after reopening");
+  EXPECT_EQ(StatsOf("reports").active_vpdq, 1);
+  ExpectIntact();
+}
+
+TEST_P(StoreContractTest, AVideoOfTheMostFramesRoundTrips) {
+  CreateBank("reports");
+  const std::vector<hash::VpdqFrame> frames =
+      TestFrames(3, hash::kMaxVpdqFrames);
+  const AddOutcome outcome = Add("reports", {ActiveVideo(frames)});
+  ASSERT_EQ(outcome.added, 1u);
+  auto entry = store_->GetEntry(outcome.added_ids[0]);
+  ASSERT_TRUE(entry.has_value()) << entry.status().ToString();
+  EXPECT_EQ(entry->input.frames.size(), hash::kMaxVpdqFrames);
+  EXPECT_TRUE(entry->input.frames == frames);
+  ExpectIntact();
+}
+
+TEST_P(StoreContractTest, AVideoIsOneEntryPerName) {
+  CreateBank("reports");
+  CreateBank("other");
+  const NewEntry first = ActiveVideo(TestFrames(1));
+  NewEntry first_again = first;
+  first_again.input.source_org = "someone else";
+  const AddOutcome outcome =
+      Add("reports", {first, ActiveVideo(TestFrames(2)), first_again});
+  EXPECT_EQ(outcome.added, 2u);
+  EXPECT_EQ(outcome.unchanged, 1u);
+  const std::int64_t revision = Revision();
+
+  const AddOutcome again = Add("reports", {first_again});
+  EXPECT_EQ(again.added, 0u);
+  EXPECT_EQ(again.unchanged, 1u);
+  EXPECT_EQ(again.revision, 0);
+  EXPECT_EQ(Revision(), revision);
+  auto found = store_->FindEntries("reports", first.input.signal);
+  ASSERT_TRUE(found.has_value());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].input.source_org, "hotline-a");
+  EXPECT_EQ((*found)[0].input.frames, first.input.frames);
+
+  // One timestamp a millisecond later makes another video.
+  std::vector<hash::VpdqFrame> shifted = TestFrames(1);
+  shifted.back().timestamp_seconds += 0.001;
+  EXPECT_EQ(Add("reports", {ActiveVideo(shifted)}).added, 1u);
+  // The same video in another bank is another entry.
+  EXPECT_EQ(Add("other", {first}).added, 1u);
+  EXPECT_EQ(StatsOf("reports").active_vpdq, 3);
+  EXPECT_EQ(StatsOf("other").active_vpdq, 1);
+  ExpectIntact();
+}
+
+TEST_P(StoreContractTest, RevokingAVideoByItsName) {
+  CreateBank("reports");
+  const std::vector<hash::VpdqFrame> frames = TestFrames(1);
+  Add("reports", {ActiveVideo(frames), ActiveVideo(TestFrames(2)),
+                  Revoked(Pdq(1), "old")});
+  const std::int64_t before = Revision();
+  // The name's bytes as another kind are another signal.
+  const Signal name = Signal::Vpdq(frames);
+  hash::Sha256Digest same_bytes{};
+  std::copy(name.bytes().begin(), name.bytes().end(), same_bytes.begin());
+  EXPECT_EQ(store_->Revoke("reports", Signal::Sha256(same_bytes), "x")
+                .status()
+                .code(),
+            StatusCode::kNotFound);
+
+  now_ms_ += 1000;
+  auto revoked = store_->Revoke("reports", name, "false match");
+  ASSERT_TRUE(revoked.has_value()) << revoked.status().ToString();
+  EXPECT_EQ(revoked->status, EntryStatus::kRevoked);
+  EXPECT_EQ(revoked->revoke_reason, "false match");
+  EXPECT_EQ(revoked->input.frames, frames);
+  const BankStats stats = StatsOf("reports");
+  EXPECT_EQ(stats.active_vpdq, 1);
+  EXPECT_EQ(stats.revoked, 2);
+  EXPECT_EQ(stats.total, 3);
+
+  const auto changes = Changes("reports", before);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].second.input.signal, name);
+  EXPECT_EQ(changes[0].second.status, EntryStatus::kRevoked);
+  EXPECT_EQ(changes[0].second.input.frames, frames);
+  EXPECT_THAT(SignalsOf(Scan("reports",
+                             Filter(EntryStatus::kActive, SignalKind::kVpdq))),
+              ElementsAre(Signal::Vpdq(TestFrames(2))));
+  // Revoked again: nothing changes.
+  auto again = store_->Revoke("reports", name, "second");
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->revoke_reason, "false match");
+  EXPECT_EQ(StatsOf("reports").active_vpdq, 1);
+  ExpectIntact();
+}
+
+TEST_P(StoreContractTest, InvalidVideosRejectTheWholeBatch) {
+  CreateBank("reports");
+  struct Bad {
+    std::string what;
+    NewEntry entry;
+  };
+  std::vector<Bad> bad;
+  // Named by its (bad) frames, so that the frames are what fails.
+  const auto video_with = [](std::vector<hash::VpdqFrame> frames) {
+    return ActiveVideo(frames);
+  };
+  bad.push_back({"a video has no frames", video_with({})});
+  bad.push_back(
+      {"at most 50000", video_with(TestFrames(9, hash::kMaxVpdqFrames + 1))});
+  std::vector<hash::VpdqFrame> frames = TestFrames(9);
+  frames[0].frame_number = -1;
+  bad.push_back({"frame 0: frame number -1 is negative", video_with(frames)});
+  frames = TestFrames(9);
+  frames[2].frame_number = frames[1].frame_number;
+  bad.push_back(
+      {"frame 2: frame number 31 does not follow 31", video_with(frames)});
+  frames = TestFrames(9);
+  frames[3].quality = 101;
+  bad.push_back({"frame 3: quality 101", video_with(frames)});
+  frames[3].quality = -1;
+  bad.push_back({"frame 3: quality -1", video_with(frames)});
+  for (double timestamp : {-0.001, std::numeric_limits<double>::quiet_NaN(),
+                           std::numeric_limits<double>::infinity(),
+                           kMaxVpdqTimestampSeconds * 1.001}) {
+    frames = TestFrames(9);
+    frames[1].timestamp_seconds = timestamp;
+    bad.push_back({"frame 1: timestamp", video_with(frames)});
+  }
+  NewEntry misnamed = ActiveVideo(TestFrames(9));
+  misnamed.input.signal = Signal::Vpdq(TestFrames(10));
+  bad.push_back({"is not the name of its frames", misnamed});
+  NewEntry bare = ActiveVideo(TestFrames(9));
+  bare.input.frames.clear();
+  bad.push_back({"a video has no frames", bare});
+  NewEntry photo = Active(Pdq(9));
+  photo.input.frames = TestFrames(9);
+  bad.push_back({"frames are only meaningful for vpdq", photo});
+  NewEntry with_quality = ActiveVideo(TestFrames(9));
+  with_quality.input.quality = 80;
+  bad.push_back({"quality is only meaningful for pdq", with_quality});
+  NewEntry with_mode = ActiveVideo(TestFrames(9));
+  with_mode.input.pdq_mode = hash::PdqMode::kFullResolution;
+  bad.push_back({"pdq_mode", with_mode});
+
+  for (const Bad& item : bad) {
+    const std::vector<NewEntry> batch = {Active(Pdq(1)),
+                                         ActiveVideo(TestFrames(1)), item.entry,
+                                         Active(Sha256(1))};
+    auto outcome = store_->AddEntries("reports", batch);
+    ASSERT_FALSE(outcome.has_value()) << item.what;
+    EXPECT_EQ(outcome.error().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(outcome.error().message(), HasSubstr("entry 2")) << item.what;
+    EXPECT_THAT(outcome.error().message(), HasSubstr(item.what));
+  }
+  EXPECT_EQ(StatsOf("reports").total, 0);
+  EXPECT_EQ(Revision(), 0);
+  ExpectIntact();
 }
 
 TEST_P(StoreContractTest, ImportedRevokedEntriesKeepTheirReason) {

@@ -6,11 +6,16 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rempart/core/result.h"
 #include "rempart/core/status.h"
+#include "rempart/hash/vpdq.h"
+#include "rempart/store/entry.h"
 
 namespace rempart::store::internal {
 
@@ -18,6 +23,30 @@ namespace rempart::store::internal {
 // InvalidArgument naming `field` otherwise.
 Status ValidateText(std::string_view field, std::string_view text,
                     std::size_t max_bytes);
+
+// A video's frames as the store keeps them (one value per video, in the
+// entry's or case's row set): kVpdqFrameBytes per frame, in order. A frame
+// is its frame number (8 bytes, little-endian two's complement), its
+// quality (1 byte), its PDQ hash (PdqHash::ToBytes(), 32 bytes) and its
+// timestamp (the IEEE 754 binary64 bits, 8 bytes, little-endian): fixed
+// widths, so every value reads back bit for bit and hash::FormatVpdq() of
+// what is read is the text that named the video.
+inline constexpr std::size_t kVpdqFrameBytes = 49;
+std::vector<std::uint8_t> EncodeVpdqFrames(
+    std::span<const hash::VpdqFrame> frames);
+// The frames of an EncodeVpdqFrames() value, checked with
+// ValidateVpdqFrames(); InvalidArgument when `bytes` is not one.
+Result<std::vector<hash::VpdqFrame>> DecodeVpdqFrames(
+    std::span<const std::uint8_t> bytes);
+
+// The names (Signal::Vpdq()) of the videos of a NewCase or CaseUpdate, in
+// order, each checked with ValidateVpdqFrames(); InvalidArgument naming
+// the first bad one ("video 2: frame 3: …").
+Result<std::vector<Signal>> NameCaseVideos(
+    std::span<const std::vector<hash::VpdqFrame>> videos);
+// InvalidArgument when `signals` holds a kVpdq signal: a video's name
+// comes with its frames, never alone.
+Status CheckNoBareVideoNames(std::span<const Signal> signals);
 
 // `text` as a JSON string, quotes included, for the details of audit
 // records. Bytes of 0x80 and above pass through unchanged (UTF-8 stays

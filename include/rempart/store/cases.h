@@ -5,6 +5,16 @@
 // a salted hash of the secret and the contact sealed by the service
 // (rempart/service/auth.h, rempart/service/sealing.h).
 //
+// Videos: a reporter gives a video as its vPDQ frames (NewCase::videos,
+// CaseUpdate::add_videos). The case keeps the video's name,
+// Signal::Vpdq(frames), in Case::signals like any other signal, so that
+// searching by signal (CaseFilter::signal of kind kVpdq), the signal limits
+// and publication take one path; and it keeps the frames beside the name:
+// Case::videos[k] are the frames of the k-th kVpdq signal of Case::signals.
+// Callers never give a bare kVpdq signal (a name without frames); a video
+// whose name the case already holds is stored once. PublishCase() adds each
+// video to the bank as a kVpdq entry with its frames.
+//
 // Thread safety: a CaseStore may be used from any thread.
 #ifndef REMPART_STORE_CASES_H_
 #define REMPART_STORE_CASES_H_
@@ -19,6 +29,7 @@
 
 #include "rempart/core/result.h"
 #include "rempart/core/status.h"
+#include "rempart/hash/vpdq.h"
 #include "rempart/store/audit.h"
 #include "rempart/store/entry.h"
 
@@ -40,8 +51,14 @@ Result<CaseStatus> ParseCaseStatus(std::string_view name);
 // of four ("RMP-7K3Q-9XWD"): short enough to read over the phone.
 Status ValidateCaseCode(std::string_view code);
 
-// At most this many signals in one case.
+// At most this many signals in one case, videos' names included.
 inline constexpr std::size_t kMaxCaseSignals = 1000;
+// At most this many videos in one case.
+inline constexpr std::size_t kMaxCaseVideos = 20;
+// At most this many frames in all the videos of one case together (about
+// 28 hours at one frame a second), so that a case read whole stays a few
+// megabytes.
+inline constexpr std::size_t kMaxCaseVideoFrames = 100'000;
 // At most this many bytes of sealed contact data.
 inline constexpr std::size_t kMaxSealedContactBytes = 4096;
 // At most this many bytes in a status step's reason.
@@ -63,8 +80,14 @@ inline constexpr int kDefaultCasePdqRadius = 31;
 struct NewCase {
   std::string code;
   Category category = Category::kIntimateImage;
-  // 1…kMaxCaseSignals signals; duplicates are stored once.
+  // Signals other than kVpdq; duplicates are stored once. The case needs
+  // at least one signal or video, and at most kMaxCaseSignals of both.
   std::vector<Signal> signals;
+  // Videos by their frames, 0…kMaxCaseVideos of them, each valid as
+  // ValidateVpdqFrames() says, at most kMaxCaseVideoFrames frames in all.
+  // Their names follow `signals` in Case::signals, in this order; a
+  // repeated video (same name) is stored once.
+  std::vector<std::vector<hash::VpdqFrame>> videos;
   // "victim" or "analyst".
   std::string channel = "victim";
   std::array<std::uint8_t, 16> secret_salt{};
@@ -133,6 +156,8 @@ struct Case {
   // a rejection note); empty when it gave none.
   std::string message;
   std::vector<Signal> signals;
+  // The frames of each kVpdq signal, in the order of those signals.
+  std::vector<std::vector<hash::VpdqFrame>> videos;
   std::array<std::uint8_t, 16> secret_salt{};
   std::array<std::uint8_t, 32> secret_hash{};
   std::string sealed_contact;
@@ -149,8 +174,9 @@ struct CaseFilter {
   std::optional<Category> category;
   // Only the case with this code, when set.
   std::optional<std::string> code;
-  // Only cases holding this signal: MD5 and SHA-256 exactly (an index
-  // lookup); PDQ within pdq_radius of any of a case's PDQ signals. The PDQ
+  // Only cases holding this signal: MD5, SHA-256 and vPDQ (a video's name)
+  // exactly (an index lookup); PDQ within pdq_radius of any of a case's
+  // PDQ signals (not of its videos' frames). The PDQ
   // search reads every PDQ signal of the cases after after_id, 32 bytes
   // each, until it has `limit` cases: linear in the cases reported, about
   // a millisecond per hundred thousand.
@@ -176,8 +202,12 @@ struct CaseUpdate {
   // nothing.
   std::vector<CaseStatus> only_from;
   // Signals to add to the case (duplicates of its own are ignored), up to
-  // kMaxCaseSignals in all.
+  // kMaxCaseSignals in all; none of kind kVpdq.
   std::vector<Signal> add_signals;
+  // Videos to add, by their frames (each valid as ValidateVpdqFrames()
+  // says; ones the case holds already are ignored), up to kMaxCaseVideos
+  // and kMaxCaseVideoFrames in all. Their names follow add_signals'.
+  std::vector<std::vector<hash::VpdqFrame>> add_videos;
   // A reply to keep, sealed; empty for none. ≤ kMaxSealedReplyBytes.
   std::string sealed_reply;
 };
@@ -187,10 +217,12 @@ class CaseStore {
   virtual ~CaseStore() = default;
   // Stores the case with a first kReceived step and its audit record
   // ("case.create", target the code; details the category, channel and
-  // signal count, never the contact). AlreadyExists for a taken code;
-  // InvalidArgument for a bad code, no signals, too many, an unknown
-  // category or channel, or sealed contact over kMaxSealedContactBytes.
-  // Signals keep the order of their first occurrence.
+  // signal count, with "videos":N when it has videos; never the contact).
+  // AlreadyExists for a taken code; InvalidArgument for a bad code, no
+  // signals or videos, too many, a kVpdq signal, an invalid video (naming
+  // it: "video 1: frame 3: …"), an unknown category or channel, or sealed
+  // contact over kMaxSealedContactBytes. Signals keep the order of their
+  // first occurrence.
   virtual Result<Case> CreateCase(const NewCase& new_case,
                                   const Actor& actor) = 0;
   // NotFound for an unknown code.
@@ -213,11 +245,12 @@ class CaseStore {
   // code and message, adds `update`'s signals and reply, and appends the
   // step to the history, in one transaction audited as "case.<action>"
   // (details: the old and new status, the reason code, how many signals
-  // were added; never the message, note or reply, only their lengths).
-  // InvalidArgument for a field over its limit or holding NUL, a bad
-  // action or reason code, kRejected or kNeedsInfo without a reason;
-  // AlreadyExists when the case is not in one of update.only_from;
-  // ResourceExhausted past kMaxCaseSignals or kMaxCaseReplies; NotFound for
+  // and videos were added; never the message, note or reply, only their
+  // lengths). InvalidArgument for a field over its limit or holding NUL, a
+  // bad action or reason code, kRejected or kNeedsInfo without a reason, a
+  // kVpdq signal or an invalid video; AlreadyExists when the case is not in
+  // one of update.only_from; ResourceExhausted past kMaxCaseSignals,
+  // kMaxCaseVideos, kMaxCaseVideoFrames or kMaxCaseReplies; NotFound for
   // an unknown code.
   virtual Result<Case> UpdateCase(std::string_view code,
                                   const CaseUpdate& update,
@@ -225,7 +258,8 @@ class CaseStore {
 
   // Verifies the case and publishes its signals: adds each to `bank` as an
   // active entry (entries.add, as Store::AddEntries() does; a signal
-  // already in the bank keeps its entry), links the case to the entries,
+  // already in the bank keeps its entry; a video becomes a kVpdq entry with
+  // its frames), links the case to the entries,
   // and sets the case verified (action "verify", `note` kept for staff),
   // all in one transaction. The new entries take the case's category, the
   // case code as external_id, and `source_org`. AlreadyExists

@@ -15,11 +15,13 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rempart/core/result.h"
 #include "rempart/hash/digest.h"
 #include "rempart/hash/pdq.h"
 #include "rempart/hash/pdq_hash.h"
+#include "rempart/hash/vpdq.h"
 
 namespace rempart::store {
 
@@ -27,9 +29,12 @@ enum class SignalKind : std::uint8_t {
   kPdq,     // 256-bit perceptual hash; matches within a Hamming radius.
   kMd5,     // 128-bit digest of the file bytes; matches exactly.
   kSha256,  // 256-bit digest of the file bytes; matches exactly.
+  kVpdq,    // A video's vPDQ frames (EntryInput::frames); the signal's 32
+            // bytes are the SHA-256 of their text form (Signal::Vpdq), which
+            // names the video. Matches by frame percentages.
 };
 
-// "pdq", "md5", "sha256".
+// "pdq", "md5", "sha256", "vpdq".
 std::string_view SignalKindName(SignalKind kind);
 // Parses a name from SignalKindName() (lower case only). InvalidArgument
 // otherwise.
@@ -44,13 +49,20 @@ class Signal {
   static Signal Pdq(const hash::PdqHash& hash);
   static Signal Md5(const hash::Md5Digest& digest);
   static Signal Sha256(const hash::Sha256Digest& digest);
-  // Parses the canonical hex text of a signal of `kind` (64 digits for PDQ
-  // and SHA-256, 32 for MD5; either case). InvalidArgument with the reason.
+  // The name of a video's frames: SHA-256 of hash::FormatVpdq(frames).
+  static Signal Vpdq(std::span<const hash::VpdqFrame> frames);
+  // Parses the canonical hex text of a signal of `kind` (64 digits for PDQ,
+  // SHA-256 and vPDQ, 32 for MD5; either case). InvalidArgument with the
+  // reason.
   static Result<Signal> FromHex(SignalKind kind, std::string_view hex);
+  // The signal of `kind` whose bytes() are `bytes` (as a store keeps it).
+  // InvalidArgument when the size is not the kind's.
+  static Result<Signal> FromBytes(SignalKind kind,
+                                  std::span<const std::uint8_t> bytes);
 
   [[nodiscard]] SignalKind kind() const { return kind_; }
-  // 32 bytes for PDQ and SHA-256, 16 for MD5. For PDQ the bytes are the hex
-  // text's big-endian integer, so HexEncode(bytes()) == hex().
+  // 32 bytes for PDQ, SHA-256 and vPDQ, 16 for MD5. For PDQ the bytes are
+  // the hex text's big-endian integer, so HexEncode(bytes()) == hex().
   [[nodiscard]] std::span<const std::uint8_t> bytes() const {
     return {bytes_.data(), size_};
   }
@@ -103,6 +115,9 @@ struct EntryInput {
   std::string source_org;
   // That organisation's own reference for the report; may be empty.
   std::string external_id;
+  // kVpdq only: the video's frames, 1…hash::kMaxVpdqFrames of them, with
+  // signal == Signal::Vpdq(frames). Empty for every other kind.
+  std::vector<hash::VpdqFrame> frames;
 };
 
 // A stored entry.

@@ -13,7 +13,8 @@
 // in one transaction, when it is opened; a file written by a newer Rempart
 // (a higher version) is refused rather than misread. Versions: 1 banks and
 // entries; 2 adds the audit log, API keys and cases; 3 the triage
-// workflow (replies, published entries, outcomes, reason codes).
+// workflow (replies, published entries, outcomes, reason codes); 4 videos
+// (vPDQ entries and case videos with their frames).
 //
 // The four interfaces of one file share one connection and one lock, so
 // that every change and its audit record are one transaction. Each is
@@ -37,7 +38,7 @@
 namespace rempart::store {
 
 // The schema version this build writes and reads.
-inline constexpr int kSqliteSchemaVersion = 3;
+inline constexpr int kSqliteSchemaVersion = 4;
 
 struct SqliteOptions {
   // How long a call waits for another connection's write lock before

@@ -49,6 +49,7 @@
 
 #include "rempart/core/result.h"
 #include "rempart/core/status.h"
+#include "rempart/hash/vpdq.h"
 #include "rempart/store/audit.h"
 #include "rempart/store/entry.h"
 
@@ -62,8 +63,20 @@ inline constexpr std::size_t kMaxBankDescriptionBytes = 1024;
 // source_org, external_id and revoke_reason: free text without NUL bytes.
 inline constexpr std::size_t kMaxEntryTextBytes = 256;
 
+// A video frame's timestamp is at most this many seconds (about 31 years):
+// far past any video, and short enough that its text form
+// (hash::FormatVpdq()) is never cut.
+inline constexpr double kMaxVpdqTimestampSeconds = 1e9;
+
 // OK when `name` is a valid bank name; InvalidArgument saying why not.
 Status ValidateBankName(std::string_view name);
+
+// OK when `frames` may be stored as one video (an entry's or a case's):
+// 1…hash::kMaxVpdqFrames frames, frame numbers ≥ 0 and strictly
+// increasing, quality 0…100, timestamps finite, ≥ 0 and at most
+// kMaxVpdqTimestampSeconds. InvalidArgument naming the first bad frame by
+// its index ("frame 3: quality 101 is outside 0…100").
+Status ValidateVpdqFrames(std::span<const hash::VpdqFrame> frames);
 
 struct Bank {
   std::string name;
@@ -78,6 +91,7 @@ struct BankStats {
   std::int64_t active_pdq = 0;
   std::int64_t active_md5 = 0;
   std::int64_t active_sha256 = 0;
+  std::int64_t active_vpdq = 0;
   // Revoked entries, all kinds.
   std::int64_t revoked = 0;
   // All entries: the active ones plus the revoked ones.
@@ -98,7 +112,9 @@ struct NewEntry {
 // OK when `entry` may be stored; InvalidArgument saying why not:
 // quality outside 0…100, quality or pdq_mode on a non-PDQ signal, a text
 // field longer than kMaxEntryTextBytes or holding a NUL byte, a revoked
-// entry without a reason or an active one with a reason.
+// entry without a reason or an active one with a reason; for a kVpdq
+// signal, frames that ValidateVpdqFrames() refuses or a signal other than
+// Signal::Vpdq(frames) (the video's name); frames on any other kind.
 Status ValidateNewEntry(const NewEntry& entry);
 
 struct AddOutcome {
@@ -123,7 +139,9 @@ struct EntryFilter {
 };
 
 // Called once per entry; return false to stop early. The Entry is only
-// valid during the call (it is reused for the next row).
+// valid during the call (it is reused for the next row). Every Entry a
+// Store returns, here or elsewhere, holds its frames when it is a kVpdq
+// entry.
 using EntryCallback = std::function<bool(const Entry& entry)>;
 // Called once per changed entry with the revision stamped on it; return
 // false to stop early. The Entry is only valid during the call.
@@ -152,14 +170,17 @@ class Store {
   virtual Result<BankStats> Stats(std::string_view bank) = 0;
 
   // Adds entries to `bank` in one transaction. An entry is unique per
-  // (bank, signal kind, signal bytes): an input whose signal is already in
+  // (bank, signal kind, signal bytes) (for a video, its name: the same
+  // frames are the same entry): an input whose signal is already in
   // the bank, or appears earlier in `entries`, creates nothing, changes
   // nothing (a revoked entry stays revoked) and counts as unchanged.
   // NotFound if there is no such bank. InvalidArgument, naming the index of
   // the first invalid item (see ValidateNewEntry()), when any item is
   // invalid; nothing is written then. An empty `entries` is OK (and not
   // audited). Audited as "entries.add", target the bank, details
-  // {"added":N,"unchanged":N,"revision":R}.
+  // {"added":N,"unchanged":N,"revision":R}, plus "videos":N (the kVpdq
+  // entries added) when N > 0. A kVpdq entry's frames are written in the
+  // same transaction.
   virtual Result<AddOutcome> AddEntries(std::string_view bank,
                                         std::span<const NewEntry> entries,
                                         const Actor& actor) = 0;
@@ -168,7 +189,8 @@ class Store {
     return AddEntries(bank, entries, Actor{});
   }
 
-  // Revokes the entry of `bank` holding `signal`: it stays stored with
+  // Revokes the entry of `bank` holding `signal` (a video's by its name,
+  // Signal::Vpdq(frames)): it stays stored with
   // `reason` and never matches again. Returns the entry as it now is.
   // Revoking an entry that is already revoked changes nothing (the first
   // reason and revision are kept) and is not an error. InvalidArgument when
@@ -208,7 +230,8 @@ class Store {
                                     const ChangeCallback& callback) = 0;
 
   // Checks the storage and the store's own invariants (references between
-  // tables, per-bank counts, revisions, revocation reasons, case histories)
+  // tables, per-bank counts, revisions, revocation reasons, case histories,
+  // a video's frames present and named by its signal)
   // and recomputes the audit chain (AuditLog::VerifyAudit()). Internal with
   // a description of the first problems found. Reads everything: its cost
   // grows with the store, audit log included.

@@ -1,7 +1,8 @@
 // The SQLite CaseStore. A case is a row of cases (its current status,
 // reason, reason code and message, kept in step with the history by the
 // same transactions), its signals in case_signals (in the order first
-// given; UNIQUE per case, so a duplicate is stored once), its steps in
+// given; UNIQUE per case, so a duplicate is stored once; a video's row
+// holds its name and, in the frames column, its frames), its steps in
 // case_events, the reporter's sealed replies in case_replies, the entries
 // it published in case_entries and what platforms did with them in
 // case_outcomes. A case is read whole: the row, then the rest by the
@@ -116,6 +117,56 @@ bool CasePasses(const Case& found, const CaseFilter& filter) {
          (!filter.category || found.category == *filter.category);
 }
 
+// A row of case_signals to write: a signal, with its frames when it names
+// a video.
+struct CaseSignalRow {
+  Signal signal;
+  const std::vector<hash::VpdqFrame>* frames = nullptr;
+};
+
+// The rows for `signals`, then for `videos` (named by `names`), that
+// neither `held` holds nor an earlier one of them: first occurrences, in
+// order. Quadratic, but over at most a few thousand small values.
+std::vector<CaseSignalRow> NewSignalRows(
+    const std::vector<Signal>& held, std::span<const Signal> signals,
+    std::span<const Signal> names,
+    std::span<const std::vector<hash::VpdqFrame>> videos) {
+  std::vector<CaseSignalRow> rows;
+  const auto is_new = [&](const Signal& signal) {
+    return std::find(held.begin(), held.end(), signal) == held.end() &&
+           std::none_of(
+               rows.begin(), rows.end(),
+               [&](const CaseSignalRow& row) { return row.signal == signal; });
+  };
+  for (const Signal& signal : signals) {
+    if (is_new(signal)) rows.push_back({signal, nullptr});
+  }
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (is_new(names[i])) rows.push_back({names[i], &videos[i]});
+  }
+  return rows;
+}
+
+// How many of `rows` are videos, and their frames in all.
+std::pair<std::size_t, std::size_t> CountVideos(
+    const std::vector<CaseSignalRow>& rows) {
+  std::size_t videos = 0;
+  std::size_t frames = 0;
+  for (const CaseSignalRow& row : rows) {
+    if (row.frames == nullptr) continue;
+    ++videos;
+    frames += row.frames->size();
+  }
+  return {videos, frames};
+}
+
+std::size_t CountFrames(
+    const std::vector<std::vector<hash::VpdqFrame>>& videos) {
+  std::size_t frames = 0;
+  for (const auto& video : videos) frames += video.size();
+  return frames;
+}
+
 std::span<const std::uint8_t> Bytes(std::string_view text) {
   return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
 }
@@ -144,8 +195,8 @@ class SqliteCaseStore final : public CaseStore {
          "language) "
          "VALUES (?1, ?2, ?3, 'received', '', ?4, ?5, ?6, ?7, ?7, ?8)",
          &insert_case_},
-        {"INSERT INTO case_signals(case_id, position, kind, value) "
-         "VALUES (?1, ?2, ?3, ?4)",
+        {"INSERT INTO case_signals(case_id, position, kind, value, frames) "
+         "VALUES (?1, ?2, ?3, ?4, ?5)",
          &insert_signal_},
         {"INSERT INTO case_events(case_id, at, status, reason, actor, action, "
          "reason_code, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -163,7 +214,7 @@ class SqliteCaseStore final : public CaseStore {
          " FROM cases WHERE status = ?3 AND id > ?1 "
          "AND (?4 IS NULL OR category = ?4) ORDER BY id LIMIT ?2",
          &list_cases_by_status_},
-        {"SELECT kind, value FROM case_signals WHERE case_id = ?1 "
+        {"SELECT kind, value, frames FROM case_signals WHERE case_id = ?1 "
          "ORDER BY position",
          &case_signals_},
         {"SELECT at, status, reason, actor, action, reason_code, note "
@@ -215,14 +266,22 @@ class SqliteCaseStore final : public CaseStore {
   Result<Case> CreateCase(const NewCase& new_case,
                           const Actor& actor) override {
     REMPART_RETURN_IF_ERROR(ValidateCaseCode(new_case.code));
-    if (new_case.signals.empty()) {
-      return InvalidArgumentError("a case needs at least one signal");
+    if (new_case.signals.empty() && new_case.videos.empty()) {
+      return InvalidArgumentError("a case needs at least one signal or video");
     }
     if (new_case.signals.size() > kMaxCaseSignals) {
       return InvalidArgumentError(
           "a case holds at most " + std::to_string(kMaxCaseSignals) +
           " signals (got " + std::to_string(new_case.signals.size()) + ")");
     }
+    REMPART_RETURN_IF_ERROR(internal::CheckNoBareVideoNames(new_case.signals));
+    if (new_case.videos.size() > kMaxCaseVideos) {
+      return InvalidArgumentError(
+          "a case holds at most " + std::to_string(kMaxCaseVideos) +
+          " videos (got " + std::to_string(new_case.videos.size()) + ")");
+    }
+    auto names = internal::NameCaseVideos(new_case.videos);
+    if (!names) return names.error();
     if (static_cast<int>(new_case.category) >
         static_cast<int>(Category::kChildAbuse)) {
       return InvalidArgumentError("unknown category");
@@ -241,14 +300,20 @@ class SqliteCaseStore final : public CaseStore {
     REMPART_RETURN_IF_ERROR(
         ValidateToken("case language", new_case.language, true));
     REMPART_RETURN_IF_ERROR(ValidateActor(actor));
-    // First occurrences, in order. Quadratic, but over at most
-    // kMaxCaseSignals small values.
-    std::vector<Signal> signals;
-    signals.reserve(new_case.signals.size());
-    for (const Signal& signal : new_case.signals) {
-      if (std::find(signals.begin(), signals.end(), signal) == signals.end()) {
-        signals.push_back(signal);
-      }
+    const std::vector<CaseSignalRow> signals =
+        NewSignalRows({}, new_case.signals, *names, new_case.videos);
+    if (signals.size() > kMaxCaseSignals) {
+      return InvalidArgumentError("a case holds at most " +
+                                  std::to_string(kMaxCaseSignals) +
+                                  " signals, videos included (got " +
+                                  std::to_string(signals.size()) + ")");
+    }
+    const auto [videos, frames] = CountVideos(signals);
+    if (frames > kMaxCaseVideoFrames) {
+      return InvalidArgumentError("a case's videos hold at most " +
+                                  std::to_string(kMaxCaseVideoFrames) +
+                                  " frames in all (got " +
+                                  std::to_string(frames) + ")");
     }
 
     std::lock_guard lock(connection_->mutex());
@@ -292,7 +357,8 @@ class SqliteCaseStore final : public CaseStore {
         "{\"category\":" +
             internal::JsonQuote(CategoryName(new_case.category)) +
             ",\"channel\":" + internal::JsonQuote(new_case.channel) +
-            ",\"signals\":" + std::to_string(signals.size()) + "}"};
+            ",\"signals\":" + std::to_string(signals.size()) +
+            (videos > 0 ? ",\"videos\":" + std::to_string(videos) : "") + "}"};
     auto record = connection_->AppendAudit(actor, event, now);
     if (!record) return record.error();
     auto created = LoadCase(new_case.code);
@@ -399,6 +465,14 @@ class SqliteCaseStore final : public CaseStore {
                                     std::to_string(kMaxCaseSignals) +
                                     " signals");
     }
+    REMPART_RETURN_IF_ERROR(
+        internal::CheckNoBareVideoNames(update.add_signals));
+    if (update.add_videos.size() > kMaxCaseVideos) {
+      return ResourceExhaustedError("a case holds at most " +
+                                    std::to_string(kMaxCaseVideos) + " videos");
+    }
+    auto names = internal::NameCaseVideos(update.add_videos);
+    if (!names) return names.error();
     REMPART_RETURN_IF_ERROR(ValidateActor(actor));
     std::lock_guard lock(connection_->mutex());
     Connection::WriteTransaction transaction(*connection_);
@@ -406,19 +480,27 @@ class SqliteCaseStore final : public CaseStore {
     auto before = LoadCase(code);
     if (!before) return before.error();
     REMPART_RETURN_IF_ERROR(CheckFrom(*before, update.only_from));
-    // The signals the case does not hold yet, in order, once each.
-    std::vector<Signal> added;
-    for (const Signal& signal : update.add_signals) {
-      if (std::find(before->signals.begin(), before->signals.end(), signal) ==
-              before->signals.end() &&
-          std::find(added.begin(), added.end(), signal) == added.end()) {
-        added.push_back(signal);
-      }
-    }
+    // The signals and videos the case does not hold yet, in order, once
+    // each.
+    const std::vector<CaseSignalRow> added = NewSignalRows(
+        before->signals, update.add_signals, *names, update.add_videos);
     if (before->signals.size() + added.size() > kMaxCaseSignals) {
       return ResourceExhaustedError(
           "a case holds at most " + std::to_string(kMaxCaseSignals) +
           " signals (it has " + std::to_string(before->signals.size()) + ")");
+    }
+    const auto [videos_added, frames_added] = CountVideos(added);
+    if (before->videos.size() + videos_added > kMaxCaseVideos) {
+      return ResourceExhaustedError(
+          "a case holds at most " + std::to_string(kMaxCaseVideos) +
+          " videos (it has " + std::to_string(before->videos.size()) + ")");
+    }
+    const std::size_t frames_held = CountFrames(before->videos);
+    if (frames_held + frames_added > kMaxCaseVideoFrames) {
+      return ResourceExhaustedError("a case's videos hold at most " +
+                                    std::to_string(kMaxCaseVideoFrames) +
+                                    " frames in all (it has " +
+                                    std::to_string(frames_held) + ")");
     }
     if (!update.sealed_reply.empty() &&
         before->replies.size() >= kMaxCaseReplies) {
@@ -460,6 +542,9 @@ class SqliteCaseStore final : public CaseStore {
     }
     if (!added.empty()) {
       details += ",\"signals_added\":" + std::to_string(added.size());
+    }
+    if (videos_added > 0) {
+      details += ",\"videos_added\":" + std::to_string(videos_added);
     }
     if (!update.message.empty()) {
       details += ",\"message_bytes\":" + std::to_string(update.message.size());
@@ -505,6 +590,8 @@ class SqliteCaseStore final : public CaseStore {
     entry.external_id = before->code;
     std::vector<NewEntry> entries;
     entries.reserve(before->signals.size());
+    // Case::videos[k] holds the frames of the k-th video's name.
+    std::size_t videos = 0;
     for (std::size_t i = 0; i < before->signals.size(); ++i) {
       NewEntry added;
       added.input = entry;
@@ -512,6 +599,13 @@ class SqliteCaseStore final : public CaseStore {
       if (before->signals[i].kind() != SignalKind::kPdq) {
         added.input.quality.reset();
         added.input.pdq_mode.reset();
+      }
+      if (before->signals[i].kind() == SignalKind::kVpdq) {
+        if (videos >= before->videos.size()) {
+          return InternalError("case " + before->code +
+                               " has a video's name without its frames");
+        }
+        added.input.frames = before->videos[videos++];
       }
       Status valid = ValidateNewEntry(added);
       if (!valid.ok()) return valid.WithContext("entry " + std::to_string(i));
@@ -568,6 +662,7 @@ class SqliteCaseStore final : public CaseStore {
             R"(,"status":"verified","bank":)" + internal::JsonQuote(bank) +
             ",\"entries\":" + std::to_string(entry_ids.size()) +
             ",\"added\":" + std::to_string(outcome->added) +
+            (videos > 0 ? ",\"videos\":" + std::to_string(videos) : "") +
             (note.empty() ? std::string()
                           : ",\"note_bytes\":" + std::to_string(note.size())) +
             "}"};
@@ -684,7 +779,7 @@ class SqliteCaseStore final : public CaseStore {
   }
 
   Status AddSignals(std::int64_t case_id, std::size_t first_position,
-                    const std::vector<Signal>& signals) {
+                    const std::vector<CaseSignalRow>& signals) {
     sqlite3_stmt* statement = insert_signal_.get();
     ResetOnExit reset(statement);
     for (std::size_t i = 0; i < signals.size(); ++i) {
@@ -692,8 +787,16 @@ class SqliteCaseStore final : public CaseStore {
       Binder bind(statement);
       bind.Int(1, case_id)
           .Int(2, static_cast<std::int64_t>(first_position + i))
-          .Int(3, KindCode(signals[i].kind()))
-          .Blob(4, signals[i].bytes());
+          .Int(3, KindCode(signals[i].signal.kind()))
+          .Blob(4, signals[i].signal.bytes());
+      // Bound without a copy: lives until the step below.
+      std::vector<std::uint8_t> frames;
+      if (signals[i].frames != nullptr) {
+        frames = internal::EncodeVpdqFrames(*signals[i].frames);
+        bind.Blob(5, frames);
+      } else {
+        bind.Null(5);
+      }
       if (bind.code() != SQLITE_OK) {
         return connection_->Error(bind.code(), "bind");
       }
@@ -842,6 +945,7 @@ class SqliteCaseStore final : public CaseStore {
   // `found`, whose row is read.
   Status LoadDetails(Case& found) {
     found.signals.clear();
+    found.videos.clear();
     found.history.clear();
     found.replies.clear();
     found.outcomes.clear();
@@ -869,6 +973,15 @@ class SqliteCaseStore final : public CaseStore {
       if (!signal) {
         return InternalError("case " + found.code +
                              " has an unreadable signal");
+      }
+      if (signal->kind() == SignalKind::kVpdq) {
+        auto frames = internal::DecodeVpdqFrames(ColumnBlob(signals, 2));
+        if (!frames) {
+          return InternalError("case " + found.code +
+                               " has a video with unreadable frames (" +
+                               frames.error().message() + ")");
+        }
+        found.videos.push_back(std::move(*frames));
       }
       found.signals.push_back(*signal);
       return OkStatus();

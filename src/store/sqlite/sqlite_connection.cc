@@ -58,6 +58,8 @@ int KindCode(SignalKind kind) {
       return 1;
     case SignalKind::kSha256:
       return 2;
+    case SignalKind::kVpdq:
+      return 3;
   }
   assert(false && "unknown SignalKind");
   return -1;
@@ -65,21 +67,12 @@ int KindCode(SignalKind kind) {
 
 Result<Signal> SignalFromColumns(int kind_code,
                                  std::span<const std::uint8_t> bytes) {
-  if (kind_code == 0 && bytes.size() == 32) {
-    return Signal::Pdq(hash::PdqHash::FromBytes(
-        std::span<const std::uint8_t, 32>(bytes.data(), 32)));
+  if (kind_code < 0 || kind_code >= kKindCodes) {
+    return InvalidArgumentError("an unknown signal kind code " +
+                                std::to_string(kind_code));
   }
-  if (kind_code == 1 && bytes.size() == 16) {
-    hash::Md5Digest digest;
-    std::copy(bytes.begin(), bytes.end(), digest.begin());
-    return Signal::Md5(digest);
-  }
-  if (kind_code == 2 && bytes.size() == 32) {
-    hash::Sha256Digest digest;
-    std::copy(bytes.begin(), bytes.end(), digest.begin());
-    return Signal::Sha256(digest);
-  }
-  return InvalidArgumentError("an unreadable signal");
+  // KindCode() numbers the kinds in their declared order.
+  return Signal::FromBytes(static_cast<SignalKind>(kind_code), bytes);
 }
 
 Status Connection::Prepare() {

@@ -113,8 +113,10 @@ bool ColumnArray(sqlite3_stmt* statement, int column,
   return true;
 }
 
-// Signal kinds as stored: 0 pdq, 1 md5, 2 sha256.
+// Signal kinds as stored: 0 pdq, 1 md5, 2 sha256, 3 vpdq.
 int KindCode(SignalKind kind);
+// How many kind codes there are.
+inline constexpr int kKindCodes = 4;
 // The signal stored as (kind code, bytes); InvalidArgument when they do not
 // make one.
 Result<Signal> SignalFromColumns(int kind_code,

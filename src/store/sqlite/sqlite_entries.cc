@@ -3,11 +3,15 @@
 // leaves an existing row alone, and sqlite3_changes() tells added from
 // unchanged. The rows are stamped with the next revision before deciding to
 // take it (the write lock keeps it free until the commit), so a batch that
-// adds nothing leaves the revision alone.
+// adds nothing leaves the revision alone. A video's frames go to
+// entry_frames only when its entry row is new: an unchanged video keeps the
+// frames it has (the same ones, since the name is their hash).
 #include "store/sqlite/sqlite_entries.h"
 
+#include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "store/store_internal.h"
 
@@ -16,9 +20,10 @@ namespace rempart::store::sqlite {
 Result<std::shared_ptr<EntryWriter>> EntryWriter::Make(
     std::shared_ptr<Connection> connection) {
   std::shared_ptr<EntryWriter> writer(new EntryWriter(std::move(connection)));
-  const std::array<std::pair<const char*, StatementPtr*>, 6> statements = {{
+  const std::array<std::pair<const char*, StatementPtr*>, 7> statements = {{
       {"SELECT id, name, description, created_at, active_pdq, active_md5, "
-       "active_sha256, revoked, revision FROM banks WHERE name = ?1",
+       "active_sha256, revoked, revision, active_vpdq FROM banks "
+       "WHERE name = ?1",
        &writer->load_bank_},
       {"SELECT revision FROM store_state WHERE id = 1",
        &writer->current_revision_},
@@ -26,7 +31,8 @@ Result<std::shared_ptr<EntryWriter>> EntryWriter::Make(
        &writer->set_revision_},
       {"UPDATE banks SET active_pdq = active_pdq + ?2, "
        "active_md5 = active_md5 + ?3, active_sha256 = active_sha256 + ?4, "
-       "revoked = revoked + ?5, revision = ?6 WHERE id = ?1",
+       "revoked = revoked + ?5, revision = ?6, "
+       "active_vpdq = active_vpdq + ?7 WHERE id = ?1",
        &writer->apply_delta_},
       {"INSERT INTO entries(bank_id, kind, value, quality, pdq_mode, "
        "category, source_org, external_id, status, revoke_reason, "
@@ -37,6 +43,8 @@ Result<std::shared_ptr<EntryWriter>> EntryWriter::Make(
       {"SELECT id FROM entries WHERE bank_id = ?1 AND kind = ?2 "
        "AND value = ?3",
        &writer->find_entry_id_},
+      {"INSERT INTO entry_frames(entry_id, frames) VALUES (?1, ?2)",
+       &writer->insert_frames_},
   }};
   for (const auto& [sql, statement] : statements) {
     REMPART_RETURN_IF_ERROR(
@@ -67,8 +75,10 @@ Result<BankRow> EntryWriter::LoadBank(std::string_view name) {
   row.stats.active_sha256 = sqlite3_column_int64(statement, 6);
   row.stats.revoked = sqlite3_column_int64(statement, 7);
   row.stats.revision = sqlite3_column_int64(statement, 8);
+  row.stats.active_vpdq = sqlite3_column_int64(statement, 9);
   row.stats.total = row.stats.active_pdq + row.stats.active_md5 +
-                    row.stats.active_sha256 + row.stats.revoked;
+                    row.stats.active_sha256 + row.stats.active_vpdq +
+                    row.stats.revoked;
   return row;
 }
 
@@ -100,12 +110,26 @@ Status EntryWriter::ApplyDelta(std::int64_t bank_id, const CountDelta& delta,
       .Int(3, delta.active[1])
       .Int(4, delta.active[2])
       .Int(5, delta.revoked)
-      .Int(6, revision);
+      .Int(6, revision)
+      .Int(7, delta.active[3]);
   if (bind.code() != SQLITE_OK) {
     ResetOnExit reset(statement);
     return connection_->Error(bind.code(), "bind");
   }
   return connection_->StepDone(statement, "update bank counts");
+}
+
+Status EntryWriter::AddFrames(std::int64_t entry_id,
+                              std::span<const hash::VpdqFrame> frames) {
+  const std::vector<std::uint8_t> bytes = internal::EncodeVpdqFrames(frames);
+  sqlite3_stmt* statement = insert_frames_.get();
+  Binder bind(statement);
+  bind.Int(1, entry_id).Blob(2, bytes);
+  if (bind.code() != SQLITE_OK) {
+    ResetOnExit reset(statement);
+    return connection_->Error(bind.code(), "bind");
+  }
+  return connection_->StepDone(statement, "add video frames");
 }
 
 Result<AddOutcome> EntryWriter::Add(std::string_view bank,
@@ -125,6 +149,7 @@ Result<AddOutcome> EntryWriter::Add(std::string_view bank,
   sqlite3_stmt* statement = insert_entry_.get();
   ResetOnExit reset(statement);
   CountDelta delta;
+  std::size_t videos = 0;
   for (const NewEntry& entry : entries) {
     const EntryInput& input = entry.input;
     sqlite3_reset(statement);
@@ -179,6 +204,10 @@ Result<AddOutcome> EntryWriter::Add(std::string_view bank,
     ++outcome.added;
     const std::int64_t id = sqlite3_last_insert_rowid(connection_->db());
     outcome.added_ids.push_back(id);
+    if (input.signal.kind() == SignalKind::kVpdq) {
+      ++videos;
+      REMPART_RETURN_IF_ERROR(AddFrames(id, input.frames));
+    }
     if (entry_ids != nullptr) entry_ids->push_back(id);
     if (entry.status == EntryStatus::kRevoked) {
       ++delta.revoked;
@@ -197,7 +226,8 @@ Result<AddOutcome> EntryWriter::Add(std::string_view bank,
       "entries.add", row->bank.name,
       "{\"added\":" + std::to_string(outcome.added) +
           ",\"unchanged\":" + std::to_string(outcome.unchanged) +
-          ",\"revision\":" + std::to_string(outcome.revision) + "}"};
+          ",\"revision\":" + std::to_string(outcome.revision) +
+          (videos > 0 ? ",\"videos\":" + std::to_string(videos) : "") + "}"};
   auto record = connection_->AppendAudit(actor, event, now);
   if (!record) return record.error();
   return outcome;

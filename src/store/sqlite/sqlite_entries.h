@@ -31,7 +31,7 @@ struct BankRow {
 
 // Changes to a bank's counters made by one transaction.
 struct CountDelta {
-  std::array<std::int64_t, 3> active{};  // By KindCode().
+  std::array<std::int64_t, kKindCodes> active{};  // By KindCode().
   std::int64_t revoked = 0;
 };
 
@@ -51,8 +51,9 @@ class EntryWriter {
   Status ApplyDelta(std::int64_t bank_id, const CountDelta& delta,
                     std::int64_t revision);
 
-  // Store::AddEntries() past its validation: adds `entries` to `bank` and
-  // appends the "entries.add" audit record. When `entry_ids` is given it
+  // Store::AddEntries() past its validation: adds `entries` to `bank`, a
+  // video's frames with its entry, and appends the "entries.add" audit
+  // record. When `entry_ids` is given it
   // receives, in input order, the id of the entry holding each input's
   // signal, new or already there.
   Result<AddOutcome> Add(std::string_view bank,
@@ -62,6 +63,9 @@ class EntryWriter {
  private:
   explicit EntryWriter(std::shared_ptr<Connection> connection)
       : connection_(std::move(connection)) {}
+  // Stores the frames of the new video entry `entry_id`.
+  Status AddFrames(std::int64_t entry_id,
+                   std::span<const hash::VpdqFrame> frames);
 
   std::shared_ptr<Connection> connection_;
   StatementPtr load_bank_;
@@ -70,6 +74,7 @@ class EntryWriter {
   StatementPtr apply_delta_;
   StatementPtr insert_entry_;
   StatementPtr find_entry_id_;
+  StatementPtr insert_frames_;
 };
 
 }  // namespace rempart::store::sqlite

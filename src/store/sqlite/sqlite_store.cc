@@ -37,7 +37,14 @@
 //                notes, publication); case_replies, case_entries and
 //                case_outcomes record replies, published entries and what
 //                platforms did with them.
-// Kinds are stored as small integers (0 pdq, 1 md5, 2 sha256: KindCode()),
+// Version 4 (videos, kSchemaV4):
+//   entries and case_signals take kind 3 (vpdq), whose value is the
+//                video's name; banks count active videos (active_vpdq).
+//   entry_frames one row per video entry: its frames as one blob
+//                (internal::EncodeVpdqFrames()); case_signals gains the
+//                same blob, in a frames column set exactly on vpdq rows.
+// Kinds are stored as small integers (0 pdq, 1 md5, 2 sha256, 3 vpdq:
+// KindCode()),
 // categories, statuses and PDQ modes as their names; times as milliseconds
 // since the epoch. CHECK constraints restate the invariants so that
 // PRAGMA integrity_check catches rows that break them.
@@ -51,6 +58,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 #include <chrono>
@@ -72,6 +80,7 @@ namespace {
 
 using sqlite::BankRow;
 using sqlite::Binder;
+using sqlite::ColumnBlob;
 using sqlite::ColumnText;
 using sqlite::Connection;
 using sqlite::CountDelta;
@@ -244,19 +253,96 @@ constexpr std::array<const char*, 16> kSchemaV3 = {
     ON case_outcomes(case_id, platform, entry_id) WHERE kind = 'match')sql",
 };
 
+// Version 4: videos. SQLite cannot alter a CHECK, so entries and
+// case_signals, whose kind CHECKs list 0…2, are rebuilt with 3 (vpdq)
+// allowed: a new table, a copy of every row with its id, the old table
+// dropped and the new one renamed into its place (the procedure of
+// sqlite.org/lang_altertable.html §7, run with foreign keys off by
+// PrepareSchema(), so that case_entries and case_outcomes, which refer to
+// entries by name, refer to the new table). The copy costs one pass over
+// the entries, once.
+//
+// A video's frames are stored as one blob (internal::EncodeVpdqFrames(),
+// 49 bytes a frame), not as a row per frame: a video is always written and
+// read whole, so a 50,000-frame video is one insert and one read instead of
+// 50,000, and the blob is no larger than the rows would be. An entry's blob
+// sits in entry_frames, keyed by the entry's rowid, rather than in entries
+// itself, so that a bank of millions of photo hashes keeps small rows that
+// a scan reads densely. A case's videos are few (kMaxCaseVideos), so their
+// blobs sit in case_signals beside their names. The CHECKs bound the blob
+// to whole frames; that each blob is named by its row's value (SHA-256 of
+// the frames' text) is for CheckIntegrity() to recompute.
+#define REMPART_FRAMES_LENGTH_OK(column)                                      \
+  "length(" column ") BETWEEN 49 AND 49 * 50000 AND length(" column ") % 49 " \
+                                                                    "= 0"
+constexpr std::array<const char*, 12> kSchemaV4 = {
+    R"sql(ALTER TABLE banks ADD COLUMN active_vpdq INTEGER NOT NULL DEFAULT 0
+    CHECK (active_vpdq >= 0))sql",
+    R"sql(CREATE TABLE entries_v4(
+  id INTEGER PRIMARY KEY,
+  bank_id INTEGER NOT NULL REFERENCES banks(id),
+  kind INTEGER NOT NULL CHECK (kind IN (0, 1, 2, 3)),
+  value BLOB NOT NULL
+      CHECK (length(value) = CASE kind WHEN 1 THEN 16 ELSE 32 END),
+  quality INTEGER CHECK (quality IS NULL OR quality BETWEEN 0 AND 100),
+  pdq_mode TEXT CHECK (pdq_mode IS NULL OR pdq_mode IN ('cli512', 'fullres')),
+  category TEXT NOT NULL,
+  source_org TEXT NOT NULL,
+  external_id TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+  revoke_reason TEXT CHECK ((status = 'active' AND revoke_reason IS NULL) OR
+                            (status = 'revoked' AND revoke_reason <> '')),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  revision INTEGER NOT NULL CHECK (revision > 0),
+  UNIQUE (bank_id, kind, value)))sql",
+    R"sql(INSERT INTO entries_v4(id, bank_id, kind, value, quality, pdq_mode,
+    category, source_org, external_id, status, revoke_reason, created_at,
+    updated_at, revision)
+  SELECT id, bank_id, kind, value, quality, pdq_mode, category, source_org,
+    external_id, status, revoke_reason, created_at, updated_at, revision
+  FROM entries ORDER BY id)sql",
+    R"sql(DROP TABLE entries)sql",
+    R"sql(ALTER TABLE entries_v4 RENAME TO entries)sql",
+    R"sql(CREATE INDEX entries_by_revision ON entries(bank_id, revision))sql",
+    "CREATE TABLE entry_frames(\n"
+    "  entry_id INTEGER PRIMARY KEY REFERENCES entries(id),\n"
+    "  frames BLOB NOT NULL CHECK (" REMPART_FRAMES_LENGTH_OK("frames") "))",
+    "CREATE TABLE case_signals_v4(\n"
+    "  case_id INTEGER NOT NULL REFERENCES cases(id),\n"
+    "  position INTEGER NOT NULL CHECK (position >= 0),\n"
+    "  kind INTEGER NOT NULL CHECK (kind IN (0, 1, 2, 3)),\n"
+    "  value BLOB NOT NULL\n"
+    "      CHECK (length(value) = CASE kind WHEN 1 THEN 16 ELSE 32 END),\n"
+    "  frames BLOB CHECK (CASE WHEN kind = 3 THEN frames IS NOT NULL AND "
+    REMPART_FRAMES_LENGTH_OK("frames") " ELSE frames IS NULL END),\n"
+    "  PRIMARY KEY (case_id, position),\n"
+    "  UNIQUE (case_id, kind, value))",
+    R"sql(INSERT INTO case_signals_v4(case_id, position, kind, value)
+  SELECT case_id, position, kind, value FROM case_signals
+  ORDER BY case_id, position)sql",
+    R"sql(DROP TABLE case_signals)sql",
+    R"sql(ALTER TABLE case_signals_v4 RENAME TO case_signals)sql",
+    R"sql(CREATE INDEX case_signals_by_value ON case_signals(kind, value))sql",
+};
+#undef REMPART_FRAMES_LENGTH_OK
+
 // kMigrations[N - 1] takes a file from version N - 1 to version N. A
 // migration only adds to what the ones before it made, and a published one
 // never changes: files in the field were made by it.
-constexpr std::array<std::span<const char* const>, 3> kMigrations = {
-    kSchemaV1, kSchemaV2, kSchemaV3};
+constexpr std::array<std::span<const char* const>, 4> kMigrations = {
+    kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
 static_assert(kMigrations.size() == kSqliteSchemaVersion,
               "one migration per schema version");
 
-// The columns ReadEntry() reads, in its order, from `entries AS e`.
+// The columns ReadEntry() reads, in its order, from `entries AS e`. A
+// video's frames are looked up (by rowid) only for vpdq rows, so a scan of
+// photo hashes never touches entry_frames.
 #define REMPART_ENTRY_COLUMNS                                              \
   "e.id, e.kind, e.value, e.quality, e.pdq_mode, e.category, "             \
   "e.source_org, e.external_id, e.status, e.revoke_reason, e.created_at, " \
-  "e.updated_at"
+  "e.updated_at, CASE WHEN e.kind = 3 THEN (SELECT f.frames FROM "         \
+  "entry_frames AS f WHERE f.entry_id = e.id) END"
 
 std::int64_t SystemClockMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -309,6 +395,18 @@ Status ReadEntry(sqlite3_stmt* statement, int first, Entry& entry) {
   entry.revoke_reason = ColumnText(statement, first + 9);
   entry.created_at_ms = sqlite3_column_int64(statement, first + 10);
   entry.updated_at_ms = sqlite3_column_int64(statement, first + 11);
+  if (input.signal.kind() == SignalKind::kVpdq) {
+    if (sqlite3_column_type(statement, first + 12) == SQLITE_NULL) {
+      return bad_row("no frames");
+    }
+    auto frames = internal::DecodeVpdqFrames(ColumnBlob(statement, first + 12));
+    if (!frames) {
+      return bad_row("unreadable frames (" + frames.error().message() + ")");
+    }
+    input.frames = std::move(*frames);
+  } else {
+    input.frames.clear();
+  }
   return OkStatus();
 }
 
@@ -664,7 +762,7 @@ Status SqliteStore::ForEachChangeSince(std::string_view bank,
 
 Status SqliteStore::CheckIntegrity() {
   // Each query returns one text row per problem found.
-  constexpr std::array<const char*, 7> kChecks = {
+  constexpr std::array<const char*, 9> kChecks = {
       "PRAGMA integrity_check(20)",
       "SELECT \"table\" || ' row ' || rowid || ' refers to missing ' || "
       "parent FROM pragma_foreign_key_check",
@@ -680,12 +778,14 @@ Status SqliteStore::CheckIntegrity() {
       "    sum(status = 'active' AND kind = 0) AS active_pdq,"
       "    sum(status = 'active' AND kind = 1) AS active_md5,"
       "    sum(status = 'active' AND kind = 2) AS active_sha256,"
+      "    sum(status = 'active' AND kind = 3) AS active_vpdq,"
       "    sum(status = 'revoked') AS revoked,"
       "    max(revision) AS revision"
       "  FROM entries GROUP BY bank_id) AS c ON c.bank_id = b.id "
       "WHERE b.active_pdq <> ifnull(c.active_pdq, 0)"
       "   OR b.active_md5 <> ifnull(c.active_md5, 0)"
       "   OR b.active_sha256 <> ifnull(c.active_sha256, 0)"
+      "   OR b.active_vpdq <> ifnull(c.active_vpdq, 0)"
       "   OR b.revoked <> ifnull(c.revoked, 0)"
       "   OR b.revision <> ifnull(c.revision, 0)",
       "SELECT 'case ' || c.code || ' differs from its last history step' "
@@ -696,6 +796,21 @@ Status SqliteStore::CheckIntegrity() {
       "SELECT 'case ' || code || ' has no signals' FROM cases AS c "
       "WHERE NOT EXISTS (SELECT 1 FROM case_signals WHERE case_id = c.id) "
       "LIMIT 20",
+      "SELECT 'entry ' || id || ' is a video without frames' FROM entries "
+      "AS e WHERE kind = 3 AND NOT EXISTS "
+      "(SELECT 1 FROM entry_frames WHERE entry_id = e.id) LIMIT 20",
+      "SELECT 'entry ' || e.id || ' has frames but is not a video' "
+      "FROM entry_frames AS f JOIN entries AS e ON e.id = f.entry_id "
+      "WHERE e.kind <> 3 LIMIT 20",
+  };
+  // Each video's frames and the name its row gives it, which only C++ can
+  // compare (SHA-256 of the frames' text): one row per video, labelled.
+  constexpr std::array<const char*, 2> kVideos = {
+      "SELECT 'entry ' || e.id, e.value, f.frames FROM entries AS e "
+      "JOIN entry_frames AS f ON f.entry_id = e.id WHERE e.kind = 3",
+      "SELECT 'case ' || c.code || ' signal ' || s.position, s.value, "
+      "s.frames FROM case_signals AS s JOIN cases AS c ON c.id = s.case_id "
+      "WHERE s.kind = 3",
   };
   std::lock_guard lock(connection_->mutex());
   std::string problems;
@@ -710,6 +825,35 @@ Status SqliteStore::CheckIntegrity() {
       problems += problem;
     }
     if (code != SQLITE_DONE) return Error(code, "integrity check");
+  }
+  for (const char* sql : kVideos) {
+    StatementPtr statement;
+    REMPART_RETURN_IF_ERROR(connection_->PrepareStatement(sql, statement));
+    int code = SQLITE_OK;
+    int found = 0;
+    while (found < 20 && (code = sqlite3_step(statement.get())) == SQLITE_ROW) {
+      std::string problem(ColumnText(statement.get(), 0));
+      auto frames = internal::DecodeVpdqFrames(ColumnBlob(statement.get(), 2));
+      if (!frames) {
+        problem += " has unreadable frames (" + frames.error().message() + ")";
+      } else {
+        const Signal name = Signal::Vpdq(*frames);
+        const std::span<const std::uint8_t> value =
+            ColumnBlob(statement.get(), 1);
+        if (std::equal(value.begin(), value.end(), name.bytes().begin(),
+                       name.bytes().end())) {
+          continue;
+        }
+        problem +=
+            " is not named by its frames (their name is " + name.hex() + ")";
+      }
+      ++found;
+      if (!problems.empty()) problems += "; ";
+      problems += problem;
+    }
+    if (found < 20 && code != SQLITE_DONE) {
+      return Error(code, "integrity check of videos");
+    }
   }
   // Hashing the log costs far less than integrity_check reading every page
   // of the entries, so the chain is checked here too rather than only by
@@ -752,24 +896,15 @@ Result<int> SchemaVersion(sqlite3* db) {
   return std::stoi(*version);
 }
 
-// Brings the file to kSqliteSchemaVersion: creates the schema in an empty
-// file, runs the missing migrations on an older one, refuses a newer one or
-// another application's database.
-Status PrepareSchema(sqlite3* db) {
-  auto version = SchemaVersion(db);
-  if (!version) return version.error();
-  const auto too_new = [](int found) {
-    return UnimplementedError("store schema version " + std::to_string(found) +
-                              " is newer than this build supports (version " +
-                              std::to_string(kSqliteSchemaVersion) +
-                              "); upgrade Rempart");
-  };
-  if (*version > kSqliteSchemaVersion) return too_new(*version);
-  if (*version == kSqliteSchemaVersion) return OkStatus();
-  if (*version < 0) {
-    return InvalidArgumentError("not a Rempart store (schema version " +
-                                std::to_string(*version) + ")");
-  }
+Status TooNew(int found) {
+  return UnimplementedError("store schema version " + std::to_string(found) +
+                            " is newer than this build supports (version " +
+                            std::to_string(kSqliteSchemaVersion) +
+                            "); upgrade Rempart");
+}
+
+// Runs the missing migrations, in one transaction (PrepareSchema()).
+Status Migrate(sqlite3* db) {
   REMPART_RETURN_IF_ERROR(Execute(db, "BEGIN IMMEDIATE"));
   // Another process may have created or upgraded the schema meanwhile: look
   // again under the write lock, and migrate from where the file stands
@@ -779,7 +914,7 @@ Status PrepareSchema(sqlite3* db) {
     auto locked_version = SchemaVersion(db);
     if (!locked_version) return locked_version.error();
     if (*locked_version > kSqliteSchemaVersion) {
-      return too_new(*locked_version);
+      return TooNew(*locked_version);
     }
     if (*locked_version == 0) {
       auto tables = QueryText(db, "SELECT count(*) FROM sqlite_schema");
@@ -808,6 +943,29 @@ Status PrepareSchema(sqlite3* db) {
     return status;
   }
   return Execute(db, "COMMIT");
+}
+
+// Brings the file to kSqliteSchemaVersion: creates the schema in an empty
+// file, runs the missing migrations on an older one, refuses a newer one or
+// another application's database.
+Status PrepareSchema(sqlite3* db) {
+  auto version = SchemaVersion(db);
+  if (!version) return version.error();
+  if (*version > kSqliteSchemaVersion) return TooNew(*version);
+  if (*version == kSqliteSchemaVersion) return OkStatus();
+  if (*version < 0) {
+    return InvalidArgumentError("not a Rempart store (schema version " +
+                                std::to_string(*version) + ")");
+  }
+  // Rebuilding a table (kSchemaV4) drops it while others still refer to it
+  // by name: foreign keys are off while migrations run, and on again after,
+  // whatever happened. The pragma does nothing inside a transaction, hence
+  // outside it.
+  REMPART_RETURN_IF_ERROR(Execute(db, "PRAGMA foreign_keys = OFF"));
+  Status migrated = Migrate(db);
+  Status keys_on = Execute(db, "PRAGMA foreign_keys = ON");
+  REMPART_RETURN_IF_ERROR(migrated);
+  return keys_on;
 }
 
 }  // namespace
