@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "rempart/hash/vpdq.h"
 #include "store/sqlite_database_test.h"
 
 namespace rempart::store {
@@ -52,6 +55,21 @@ Signal Sha256Signal(std::uint8_t seed) {
 Signal PdqSignal(std::uint64_t seed) {
   const std::array<std::uint64_t, 4> words = {seed, ~seed, seed * 5, 1};
   return Signal::Pdq(hash::PdqHash(words));
+}
+
+// A video of `count` frames for seed `seed`, at one frame a second of a
+// 30 fps video (timestamps in thirtieths of a second).
+std::vector<hash::VpdqFrame> Video(std::uint64_t seed, std::size_t count = 3) {
+  std::vector<hash::VpdqFrame> frames;
+  frames.reserve(count);
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const std::array<std::uint64_t, 4> words = {seed, i, seed * 3 + i, 9};
+    frames.push_back({static_cast<std::int64_t>(i * 30), 90,
+                      hash::PdqHash(words), static_cast<double>(i * 30) / 30});
+  }
+  frames.front().timestamp_seconds = 1.0 / 30;
+  frames.front().frame_number = 1;
+  return frames;
 }
 
 class CaseStoreTest : public SqliteDatabaseTest {
@@ -490,6 +508,228 @@ TEST_F(CaseStoreTest, SearchByCategoryCodeDigestAndNearbyPdq) {
   by_pdq.pdq_radius = 300;
   EXPECT_EQ(db_.cases->ListCases(by_pdq).status().code(),
             StatusCode::kInvalidArgument);
+}
+
+TEST_F(CaseStoreTest, AVideoIsKeptByNameWithItsFrames) {
+  NewCase report = Report("RMP-7K3Q-9XWD");
+  report.signals = {PdqSignal(1)};
+  // The first video twice: stored once.
+  report.videos = {Video(1), Video(2, 40), Video(1)};
+  auto created = db_.cases->CreateCase(report, kVictim);
+  ASSERT_TRUE(created.has_value()) << created.status().ToString();
+  EXPECT_THAT(created->signals,
+              ElementsAre(PdqSignal(1), Signal::Vpdq(Video(1)),
+                          Signal::Vpdq(Video(2, 40))));
+  ASSERT_EQ(created->videos.size(), 2u);
+  EXPECT_EQ(created->videos[0], Video(1));
+  EXPECT_EQ(created->videos[1], Video(2, 40));
+  const std::vector<AuditRecord> records = AuditRecords();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].details,
+            "{\"category\":\"sextortion\",\"channel\":\"victim\","
+            "\"signals\":3,\"videos\":2}");
+
+  Reopen();
+  auto got = db_.cases->GetCase("RMP-7K3Q-9XWD");
+  ASSERT_TRUE(got.has_value()) << got.status().ToString();
+  EXPECT_EQ(got->signals, created->signals);
+  ASSERT_EQ(got->videos.size(), 2u);
+  EXPECT_EQ(got->videos[0], Video(1));
+  EXPECT_EQ(hash::FormatVpdq(got->videos[0]), hash::FormatVpdq(Video(1)));
+  EXPECT_THAT(hash::FormatVpdqFrame(got->videos[0][0]), HasSubstr(",0.033"));
+  EXPECT_EQ(got->videos[1], Video(2, 40));
+
+  // A case of videos only is a case too.
+  NewCase videos_only = Report("RMP-AAAA-BBBB");
+  videos_only.signals.clear();
+  videos_only.videos = {Video(3)};
+  auto second = db_.cases->CreateCase(videos_only, kVictim);
+  ASSERT_TRUE(second.has_value()) << second.status().ToString();
+  EXPECT_THAT(second->signals, ElementsAre(Signal::Vpdq(Video(3))));
+
+  // Found by a video's name, like any exact signal.
+  CaseFilter by_video;
+  by_video.signal = Signal::Vpdq(Video(2, 40));
+  EXPECT_THAT(Codes(by_video), ElementsAre("RMP-7K3Q-9XWD"));
+  by_video.signal = Signal::Vpdq(Video(3));
+  EXPECT_THAT(Codes(by_video), ElementsAre("RMP-AAAA-BBBB"));
+  by_video.signal = Signal::Vpdq(Video(4));
+  EXPECT_TRUE(Codes(by_video).empty());
+  auto listed = db_.cases->ListCases({});
+  ASSERT_TRUE(listed.has_value());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].videos.size(), 2u);
+  EXPECT_EQ((*listed)[1].videos.size(), 1u);
+  EXPECT_TRUE(db_.store->CheckIntegrity().ok());
+}
+
+TEST_F(CaseStoreTest, InvalidVideosAreRefusedAndNotRecorded) {
+  struct Bad {
+    std::string what;
+    NewCase report;
+  };
+  std::vector<Bad> bad;
+  NewCase report = Report("RMP-7K3Q-9XWD");
+  std::vector<hash::VpdqFrame> frames = Video(2);
+  frames[2].quality = 101;
+  report.videos = {Video(1), frames};
+  bad.push_back({"video 1: frame 2: quality 101", report});
+  frames = Video(2);
+  frames[1].timestamp_seconds = -1;
+  report.videos = {frames};
+  bad.push_back({"video 0: frame 1: timestamp", report});
+  report.videos = {Video(1), {}};
+  bad.push_back({"video 1: a video has no frames", report});
+  report.videos.clear();
+  for (std::uint64_t i = 0; i <= kMaxCaseVideos; ++i) {
+    report.videos.push_back(Video(i));
+  }
+  bad.push_back({"at most 20 videos", report});
+  report.videos = {Video(1, hash::kMaxVpdqFrames),
+                   Video(2, hash::kMaxVpdqFrames), Video(3)};
+  bad.push_back({"frames in all", report});
+  report.videos.clear();
+  report.signals = {PdqSignal(1), Signal::Vpdq(Video(1))};
+  bad.push_back({"signal 1 is a video's name without its frames", report});
+  report.signals.clear();
+  bad.push_back({"at least one signal or video", report});
+  for (const Bad& item : bad) {
+    auto created = db_.cases->CreateCase(item.report, kVictim);
+    ASSERT_FALSE(created.has_value()) << item.what;
+    EXPECT_EQ(created.error().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(created.error().message(), HasSubstr(item.what));
+  }
+  EXPECT_EQ(AuditCount(), 0);
+  EXPECT_TRUE(db_.cases->ListCases({})->empty());
+
+  // At the limits.
+  report = Report("RMP-7K3Q-9XWD");
+  report.videos.clear();
+  for (std::uint64_t i = 0; i < kMaxCaseVideos; ++i) {
+    report.videos.push_back(Video(i));
+  }
+  report.videos[0] = Video(100, hash::kMaxVpdqFrames);
+  report.videos[1] = Video(101, kMaxCaseVideoFrames - hash::kMaxVpdqFrames -
+                                    3 * (kMaxCaseVideos - 2));
+  auto created = db_.cases->CreateCase(report, kVictim);
+  ASSERT_TRUE(created.has_value()) << created.status().ToString();
+  EXPECT_EQ(created->videos.size(), kMaxCaseVideos);
+}
+
+TEST_F(CaseStoreTest, AStepAddsNewVideosOnly) {
+  NewCase report = Report("RMP-7K3Q-9XWD");
+  report.videos = {Video(1)};
+  ASSERT_TRUE(db_.cases->CreateCase(report, kVictim).has_value());
+  CaseUpdate update;
+  update.status = CaseStatus::kReceived;
+  update.action = "reply";
+  update.add_signals = {Sha256Signal(9)};
+  update.add_videos = {Video(1), Video(2), Video(2)};
+  auto updated = db_.cases->UpdateCase("RMP-7K3Q-9XWD", update, kVictim);
+  ASSERT_TRUE(updated.has_value()) << updated.status().ToString();
+  EXPECT_THAT(updated->signals,
+              ElementsAre(PdqSignal(1), Sha256Signal(2), Signal::Vpdq(Video(1)),
+                          Sha256Signal(9), Signal::Vpdq(Video(2))));
+  ASSERT_EQ(updated->videos.size(), 2u);
+  EXPECT_EQ(updated->videos[0], Video(1));
+  EXPECT_EQ(updated->videos[1], Video(2));
+  EXPECT_THAT(AuditRecords().back().details,
+              HasSubstr("\"signals_added\":2,\"videos_added\":1"));
+
+  // Refused, changing nothing: a bad video, a bare name, too many videos.
+  CaseUpdate bad = update;
+  bad.add_videos = {Video(3), {}};
+  auto refused = db_.cases->UpdateCase("RMP-7K3Q-9XWD", bad, kVictim);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.error().message(), HasSubstr("video 1"));
+  bad.add_videos.clear();
+  bad.add_signals = {Signal::Vpdq(Video(3))};
+  EXPECT_EQ(
+      db_.cases->UpdateCase("RMP-7K3Q-9XWD", bad, kVictim).status().code(),
+      StatusCode::kInvalidArgument);
+  bad.add_signals.clear();
+  for (std::uint64_t i = 10; i < 10 + kMaxCaseVideos - 1; ++i) {
+    bad.add_videos.push_back(Video(i));
+  }
+  refused = db_.cases->UpdateCase("RMP-7K3Q-9XWD", bad, kVictim);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), StatusCode::kResourceExhausted);
+  EXPECT_THAT(refused.error().message(), HasSubstr("it has 2"));
+  bad.add_videos = {Video(20, hash::kMaxVpdqFrames),
+                    Video(21, hash::kMaxVpdqFrames)};
+  refused = db_.cases->UpdateCase("RMP-7K3Q-9XWD", bad, kVictim);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), StatusCode::kResourceExhausted);
+  EXPECT_THAT(refused.error().message(), HasSubstr("frames in all"));
+  auto got = db_.cases->GetCase("RMP-7K3Q-9XWD");
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->videos.size(), 2u);
+  EXPECT_EQ(got->history.size(), 2u);
+  EXPECT_TRUE(db_.store->CheckIntegrity().ok());
+}
+
+TEST_F(CaseStoreTest, PublishingAVideoAddsAVideoEntry) {
+  NewCase report = Report("RMP-7K3Q-9XWD");
+  report.videos = {Video(1), Video(2)};
+  ASSERT_TRUE(db_.cases->CreateCase(report, kVictim).has_value());
+  NewCase again = Report("RMP-AAAA-BBBB");
+  again.signals = {Sha256Signal(5)};
+  again.videos = {Video(2)};
+  ASSERT_TRUE(db_.cases->CreateCase(again, kVictim).has_value());
+  ASSERT_TRUE(db_.store->CreateBank("hotline", "").has_value());
+
+  auto published = db_.cases->PublishCase("RMP-7K3Q-9XWD", "hotline",
+                                          "hotline-fr", "", kAnalyst);
+  ASSERT_TRUE(published.has_value()) << published.status().ToString();
+  ASSERT_EQ(published->published->entry_ids.size(), 4u);
+  auto video = db_.store->GetEntry(published->published->entry_ids[3]);
+  ASSERT_TRUE(video.has_value()) << video.status().ToString();
+  EXPECT_EQ(video->input.signal, Signal::Vpdq(Video(2)));
+  EXPECT_EQ(video->input.frames, Video(2));
+  EXPECT_EQ(video->input.external_id, "RMP-7K3Q-9XWD");
+  EXPECT_EQ(video->input.category, Category::kSextortion);
+  EXPECT_EQ(video->input.quality, std::nullopt);
+  const BankStats stats = *db_.store->Stats("hotline");
+  EXPECT_EQ(stats.active_pdq, 1);
+  EXPECT_EQ(stats.active_sha256, 1);
+  EXPECT_EQ(stats.active_vpdq, 2);
+  std::vector<AuditRecord> records = AuditRecords();
+  ASSERT_GE(records.size(), 2u);
+  EXPECT_EQ(records[records.size() - 2].action, "entries.add");
+  EXPECT_THAT(records[records.size() - 2].details,
+              HasSubstr("\"added\":4,\"unchanged\":0"));
+  EXPECT_THAT(records[records.size() - 2].details, HasSubstr("\"videos\":2"));
+  EXPECT_EQ(records.back().action, "case.verify");
+  EXPECT_THAT(records.back().details, HasSubstr("\"videos\":2"));
+
+  // The second case's video is the same entry.
+  auto second = db_.cases->PublishCase("RMP-AAAA-BBBB", "hotline", "hotline-fr",
+                                       "", kAnalyst);
+  ASSERT_TRUE(second.has_value()) << second.status().ToString();
+  ASSERT_EQ(second->published->entry_ids.size(), 2u);
+  EXPECT_EQ(second->published->entry_ids[1],
+            published->published->entry_ids[3]);
+  EXPECT_EQ(db_.store->Stats("hotline")->active_vpdq, 2);
+  EXPECT_TRUE(db_.store->CheckIntegrity().ok());
+  EXPECT_TRUE(Verify().ok());
+}
+
+TEST_F(CaseStoreTest, IntegrityCheckFindsATamperedCaseVideo) {
+  NewCase report = Report("RMP-7K3Q-9XWD");
+  report.videos = {Video(1), Video(2)};
+  ASSERT_TRUE(db_.cases->CreateCase(report, kVictim).has_value());
+  EXPECT_TRUE(db_.store->CheckIntegrity().ok());
+  // The first video's row given the second one's frames.
+  Tamper(
+      "UPDATE case_signals SET frames = (SELECT frames FROM case_signals "
+      "WHERE position = 3) WHERE position = 2");
+  Status status = db_.store->CheckIntegrity();
+  EXPECT_EQ(status.code(), StatusCode::kInternal);
+  EXPECT_THAT(status.message(),
+              HasSubstr("case RMP-7K3Q-9XWD signal 2 is not named by its "
+                        "frames"));
+  EXPECT_THAT(status.message(), Not(HasSubstr("signal 3")));
 }
 
 TEST_F(CaseStoreTest, IntegrityCheckFindsAStatusWithoutItsStep) {

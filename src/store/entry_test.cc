@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "rempart/core/hex.h"
+#include "rempart/hash/vpdq.h"
 
 namespace rempart::store {
 namespace {
@@ -48,10 +52,59 @@ TEST(SignalTest, EqualityComparesKindAndBytes) {
   EXPECT_EQ(*pdq, Signal());
 }
 
+TEST(SignalTest, AVideoIsNamedByTheSha256OfItsFramesText) {
+  auto first = hash::PdqHash::FromHex(kPdqHex);
+  auto second = hash::PdqHash::FromHex(std::string(63, '0') + "1");
+  ASSERT_TRUE(first.has_value() && second.has_value());
+  std::vector<hash::VpdqFrame> frames = {{0, 100, *first, 0},
+                                         {30, 47, *second, 31.0 / 30}};
+  const Signal name = Signal::Vpdq(frames);
+  EXPECT_EQ(name.kind(), SignalKind::kVpdq);
+  ASSERT_EQ(name.bytes().size(), 32u);
+  // sha256 of "0,100,f8f8…9b22,0.000\n30,47,000…001,1.033\n", computed
+  // apart from Rempart.
+  EXPECT_EQ(name.hex(),
+            "0ec2d71db633707020b2b6f77546aa2e3af9d4b7128be70590540f8dc411d16a");
+  auto parsed = Signal::FromHex(SignalKind::kVpdq, name.hex());
+  ASSERT_TRUE(parsed.has_value()) << parsed.status().ToString();
+  EXPECT_EQ(*parsed, name);
+  auto digest = Signal::FromHex(SignalKind::kSha256, name.hex());
+  ASSERT_TRUE(digest.has_value());
+  EXPECT_NE(*digest, name);
+
+  // The name covers the text: a difference past the third decimal of a
+  // timestamp is none, a millisecond is another video.
+  frames[1].timestamp_seconds = 1.0334;
+  EXPECT_EQ(Signal::Vpdq(frames), name);
+  frames[1].timestamp_seconds = 1.034;
+  EXPECT_NE(Signal::Vpdq(frames), name);
+}
+
+TEST(SignalTest, FromBytesChecksTheSizeOfTheKind) {
+  const std::vector<std::uint8_t> bytes(32, 0xab);
+  auto video = Signal::FromBytes(SignalKind::kVpdq, bytes);
+  ASSERT_TRUE(video.has_value());
+  EXPECT_EQ(video->kind(), SignalKind::kVpdq);
+  std::string hex;
+  for (int i = 0; i < 32; ++i) hex += "ab";
+  EXPECT_EQ(video->hex(), hex);
+  auto pdq = Signal::FromBytes(SignalKind::kPdq, bytes);
+  ASSERT_TRUE(pdq.has_value());
+  EXPECT_EQ(*pdq, Signal::Pdq(pdq->pdq()));
+  auto wrong = Signal::FromBytes(SignalKind::kMd5, bytes);
+  ASSERT_FALSE(wrong.has_value());
+  EXPECT_EQ(wrong.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(wrong.error().message().find("md5"), std::string::npos);
+  EXPECT_FALSE(Signal::FromBytes(SignalKind::kVpdq, std::span(bytes).first(16))
+                   .has_value());
+}
+
 TEST(EntryNamesTest, RoundTrip) {
-  for (auto kind : {SignalKind::kPdq, SignalKind::kMd5, SignalKind::kSha256}) {
+  for (auto kind : {SignalKind::kPdq, SignalKind::kMd5, SignalKind::kSha256,
+                    SignalKind::kVpdq}) {
     EXPECT_EQ(*ParseSignalKind(SignalKindName(kind)), kind);
   }
+  EXPECT_EQ(SignalKindName(SignalKind::kVpdq), "vpdq");
   for (auto category : {Category::kIntimateImage, Category::kSextortion,
                         Category::kSynthetic, Category::kChildAbuse}) {
     EXPECT_EQ(*ParseCategory(CategoryName(category)), category);

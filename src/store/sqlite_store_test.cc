@@ -15,12 +15,14 @@
 #include <string>
 #include <vector>
 
+#include "rempart/hash/vpdq.h"
 #include "store/store_contract_test.h"
 
 namespace rempart::store {
 namespace {
 
 namespace fs = std::filesystem;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 StoreFactory SqliteFileFactory() {
@@ -67,6 +69,27 @@ NewEntry ActivePdq(std::uint64_t seed) {
                                         seed ^ 0x5555};
   NewEntry entry;
   entry.input.signal = Signal::Pdq(hash::PdqHash(words));
+  entry.input.source_org = "hotline";
+  return entry;
+}
+
+// A short video for seed `seed`: four frames a second apart, timestamps
+// in thirtieths of a second.
+std::vector<hash::VpdqFrame> VideoFrames(std::uint64_t seed) {
+  std::vector<hash::VpdqFrame> frames;
+  for (std::uint64_t i = 0; i < 4; ++i) {
+    const std::array<std::uint64_t, 4> words = {seed, i, ~seed, 7};
+    frames.push_back({static_cast<std::int64_t>(i * 30 + 1),
+                      static_cast<int>(70 + i), hash::PdqHash(words),
+                      static_cast<double>(i * 30 + 1) / 30});
+  }
+  return frames;
+}
+
+NewEntry ActiveVideo(std::uint64_t seed) {
+  NewEntry entry;
+  entry.input.frames = VideoFrames(seed);
+  entry.input.signal = Signal::Vpdq(entry.input.frames);
   entry.input.source_org = "hotline";
   return entry;
 }
@@ -354,6 +377,212 @@ TEST_F(SqliteStoreTest, UpgradesAVersionTwoFileWithItsCases) {
   EXPECT_TRUE(database->audit->VerifyAudit()->ok());
 }
 
+// The version 3 additions as that version made them, on top of a version
+// 2 file, with its case carried on: a reply, publication to "hotline"
+// (linked to entries 1 and 2, which the rebuild of entries must keep
+// referable) and a platform's match.
+void WriteVersionThreeFile(const fs::path& path) {
+  WriteVersionTwoFile(path);
+  Tamper(path, R"sql(
+BEGIN;
+ALTER TABLE cases ADD COLUMN language TEXT NOT NULL DEFAULT 'en'
+    CHECK (length(language) BETWEEN 1 AND 32);
+ALTER TABLE cases ADD COLUMN reason_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE cases ADD COLUMN message TEXT NOT NULL DEFAULT '';
+ALTER TABLE cases ADD COLUMN published_bank TEXT;
+ALTER TABLE cases ADD COLUMN published_at INTEGER;
+ALTER TABLE case_events ADD COLUMN action TEXT NOT NULL
+    DEFAULT 'status' CHECK (action <> '');
+ALTER TABLE case_events ADD COLUMN reason_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE case_events ADD COLUMN note TEXT NOT NULL DEFAULT '';
+UPDATE case_events SET action = 'report' WHERE id IN
+    (SELECT min(id) FROM case_events GROUP BY case_id);
+CREATE INDEX case_signals_by_value ON case_signals(kind, value);
+CREATE TABLE case_replies(
+  id INTEGER PRIMARY KEY,
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  at INTEGER NOT NULL,
+  sealed_message BLOB NOT NULL
+      CHECK (length(sealed_message) BETWEEN 1 AND 8192));
+CREATE INDEX case_replies_by_case ON case_replies(case_id, id);
+CREATE TABLE case_entries(
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  entry_id INTEGER NOT NULL REFERENCES entries(id),
+  position INTEGER NOT NULL CHECK (position >= 0),
+  PRIMARY KEY (case_id, entry_id));
+CREATE INDEX case_entries_by_entry ON case_entries(entry_id);
+CREATE TABLE case_outcomes(
+  id INTEGER PRIMARY KEY,
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  kind TEXT NOT NULL CHECK (kind IN ('match', 'removal')),
+  platform TEXT NOT NULL CHECK (platform <> ''),
+  entry_id INTEGER NOT NULL REFERENCES entries(id),
+  at INTEGER NOT NULL);
+CREATE UNIQUE INDEX case_outcomes_one_match
+    ON case_outcomes(case_id, platform, entry_id) WHERE kind = 'match';
+INSERT INTO case_replies(case_id, at, sealed_message)
+    VALUES (1, 6500, X'7365616c6564');
+INSERT INTO case_events(case_id, at, status, reason, actor, action,
+                        reason_code, note) VALUES
+  (1, 6500, 'received', '', 'case:RMP-7K3Q-9XWD', 'reply', '', ''),
+  (1, 7000, 'verified', '', 'key:analyst1', 'verify', '', 'checked');
+UPDATE cases SET status = 'verified', reason = '', language = 'fr',
+    published_bank = 'hotline', published_at = 7000, updated_at = 7000
+  WHERE id = 1;
+INSERT INTO case_entries VALUES (1, 1, 0), (1, 2, 1);
+INSERT INTO case_outcomes(case_id, kind, platform, entry_id, at)
+    VALUES (1, 'match', 'platform1', 2, 7500);
+PRAGMA user_version = 3;
+COMMIT;
+)sql");
+}
+
+TEST_F(SqliteStoreTest, UpgradesAVersionThreeFileWithEverything) {
+  WriteVersionThreeFile(path_);
+  ASSERT_EQ(QueryOne(path_, "PRAGMA user_version"), "3");
+  {
+    auto database = OpenSqliteDatabase(path_);
+    ASSERT_TRUE(database.has_value()) << database.status().ToString();
+  }
+  EXPECT_EQ(QueryOne(path_, "PRAGMA user_version"),
+            std::to_string(kSqliteSchemaVersion));
+  // The rebuilt tables took their old names, indexes and references: no
+  // scratch table left, nothing refers to a missing row, and the tables
+  // that referred to entries refer to the new one.
+  EXPECT_THAT(
+      QueryOne(path_, "SELECT sql FROM sqlite_schema WHERE name = 'entries'"),
+      HasSubstr("kind IN (0, 1, 2, 3)"));
+  EXPECT_THAT(
+      QueryOne(path_,
+               "SELECT sql FROM sqlite_schema WHERE name = 'case_signals'"),
+      HasSubstr("frames BLOB"));
+  EXPECT_THAT(
+      QueryOne(path_,
+               "SELECT sql FROM sqlite_schema WHERE name = 'case_outcomes'"),
+      HasSubstr("REFERENCES entries(id)"));
+  EXPECT_EQ(QueryOne(path_,
+                     "SELECT count(*) FROM sqlite_schema "
+                     "WHERE name LIKE '%v4%'"),
+            "0");
+  EXPECT_EQ(QueryOne(path_,
+                     "SELECT count(*) FROM sqlite_schema WHERE name IN "
+                     "('entries_by_revision', 'case_signals_by_value')"),
+            "2");
+  EXPECT_EQ(QueryOne(path_, "SELECT count(*) FROM pragma_foreign_key_check"),
+            "0");
+
+  auto database = OpenSqliteDatabase(path_);
+  ASSERT_TRUE(database.has_value()) << database.status().ToString();
+  Store& store = *database->store;
+  // The entries, ids and counts of version 3.
+  auto stats = store.Stats("hotline");
+  ASSERT_TRUE(stats.has_value());
+  EXPECT_EQ(stats->active_pdq, 1);
+  EXPECT_EQ(stats->active_md5, 1);
+  EXPECT_EQ(stats->active_vpdq, 0);
+  EXPECT_EQ(stats->revoked, 1);
+  EXPECT_EQ(stats->total, 3);
+  EXPECT_EQ(stats->revision, 3);
+  auto first = store.GetEntry(1);
+  ASSERT_TRUE(first.has_value()) << first.status().ToString();
+  EXPECT_EQ(first->input.quality, 90);
+  EXPECT_EQ(first->input.pdq_mode, hash::PdqMode::kCli);
+  EXPECT_EQ(first->input.category, Category::kSextortion);
+  EXPECT_EQ(first->input.external_id, "case-1");
+  EXPECT_TRUE(first->input.frames.empty());
+  auto revoked = store.GetEntry(3);
+  ASSERT_TRUE(revoked.has_value());
+  EXPECT_EQ(revoked->status, EntryStatus::kRevoked);
+  EXPECT_EQ(revoked->revoke_reason, "appeal upheld");
+  EXPECT_EQ(revoked->updated_at_ms, 1500);
+  std::vector<std::int64_t> changed;
+  ASSERT_TRUE(store
+                  .ForEachChangeSince("hotline", 1,
+                                      [&](std::int64_t, const Entry& entry) {
+                                        changed.push_back(entry.id);
+                                        return true;
+                                      })
+                  .ok());
+  EXPECT_THAT(changed, ElementsAre(2, 3));
+  EXPECT_EQ(*store.CurrentRevision(), 3);
+
+  // The case, whole: signals, steps, reply, publication and outcome.
+  auto found = database->cases->GetCase("RMP-7K3Q-9XWD");
+  ASSERT_TRUE(found.has_value()) << found.status().ToString();
+  EXPECT_EQ(found->status, CaseStatus::kVerified);
+  EXPECT_EQ(found->language, "fr");
+  ASSERT_EQ(found->signals.size(), 2u);
+  EXPECT_EQ(found->signals[1].kind(), SignalKind::kMd5);
+  EXPECT_TRUE(found->videos.empty());
+  ASSERT_EQ(found->history.size(), 4u);
+  EXPECT_EQ(found->history[3].note, "checked");
+  ASSERT_EQ(found->replies.size(), 1u);
+  EXPECT_EQ(found->replies[0].sealed_message, "sealed");
+  ASSERT_TRUE(found->published.has_value());
+  EXPECT_EQ(found->published->bank, "hotline");
+  EXPECT_THAT(found->published->entry_ids, ElementsAre(1, 2));
+  ASSERT_EQ(found->outcomes.size(), 1u);
+  EXPECT_EQ(found->outcomes[0].entry_id, 2);
+  EXPECT_THAT(*database->cases->PublishedEntryIds(), ElementsAre(1, 2));
+  auto search =
+      Signal::FromHex(SignalKind::kMd5, "000000000000000000000000000000aa");
+  ASSERT_TRUE(search.has_value());
+  CaseFilter by_digest;
+  by_digest.signal = *search;
+  EXPECT_EQ(database->cases->ListCases(by_digest)->size(), 1u);
+  Status intact = store.CheckIntegrity();
+  EXPECT_TRUE(intact.ok()) << intact.ToString();
+
+  // It goes on, videos and all: an outcome on an old entry, a video entry,
+  // a case with a video published to the other bank.
+  auto removal = database->cases->RecordOutcome(
+      1, OutcomeKind::kRemoval, "platform1", Actor{"key:platform1"});
+  ASSERT_TRUE(removal.has_value()) << removal.status().ToString();
+  EXPECT_EQ(*removal, 1u);
+  const std::vector<NewEntry> batch = {ActiveVideo(1)};
+  auto added = store.AddEntries("hotline", batch);
+  ASSERT_TRUE(added.has_value()) << added.status().ToString();
+  EXPECT_EQ(added->revision, 4);
+  NewCase report;
+  report.code = "RMP-AAAA-BBBB";
+  report.videos = {VideoFrames(2)};
+  ASSERT_TRUE(database->cases->CreateCase(report, Actor{"case:RMP-AAAA-BBBB"})
+                  .has_value());
+  auto published = database->cases->PublishCase(
+      "RMP-AAAA-BBBB", "empty", "hotline", "", Actor{"key:analyst1"});
+  ASSERT_TRUE(published.has_value()) << published.status().ToString();
+  auto video = store.GetEntry(published->published->entry_ids.at(0));
+  ASSERT_TRUE(video.has_value());
+  EXPECT_EQ(video->input.frames, VideoFrames(2));
+  EXPECT_EQ(store.Stats("empty")->active_vpdq, 1);
+  intact = store.CheckIntegrity();
+  EXPECT_TRUE(intact.ok()) << intact.ToString();
+  EXPECT_TRUE(database->audit->VerifyAudit()->ok());
+}
+
+TEST_F(SqliteStoreTest, AFailedUpgradeToVersionFourKeepsVersionThree) {
+  WriteVersionThreeFile(path_);
+  // A table in the way of version 4, after the rebuilds of entries: they
+  // roll back with it.
+  Tamper(path_, "CREATE TABLE entry_frames(x)");
+  auto database = OpenSqliteDatabase(path_);
+  ASSERT_FALSE(database.has_value());
+  EXPECT_THAT(database.error().message(),
+              HasSubstr("migrating to schema version 4"));
+  EXPECT_EQ(QueryOne(path_, "PRAGMA user_version"), "3");
+  EXPECT_THAT(
+      QueryOne(path_, "SELECT sql FROM sqlite_schema WHERE name = 'entries'"),
+      HasSubstr("kind IN (0, 1, 2)"));
+  EXPECT_EQ(QueryOne(path_, "SELECT count(*) FROM entries"), "3");
+  EXPECT_EQ(QueryOne(path_, "SELECT count(*) FROM case_entries"), "2");
+
+  Tamper(path_, "DROP TABLE entry_frames");
+  database = OpenSqliteDatabase(path_);
+  ASSERT_TRUE(database.has_value()) << database.status().ToString();
+  EXPECT_EQ(database->store->Stats("hotline")->total, 3);
+  EXPECT_TRUE(database->store->CheckIntegrity().ok());
+}
+
 TEST_F(SqliteStoreTest, AFailedUpgradeLeavesTheFileAtItsVersion) {
   WriteVersionOneFile(path_);
   // A table in the way of version 2: the upgrade fails and rolls back.
@@ -464,6 +693,65 @@ TEST_F(SqliteStoreTest, IntegrityCheckFindsDanglingEntries) {
   Status status = store->CheckIntegrity();
   EXPECT_EQ(status.code(), StatusCode::kInternal);
   EXPECT_THAT(status.message(), HasSubstr("refers to missing banks"));
+}
+
+TEST_F(SqliteStoreTest, IntegrityCheckFindsATamperedFrame) {
+  std::int64_t video_id = 0;
+  {
+    auto store = OpenOk(path_);
+    ASSERT_TRUE(store->CreateBank("reports", "").has_value());
+    const std::vector<NewEntry> batch = {ActiveVideo(1), ActiveVideo(2)};
+    auto added = store->AddEntries("reports", batch);
+    ASSERT_TRUE(added.has_value());
+    video_id = added->added_ids[0];
+    EXPECT_TRUE(store->CheckIntegrity().ok());
+  }
+  // The first frame's quality byte (after its 8-byte frame number) set to
+  // 7: the frames still read, but no longer hash to the entry's name.
+  Tamper(path_,
+         "UPDATE entry_frames SET frames = CAST(substr(frames, 1, 8) || "
+         "X'07' || substr(frames, 10) AS BLOB) WHERE entry_id = " +
+             std::to_string(video_id));
+  auto store = OpenOk(path_);
+  auto entry = store->GetEntry(video_id);
+  ASSERT_TRUE(entry.has_value()) << entry.status().ToString();
+  EXPECT_EQ(entry->input.frames[0].quality, 7);
+  EXPECT_EQ(entry->input.frames[1], VideoFrames(1)[1]);
+  Status status = store->CheckIntegrity();
+  EXPECT_EQ(status.code(), StatusCode::kInternal);
+  EXPECT_THAT(status.message(), HasSubstr("entry " + std::to_string(video_id) +
+                                          " is not named by its frames"));
+}
+
+TEST_F(SqliteStoreTest, IntegrityCheckFindsFramesMissingOrMisplaced) {
+  {
+    auto store = OpenOk(path_);
+    ASSERT_TRUE(store->CreateBank("reports", "").has_value());
+    const std::vector<NewEntry> batch = {ActiveVideo(1), ActiveVideo(2),
+                                         ActivePdq(3)};
+    ASSERT_TRUE(store->AddEntries("reports", batch).has_value());
+  }
+  Tamper(path_,
+         "DELETE FROM entry_frames WHERE entry_id = 1; "
+         "INSERT INTO entry_frames SELECT 3, frames FROM entry_frames "
+         "WHERE entry_id = 2; "
+         "UPDATE entry_frames SET frames = zeroblob(49) WHERE entry_id = 2");
+  auto store = OpenOk(path_);
+  Status status = store->CheckIntegrity();
+  EXPECT_EQ(status.code(), StatusCode::kInternal);
+  EXPECT_THAT(status.message(), HasSubstr("entry 1 is a video without frames"));
+  EXPECT_THAT(status.message(),
+              HasSubstr("entry 3 has frames but is not a video"));
+  EXPECT_THAT(status.message(), HasSubstr("entry 2 is not named by its"));
+  auto missing = store->GetEntry(1);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code(), StatusCode::kInternal);
+  EXPECT_THAT(missing.error().message(), HasSubstr("entry 1 has no frames"));
+  // A scan stops at the unreadable row rather than hand out a video
+  // without its frames.
+  Status scan =
+      store->ForEachEntry("reports", {}, [](const Entry&) { return true; });
+  EXPECT_EQ(scan.code(), StatusCode::kInternal);
 }
 
 // One call of 50,000 entries: checks the counts and reports the rate (no

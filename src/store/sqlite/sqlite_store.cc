@@ -272,9 +272,10 @@ constexpr std::array<const char*, 16> kSchemaV3 = {
 // blobs sit in case_signals beside their names. The CHECKs bound the blob
 // to whole frames; that each blob is named by its row's value (SHA-256 of
 // the frames' text) is for CheckIntegrity() to recompute.
-#define REMPART_FRAMES_LENGTH_OK(column)                                      \
-  "length(" column ") BETWEEN 49 AND 49 * 50000 AND length(" column ") % 49 " \
-                                                                    "= 0"
+#define REMPART_FRAMES_LENGTH_OK(column)                            \
+  "length(" column ") BETWEEN 49 AND 49 * 50000 AND length(" column \
+  ") % 49 "                                                         \
+  "= 0"
 constexpr std::array<const char*, 12> kSchemaV4 = {
     R"sql(ALTER TABLE banks ADD COLUMN active_vpdq INTEGER NOT NULL DEFAULT 0
     CHECK (active_vpdq >= 0))sql",
