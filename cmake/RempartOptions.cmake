@@ -29,13 +29,15 @@ function(rempart_layer name)
                         PRIVATE ${ARG_PRIVATE_DEPS})
 endfunction()
 
-# rempart_test(NAME SOURCES... DEPS ...): a GoogleTest binary registered with
-# CTest, run from the source tree so fixtures resolve.
+# rempart_test(NAME SOURCES... DEPS ... [PROPERTIES prop value...]): a
+# GoogleTest binary registered with CTest, run from the source tree so
+# fixtures resolve. PROPERTIES are set on every discovered test (e.g.
+# FIXTURES_REQUIRED video_clips).
 function(rempart_test name)
   if(NOT REMPART_BUILD_TESTS)
     return()
   endif()
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PROPERTIES" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest
                         GTest::gtest_main GTest::gmock rempart_flags)
@@ -44,6 +46,10 @@ function(rempart_test name)
   target_compile_definitions(${name} PRIVATE
       REMPART_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
       REMPART_SHARED_DIR="${REMPART_SHARED_DIR}")
+  set(properties)
+  if(ARG_PROPERTIES)
+    set(properties PROPERTIES ${ARG_PROPERTIES})
+  endif()
   gtest_discover_tests(${name} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR} NO_PRETTY_VALUES
-                       DISCOVERY_TIMEOUT 60)
+                       DISCOVERY_TIMEOUT 60 ${properties})
 endfunction()

@@ -16,6 +16,8 @@ packages=(
   # Codecs (media layer)
   libjpeg62-turbo-dev libpng-dev libwebp-dev libheif-dev libgif-dev
   libtiff-dev libstb-dev
+  # Video (media layer; the ffmpeg command makes the test clips)
+  libavformat-dev libavcodec-dev libswscale-dev libavutil-dev ffmpeg
   # Digests (hash layer)
   nettle-dev
   # Banks (store layer)
