@@ -10,6 +10,15 @@
 #       libfaiss-dev (optional: without it FAISS is left out), runs
 #       rempart_index_bench over REMPART_INDEX_SIZES (default 1M and 10M;
 #       add 100000000 on a machine with 24 GiB) and draws docs/index-qps.svg.
+#
+#   scripts/bench.sh video   video hashing instead: installs ffmpeg,
+#       opencv-doc and visp-images-data, makes the clips in build/clips-bench
+#       (bench/video/make_clips.sh; never committed), runs
+#       rempart_video_bench on one core (x real time, exact and fast; match
+#       percentages of re-encoded, resized, trimmed... copies and of
+#       unrelated clips) and draws docs/video-speed.svg and
+#       docs/video-match.svg. REMPART_BUILD_DIR=DIR builds there (Release)
+#       instead of the release preset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +37,32 @@ if [ "${1:-}" = index ]; then
     --benchmark_out=build/bench/index_bench.json --benchmark_out_format=json |
     tee build/bench/index_bench.txt
   python3 bench/index_plot.py build/bench/index_bench.json docs/index-qps.svg
+  exit 0
+fi
+
+if [ "${1:-}" = video ]; then
+  missing=()
+  for package in ffmpeg opencv-doc visp-images-data python3; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$package")
+  done
+  if ((${#missing[@]})); then
+    sudo_cmd=(); [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq \
+      --no-install-recommends "${missing[@]}"
+  fi
+  build=${REMPART_BUILD_DIR:-build/release}
+  if [ -n "${REMPART_BUILD_DIR:-}" ]; then
+    cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  else
+    cmake --preset release >/dev/null
+  fi
+  cmake --build "$build" -j "$(nproc)" --target rempart_video_bench
+  bench/video/make_clips.sh build/clips-bench
+  mkdir -p build/bench
+  taskset -c 0 "$build/bench/rempart_video_bench" --clips build/clips-bench \
+    --out build/bench/video_bench.json | tee build/bench/video_bench.txt
+  python3 bench/video_plot.py build/bench/video_bench.json docs
   exit 0
 fi
 
