@@ -4,8 +4,9 @@
 #   scripts/fuzz.sh --smoke          every target for a few seconds (CI)
 #   scripts/fuzz.sh SECONDS [NAME]   every target (or one) for SECONDS each
 #
-# Seeds come from tests/fixtures/{media,interchange}, shared/conformance and
-# fuzz/seeds/NAME (the HTTP parsers);
+# Seeds come from tests/fixtures/{media,interchange}, shared/conformance,
+# the clips of tests/fixtures/video/make_clips.sh and fuzz/seeds/NAME (the
+# HTTP parsers);
 # the growing corpus is kept in build/fuzz/corpus/NAME; crashes land in
 # build/fuzz/crashes.
 set -euo pipefail
@@ -29,6 +30,10 @@ seed_dir() {  # Seeds for a target: fixtures, conformance images or hashes.
     for f in tests/fixtures/interchange/*; do
       { printf '\000'; cat "$f"; } >"$dir/$(basename "$f")"
     done
+  elif [ "$name" = video ]; then
+    # Small clips in every accepted container (made, never committed).
+    tests/fixtures/video/make_clips.sh build/fuzz/clips >/dev/null
+    find build/fuzz/clips -type f -size -200k -exec cp -n {} "$dir/" \;
   elif [ -d "fuzz/seeds/$name" ]; then
     cp -n fuzz/seeds/"$name"/* "$dir/"
   else
