@@ -3,17 +3,18 @@
 #include <array>
 #include <string>
 
+#include "interchange/frames.h"
 #include "interchange/text.h"
 
 namespace rempart::interchange {
 namespace {
 
-constexpr std::array<std::string_view, 3> kFormatNames = {"lines", "tsv",
-                                                          "csv"};
+constexpr std::array<std::string_view, 4> kFormatNames = {"lines", "tsv", "csv",
+                                                          "vpdq"};
 
 // Header names that make a one-column list a table.
-constexpr std::array<std::string_view, 6> kSignalColumnNames = {
-    "pdq", "md5", "sha256", "value", "hash", "signal_value"};
+constexpr std::array<std::string_view, 8> kSignalColumnNames = {
+    "pdq", "md5", "sha256", "vpdq", "frames", "value", "hash", "signal_value"};
 
 bool EndsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() &&
@@ -31,13 +32,14 @@ Result<Format> ParseFormat(std::string_view name) {
     if (kFormatNames[i] == name) return static_cast<Format>(i);
   }
   return InvalidArgumentError("unknown list format " + Excerpt(name) +
-                              " (expected lines, tsv or csv)");
+                              " (expected lines, tsv, csv or vpdq)");
 }
 
 std::optional<Format> FormatFromFileName(std::string_view file_name) {
   const std::string lower = ToLower(file_name);
   if (EndsWith(lower, ".csv")) return Format::kCsv;
   if (EndsWith(lower, ".tsv")) return Format::kTsv;
+  if (EndsWith(lower, ".vpdq")) return Format::kVpdq;
   return std::nullopt;
 }
 
@@ -51,6 +53,8 @@ Format SniffFormat(std::string_view text) {
                                          : text.substr(end + 1);
     if (IsBlank(line) || IsComment(line)) continue;
     if (line.ends_with('\r')) line.remove_suffix(1);
+    // Before the comma rule, which would take it for a `lines` value.
+    if (LooksLikeFrameLine(line)) return Format::kVpdq;
     if (const std::size_t tab = line.find('\t');
         tab != std::string_view::npos) {
       return IsAllHex(Trim(line.substr(0, tab))) ? Format::kLines

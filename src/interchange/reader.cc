@@ -20,15 +20,27 @@
 // inside quotes; its line number is the one it starts on. An unterminated
 // quote runs to the end of the input or to the length limit, whichever comes
 // first, and is then reported like any other malformed record.
+//
+// A video (vPDQ) is one signal made of many frames, so it breaks the "one
+// line, one small record" shape twice: in a table its frames share one cell,
+// which makes the row long (hence the separate max_video_row_bytes, applied
+// only to tables that have a frames column), and a `vpdq` input is one
+// record spread over many lines, read to the end before it is queued. Its
+// name is always recomputed from the frames; a name in the list is only
+// checked against it, so a list cannot attach one video's name to another
+// video's frames.
 #include "rempart/interchange/reader.h"
 
 #include <algorithm>
 #include <array>
 #include <ios>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
+#include "interchange/frames.h"
 #include "interchange/text.h"
 
 namespace rempart::interchange {
@@ -71,7 +83,7 @@ Result<store::SignalKind> ParseKind(std::string_view cell,
   auto kind = store::ParseSignalKind(name);
   if (!kind) {
     return InvalidArgumentError("unknown signal kind " + Excerpt(name) +
-                                " (expected pdq, md5 or sha256)");
+                                " (expected pdq, md5, sha256 or vpdq)");
   }
   return *kind;
 }
@@ -131,6 +143,38 @@ Result<store::EntryStatus> ParseStatusCell(std::string_view cell) {
                                 " (expected active or revoked)");
   }
   return *status;
+}
+
+struct Video {
+  store::Signal signal;
+  std::vector<hash::VpdqFrame> frames;
+};
+
+// The vPDQ signal of a row's `frames_cell`, checked against `name_cell`
+// (which may be empty).
+Result<Video> ParseVideo(std::string_view name_cell,
+                         std::string_view frames_cell, bool has_frames_column) {
+  if (Trim(frames_cell).empty()) {
+    return InvalidArgumentError(
+        has_frames_column
+            ? "a vpdq signal needs its frames, and the frames cell is empty"
+            : "a vpdq signal needs its frames, and the header has no frames "
+              "column");
+  }
+  auto frames = ParseFramesCell(frames_cell);
+  if (!frames) return frames.error().WithContext("frames");
+  const store::Signal name = store::Signal::Vpdq(*frames);
+  if (!Trim(name_cell).empty()) {
+    auto given =
+        store::Signal::FromHex(store::SignalKind::kVpdq, Trim(name_cell));
+    if (!given) return given.error();
+    if (!(*given == name)) {
+      return InvalidArgumentError("the vpdq value " + Excerpt(Trim(name_cell)) +
+                                  " is not the name of the row's frames (" +
+                                  name.hex() + ")");
+    }
+  }
+  return Video{.signal = name, .frames = *std::move(frames)};
 }
 
 Result<std::string> ParseFreeText(std::string_view column,
@@ -218,10 +262,14 @@ Result<Reader> Reader::Open(std::istream& in, ReaderOptions options) {
   if (options.max_line_bytes == 0) {
     return InvalidArgumentError("max_line_bytes must be positive");
   }
+  if (options.max_video_row_bytes == 0) {
+    return InvalidArgumentError("max_video_row_bytes must be positive");
+  }
   if (options.max_records < 0) {
     return InvalidArgumentError("max_records must not be negative");
   }
   Reader reader(in, std::move(options));
+  reader.row_limit_ = reader.options_.max_line_bytes;
   if (reader.source_.PeekLine(kByteOrderMark.size()) == kByteOrderMark) {
     for (std::size_t i = 0; i < kByteOrderMark.size(); ++i) {
       reader.source_.Get();
@@ -230,8 +278,18 @@ Result<Reader> Reader::Open(std::istream& in, ReaderOptions options) {
   reader.SkipLeadingLines();
   reader.format_ = reader.options_.format.value_or(
       SniffFormat(reader.source_.PeekLine(reader.options_.max_line_bytes)));
-  if (reader.format_ != Format::kLines) {
+  if (reader.format_ == Format::kLines &&
+      reader.options_.kind == store::SignalKind::kVpdq) {
+    return InvalidArgumentError(
+        "a lines list cannot hold vpdq signals, which are a video's frames: "
+        "read them from a tsv or csv list with a frames column, or from a "
+        "vpdq file");
+  }
+  if (reader.format_ == Format::kTsv || reader.format_ == Format::kCsv) {
     REMPART_RETURN_IF_ERROR(reader.ReadHeader());
+    if (reader.columns_.frames >= 0) {
+      reader.row_limit_ = reader.options_.max_video_row_bytes;
+    }
   }
   if (reader.source_.failed()) {
     return UnavailableError("read failed");
@@ -268,7 +326,7 @@ Reader::ReadOutcome Reader::ReadLine() {
   if (c < 0) return ReadOutcome::kEnd;
   // One byte over the limit is allowed for a carriage return before '\n'.
   while (c >= 0 && c != '\n') {
-    if (line_.size() == options_.max_line_bytes + 1) {
+    if (line_.size() == row_limit_ + 1) {
       SkipRestOfLine();
       return ReadOutcome::kTooLong;
     }
@@ -277,7 +335,7 @@ Reader::ReadOutcome Reader::ReadLine() {
   }
   if (c == '\n') ++line_number_;
   if (!line_.empty() && line_.back() == '\r') line_.pop_back();
-  if (line_.size() > options_.max_line_bytes) return ReadOutcome::kTooLong;
+  if (line_.size() > row_limit_) return ReadOutcome::kTooLong;
   return ReadOutcome::kRow;
 }
 
@@ -310,7 +368,7 @@ Reader::ReadOutcome Reader::ReadCsvRecord() {
         cell.pop_back();
         crlf = true;
       }
-      if (bytes - (crlf ? 1 : 0) > options_.max_line_bytes) {
+      if (bytes - (crlf ? 1 : 0) > row_limit_) {
         return ReadOutcome::kTooLong;
       }
       cells_.push_back(std::move(cell));
@@ -319,7 +377,7 @@ Reader::ReadOutcome Reader::ReadCsvRecord() {
       }
       return ReadOutcome::kRow;
     }
-    if (++bytes > options_.max_line_bytes + 1) {
+    if (++bytes > row_limit_ + 1) {
       if (c == '\n') {
         ++line_number_;
       } else {
@@ -414,10 +472,12 @@ Status Reader::ReadHeader() {
     std::string_view name;
     int Columns::*slot;
   };
-  static constexpr std::array<Name, 16> kNames = {{
+  static constexpr std::array<Name, 18> kNames = {{
       {"pdq", &Columns::pdq},
       {"md5", &Columns::md5},
       {"sha256", &Columns::sha256},
+      {"vpdq", &Columns::vpdq},
+      {"frames", &Columns::frames},
       {"kind", &Columns::kind},
       {"signal_type", &Columns::kind},
       {"value", &Columns::value},
@@ -452,18 +512,24 @@ Status Reader::ReadHeader() {
     }
     slot = static_cast<int>(i);
   }
-  const bool per_kind =
-      columns_.pdq >= 0 || columns_.md5 >= 0 || columns_.sha256 >= 0;
-  if (!per_kind && columns_.value < 0) {
-    return InvalidArgumentError(
-        where +
-        "the header names no signal column (pdq, md5, sha256 or value)");
+  const bool per_kind = columns_.pdq >= 0 || columns_.md5 >= 0 ||
+                        columns_.sha256 >= 0 || columns_.vpdq >= 0;
+  if (!per_kind && columns_.value < 0 && columns_.frames < 0) {
+    return InvalidArgumentError(where +
+                                "the header names no signal column (pdq, md5, "
+                                "sha256, vpdq, frames or value)");
   }
   if (per_kind && columns_.value >= 0) {
     return InvalidArgumentError(
         where +
-        "the header mixes per-kind columns (pdq, md5, sha256) with "
+        "the header mixes per-kind columns (pdq, md5, sha256, vpdq) with "
         "a value column");
+  }
+  if (columns_.vpdq >= 0 && columns_.frames < 0) {
+    return InvalidArgumentError(
+        where +
+        "a vpdq column needs a frames column (a video's signal is "
+        "its frames)");
   }
   if (columns_.kind >= 0 && columns_.value < 0) {
     return InvalidArgumentError(where + "a kind column needs a value column");
@@ -481,6 +547,10 @@ std::optional<Item> Reader::Next() {
 }
 
 void Reader::Advance() {
+  if (format_ == Format::kVpdq && !done_) {
+    ParseVpdqInput();
+    return;
+  }
   while (pending_.empty() && !done_) {
     const ReadOutcome outcome =
         format_ == Format::kLines ? ReadLine() : ReadCells();
@@ -495,7 +565,7 @@ void Reader::Advance() {
         return;
       case ReadOutcome::kTooLong:
         EmitError(row_line_, LinePrefix(row_line_) + "longer than " +
-                                 std::to_string(options_.max_line_bytes) +
+                                 std::to_string(row_limit_) +
                                  " bytes; skipped to the next line");
         break;
       case ReadOutcome::kMalformed:
@@ -550,7 +620,8 @@ void Reader::ParseLinesRow() {
                           .pdq_mode = std::nullopt,
                           .category = options_.category,
                           .source_org = options_.source_org,
-                          .external_id = {}};
+                          .external_id = {},
+                          .frames = {}};
   if (fields.size() > 1) {
     auto quality = ParseQuality(fields[1]);
     if (!quality) {
@@ -607,14 +678,31 @@ void Reader::ParseTableRow() {
   }
 
   // The signals.
+  // The signals; a vPDQ one with its frames.
   std::vector<store::Signal> signals;
+  Video video;
   bool has_pdq = false;
+  const bool has_frames_column = columns_.frames >= 0;
   if (columns_.value >= 0) {
     auto kind = ParseKind(cell(columns_.kind), options_.kind);
     if (!kind) return fail(kind.error());
-    auto signal = ParseSignal(*kind, cell(columns_.value));
-    if (!signal) return fail(signal.error());
-    signals.push_back(*signal);
+    if (*kind == store::SignalKind::kVpdq) {
+      auto parsed = ParseVideo(cell(columns_.value), cell(columns_.frames),
+                               has_frames_column);
+      if (!parsed) return fail(parsed.error());
+      video = *std::move(parsed);
+      signals.push_back(video.signal);
+    } else {
+      if (!Trim(cell(columns_.frames)).empty()) {
+        fail(InvalidArgumentError(
+            "frames belong to a vpdq signal, and the row's is " +
+            std::string(store::SignalKindName(*kind))));
+        return;
+      }
+      auto signal = ParseSignal(*kind, cell(columns_.value));
+      if (!signal) return fail(signal.error());
+      signals.push_back(*signal);
+    }
     has_pdq = *kind == store::SignalKind::kPdq;
   } else {
     const std::array<std::pair<int, store::SignalKind>, 3> kinds = {{
@@ -628,6 +716,14 @@ void Reader::ParseTableRow() {
       if (!signal) return fail(signal.error());
       signals.push_back(*signal);
       if (kind == store::SignalKind::kPdq) has_pdq = true;
+    }
+    if (!Trim(cell(columns_.vpdq)).empty() ||
+        !Trim(cell(columns_.frames)).empty()) {
+      auto parsed = ParseVideo(cell(columns_.vpdq), cell(columns_.frames),
+                               has_frames_column);
+      if (!parsed) return fail(parsed.error());
+      video = *std::move(parsed);
+      signals.push_back(video.signal);
     }
     if (signals.empty()) {
       fail(InvalidArgumentError("no signal: the signal cells are empty"));
@@ -663,6 +759,7 @@ void Reader::ParseTableRow() {
   std::vector<Record> records;
   for (const store::Signal& signal : signals) {
     const bool pdq = signal.kind() == store::SignalKind::kPdq;
+    const bool vpdq = signal.kind() == store::SignalKind::kVpdq;
     records.push_back(Record{
         .line = row_line_,
         .input = {.signal = signal,
@@ -670,11 +767,73 @@ void Reader::ParseTableRow() {
                   .pdq_mode = pdq ? *mode : std::nullopt,
                   .category = *category,
                   .source_org = *source_org,
-                  .external_id = *external_id},
+                  .external_id = *external_id,
+                  .frames = vpdq ? std::move(video.frames)
+                                 : std::vector<hash::VpdqFrame>()},
         .status = *status,
         .revoke_reason = *revoke_reason,
     });
   }
+  Emit(std::move(records));
+}
+
+void Reader::ParseVpdqInput() {
+  std::vector<hash::VpdqFrame> frames;
+  std::int64_t first_line = 0;
+  std::optional<LineError> error;  // The first bad line's.
+  const auto fail = [&](const std::string& why) {
+    error = LineError{row_line_,
+                      LinePrefix(row_line_) + why + "; the video is not read"};
+  };
+  while (true) {
+    const ReadOutcome outcome = ReadLine();
+    if (source_.failed()) {
+      status_ = UnavailableError(LinePrefix(row_line_) + "read failed");
+      done_ = true;
+      return;
+    }
+    if (outcome == ReadOutcome::kEnd) break;
+    if (error) continue;  // Read to the end, ignored.
+    if (outcome == ReadOutcome::kTooLong) {
+      fail("longer than " + std::to_string(row_limit_) + " bytes");
+      continue;
+    }
+    if (IsBlank(line_) || IsComment(line_)) continue;
+    auto frame = ParseFrame(line_);
+    if (!frame) {
+      fail(frame.error().message());
+      continue;
+    }
+    if (const Status next = CheckNextFrame(frames, *frame); !next.ok()) {
+      fail(next.message());
+      continue;
+    }
+    if (frames.empty()) first_line = row_line_;
+    frames.push_back(*frame);
+  }
+  done_ = true;
+  if (error) {
+    pending_.emplace_back(*std::move(error));
+    return;
+  }
+  if (frames.empty()) {
+    EmitError(row_line_, LinePrefix(row_line_) + "a vpdq file without frames");
+    return;
+  }
+  row_line_ = first_line;
+  std::vector<Record> records;
+  records.push_back(Record{
+      .line = first_line,
+      .input = {.signal = store::Signal::Vpdq(frames),
+                .quality = std::nullopt,
+                .pdq_mode = std::nullopt,
+                .category = options_.category,
+                .source_org = options_.source_org,
+                .external_id = {},
+                .frames = std::move(frames)},
+      .status = store::EntryStatus::kActive,
+      .revoke_reason = {},
+  });
   Emit(std::move(records));
 }
 

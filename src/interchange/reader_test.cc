@@ -455,7 +455,8 @@ TEST(TsvReaderTest, BadCellsAreLineErrors) {
           "line 3: unknown category 'nude' (expected intimate_image, "
           "sextortion, synthetic or child_abuse)",
           "line 4: unknown status 'deleted' (expected active or revoked)",
-          "line 5: unknown signal kind 'phash' (expected pdq, md5 or sha256)",
+          "line 5: unknown signal kind 'phash' (expected pdq, md5, sha256 or "
+          "vpdq)",
           "line 6: a quality or mode describes a PDQ hash, and the row has "
           "none",
           "line 7: a quality or mode describes a PDQ hash, and the row has "
@@ -478,15 +479,15 @@ TEST(TsvReaderTest, CommentsOnlyBeforeTheHeader) {
 TEST(TsvReaderTest, HeaderErrors) {
   EXPECT_EQ(
       OpenError("path\twidth\theight\n", WithFormat(Format::kTsv)).message(),
-      "line 1: the header names no signal column (pdq, md5, sha256 or "
-      "value)");
+      "line 1: the header names no signal column (pdq, md5, sha256, vpdq, "
+      "frames or value)");
   EXPECT_EQ(OpenError("# c\npdq\tPDQ\n", WithFormat(Format::kTsv)).message(),
             "line 2: column 'pdq' names the same thing as column 1");
   EXPECT_EQ(OpenError("value\thash\n", WithFormat(Format::kTsv)).message(),
             "line 1: column 'hash' names the same thing as column 1");
   EXPECT_EQ(OpenError("pdq\tvalue\n", WithFormat(Format::kTsv)).message(),
-            "line 1: the header mixes per-kind columns (pdq, md5, sha256) "
-            "with a value column");
+            "line 1: the header mixes per-kind columns (pdq, md5, sha256, "
+            "vpdq) with a value column");
   EXPECT_EQ(OpenError("kind\tpdq\n", WithFormat(Format::kTsv)).message(),
             "line 1: a kind column needs a value column");
   EXPECT_EQ(OpenError("", WithFormat(Format::kTsv)).message(),

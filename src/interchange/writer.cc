@@ -7,13 +7,15 @@
 #include <string_view>
 #include <vector>
 
+#include "interchange/frames.h"
+
 namespace rempart::interchange {
 namespace {
 
-constexpr std::array<std::string_view, 11> kExportColumns = {
+constexpr std::array<std::string_view, 12> kExportColumns = {
     "kind",          "value",      "quality",     "mode",
     "category",      "source_org", "external_id", "status",
-    "revoke_reason", "created_at", "updated_at"};
+    "revoke_reason", "frames",     "created_at",  "updated_at"};
 
 bool HasLineBreakOrTab(std::string_view text) {
   return text.find_first_of("\t\n\r") != std::string_view::npos;
@@ -97,7 +99,9 @@ Status Writer::Put(const std::string& text) {
 }
 
 Status Writer::WriteHeader() {
-  if (format_ == Format::kLines) return OkStatus();
+  if (format_ == Format::kLines || format_ == Format::kVpdq) {
+    return OkStatus();
+  }
   const char separator = format_ == Format::kCsv ? ',' : '\t';
   std::string row;
   for (std::string_view column : kExportColumns) {
@@ -111,10 +115,44 @@ Status Writer::WriteHeader() {
 Status Writer::Write(const store::Entry& entry) {
   const store::EntryInput& input = entry.input;
   const bool pdq = input.signal.kind() == store::SignalKind::kPdq;
+  const bool vpdq = input.signal.kind() == store::SignalKind::kVpdq;
   const std::string quality =
       pdq && input.quality ? std::to_string(*input.quality) : std::string();
+  const std::string where = "entry " + std::to_string(entry.id) + ": ";
+
+  // What no format can write: frames without a video, a video without them.
+  if (!vpdq && !input.frames.empty()) {
+    return InvalidArgumentError(
+        where + "frames belong to a vpdq signal, and this one is " +
+        std::string(store::SignalKindName(input.signal.kind())));
+  }
+  if (vpdq && input.frames.empty()) {
+    return InvalidArgumentError(where + "a vpdq signal without frames");
+  }
+
+  if (format_ == Format::kVpdq) {
+    if (!vpdq) {
+      return InvalidArgumentError(
+          where + "a vpdq file holds a video's frames; this entry is " +
+          std::string(store::SignalKindName(input.signal.kind())));
+    }
+    if (wrote_video_) {
+      return InvalidArgumentError(where +
+                                  "a vpdq file holds one video, and one "
+                                  "was written already");
+    }
+    REMPART_RETURN_IF_ERROR(Put(hash::FormatVpdq(input.frames)));
+    wrote_video_ = true;
+    return OkStatus();
+  }
 
   if (format_ == Format::kLines) {
+    if (vpdq) {
+      return InvalidArgumentError(
+          where +
+          "a lines file cannot hold a vpdq signal (a video's frames); "
+          "export as csv, tsv or vpdq");
+    }
     if (lines_kind_ && *lines_kind_ != input.signal.kind()) {
       return InvalidArgumentError(
           "entry " + std::to_string(entry.id) +
@@ -150,9 +188,14 @@ Status Writer::Write(const store::Entry& entry) {
       input.external_id,
       std::string(store::EntryStatusName(entry.status)),
       entry.revoke_reason,
+      vpdq ? FormatFramesCell(input.frames) : std::string(),
       FormatTimestamp(entry.created_at_ms),
       FormatTimestamp(entry.updated_at_ms),
   };
+  if (vpdq && !(store::Signal::Vpdq(input.frames) == input.signal)) {
+    return InvalidArgumentError(
+        where + "the vpdq value is not the name of the entry's frames");
+  }
   if (format_ == Format::kTsv) {
     for (std::size_t i = 0; i < cells.size(); ++i) {
       if (HasLineBreakOrTab(cells[i])) {

@@ -36,7 +36,8 @@ store::Entry MakeEntry(SignalKind kind, std::string_view hex) {
                 .pdq_mode = std::nullopt,
                 .category = store::Category::kIntimateImage,
                 .source_org = {},
-                .external_id = {}},
+                .external_id = {},
+                .frames = {}},
       .status = store::EntryStatus::kActive,
       .revoke_reason = {},
       .created_at_ms = 1'795'422'600'000,  // 2026-11-23T08:30:00Z
@@ -148,14 +149,14 @@ TEST(WriterTest, CsvText) {
   ASSERT_TRUE(writer.Write(MakeEntry(SignalKind::kMd5, kMd5)).ok());
   EXPECT_EQ(out.str(),
             "kind,value,quality,mode,category,source_org,external_id,status,"
-            "revoke_reason,created_at,updated_at\n"
+            "revoke_reason,frames,created_at,updated_at\n"
             "pdq," +
                 std::string(kPdq) +
-                ",93,cli512,intimate_image,\"A, B\",,active,,"
+                ",93,cli512,intimate_image,\"A, B\",,active,,,"
                 "2026-11-23T08:30:00.000Z,2026-11-23T08:30:00.123Z\n"
                 "md5," +
                 std::string(kMd5) +
-                ",,,intimate_image,,,active,,2026-11-23T08:30:00.000Z,"
+                ",,,intimate_image,,,active,,,2026-11-23T08:30:00.000Z,"
                 "2026-11-23T08:30:00.123Z\n");
 }
 
@@ -198,7 +199,7 @@ TEST(WriterTest, TsvRoundTripAndRefusals) {
   EXPECT_THAT(out.str(), ::testing::StartsWith(
                              "kind\tvalue\tquality\tmode\tcategory\tsource_"
                              "org\texternal_id\tstatus\trevoke_reason\t"
-                             "created_at\tupdated_at\n"));
+                             "frames\tcreated_at\tupdated_at\n"));
   const std::vector<Record> records = ReadBack(out.str(), Format::kTsv);
   ASSERT_EQ(records.size(), written.size());
   for (std::size_t i = 0; i < written.size(); ++i) {

@@ -1,7 +1,7 @@
 // The hash-list text formats the field exchanges, and how to tell them apart.
 //
 // Hotlines and platforms pass lists of signals around as plain text. Rempart
-// reads three formats (interchange::Reader) and writes the same three
+// reads four formats (interchange::Reader) and writes the same four
 // (interchange::Writer). The rules below are the contract; the user
 // documentation copies them.
 //
@@ -21,8 +21,17 @@
 // - Structured cells (signal values, kind, quality, mode, category, status)
 //   are trimmed of surrounding spaces and tabs and compared
 //   case-insensitively. Free-text cells are kept byte for byte.
-// - A signal value is the hex of a PDQ hash (64 digits), an MD5 digest (32)
-//   or a SHA-256 digest (64), either case, nothing else.
+// - A signal value is the hex of a PDQ hash (64 digits), an MD5 digest (32),
+//   a SHA-256 digest (64) or a video's name (64), either case, nothing else.
+// - A video's signal (kind `vpdq`) is its frames (hash/vpdq.h): frame
+//   number, quality, PDQ hash and timestamp, one per sampled frame, in the
+//   reference line form `frameNumber,quality,pdqHex,timestamp` (what
+//   hash::FormatVpdqFrame writes; hash::ParseVpdq's rules: frame number an
+//   integer ≥ 0, quality 0…100, 64 hex digits, timestamp a decimal ≥ 0, no
+//   spaces inside). Frame numbers strictly increase; a video has 1 to
+//   hash::kMaxVpdqFrames frames. The video's name, its signal value, is the
+//   SHA-256 of its frames' text form (store::Signal::Vpdq), so it is
+//   computed, never trusted: where a list gives it, it must match.
 // - A quality is an integer 0…100 (decimal digits only) and a mode is
 //   `cli512` or `fullres`; both describe PDQ hashes only, and giving either
 //   for a row without a PDQ signal is an error. `cli512+fast` and
@@ -33,8 +42,12 @@
 //   `child_abuse`; a status is `active` or `revoked`.
 // - A record's line number is the line on which it starts (1-based).
 // - No line or record may exceed ReaderOptions::max_line_bytes (64 KiB by
-//   default). A longer one is reported once, and reading resumes after the
-//   next line feed, without buffering the rest of it.
+//   default), except the rows of a table with a `frames` column, which may
+//   reach ReaderOptions::max_video_row_bytes (8 MiB by default: a 4-hour
+//   video at one frame per second is ~14,400 frames of ~80 bytes, ~1.2 MB,
+//   and hash::kMaxVpdqFrames frames fit too). A longer one is reported once,
+//   and reading resumes after the next line feed, without buffering the
+//   rest of it.
 //
 // `lines`: one signal per line, the format most lists travel in
 // ---------------------------------------------------------------
@@ -46,6 +59,9 @@
 // than three fields is an error. Category and source organisation come from
 // the caller's options. Writing `lines` keeps only the value, quality and
 // external id (lossy), and one file holds one kind of signal.
+// `lines` cannot carry a video's frames: reading it with kind `vpdq` is an
+// error from Reader::Open, and the writer refuses vpdq entries (use `tsv`,
+// `csv` or `vpdq`).
 //
 // `tsv` and `csv`: a header row naming the columns, then one row per line
 // -----------------------------------------------------------------------
@@ -57,15 +73,30 @@
 // comma, is an error.
 //
 // Header names are trimmed and case-insensitive. Recognised columns:
-//   pdq, md5, sha256     One column per signal kind. A row yields one record
-//                        per non-empty cell, in that order, sharing the row's
-//                        other cells; quality and mode apply to the PDQ one.
-//                        (This is `rempart hash --format tsv` output.)
+//   pdq, md5, sha256,    One column per signal kind. A row yields one record
+//   vpdq                 per signal, in that order, sharing the row's other
+//                        cells; quality and mode apply to the PDQ one. A row
+//                        has a PDQ, MD5 or SHA-256 signal when its cell is
+//                        not empty, and a vPDQ signal when its vpdq or its
+//                        frames cell is not empty. (This is `rempart hash
+//                        --format tsv` output.)
 //   value                One signal per row (the export format). Aliases:
-//                        hash, signal_value.
-//   kind                 The kind of `value`: pdq, md5 or sha256. Alias:
-//                        signal_type. Without the column, or with an empty
-//                        cell, the caller's ReaderOptions::kind.
+//                        hash, signal_value. May be empty for kind vpdq.
+//   kind                 The kind of `value`: pdq, md5, sha256 or vpdq.
+//                        Alias: signal_type. Without the column, or with an
+//                        empty cell, the caller's ReaderOptions::kind.
+//   frames               The frames of the row's vPDQ signal: the line form
+//                        of each, joined by ';' (spaces and tabs around a
+//                        frame are ignored; no empty frames, so no ';' at
+//                        either end), e.g.
+//                          0,100,f8f8...9b22,0.000;30,87,00002a...5720,1.000
+//                        In csv the cell is quoted, since it holds commas.
+//                        The vPDQ signal is Signal::Vpdq(frames); a vpdq or
+//                        value cell may give it (or be left empty), and if
+//                        given it must be that name, else the row is an
+//                        error. A vPDQ signal without frames is an error, as
+//                        is a frames cell on a row whose signal is not vPDQ
+//                        (value mode with another kind).
 //   quality, mode        Of the PDQ signal. Either cell may be empty.
 //   category             Empty cell or no column: ReaderOptions::category.
 //   source_org           Empty cell or no column: ReaderOptions::source_org.
@@ -74,9 +105,11 @@
 //   revoke_reason        Kept as given.
 //   error                A non-empty cell makes the row an error (`rempart
 //                        hash` reports files it could not hash this way).
-// A header must name at least one signal column, may not mix per-kind
-// columns with `value`, may not have `kind` without `value`, and may not
-// name the same column twice (aliases included). Every other column
+// A header must name at least one signal column (a `frames` column alone
+// counts, as the per-kind form with vPDQ signals only), may not mix
+// per-kind columns (pdq, md5, sha256, vpdq) with `value`, may not have
+// `kind` without `value` nor `vpdq` without `frames`, and may not name the
+// same column twice (aliases included). Every other column
 // (path, width, height, format, id, created_at, updated_at, ...) is ignored
 // and listed by Reader::ignored_columns(); a `path` column in particular is
 // never carried into records, because file names can identify the people
@@ -86,12 +119,32 @@
 //
 // Writing `tsv` and `csv` produces the export columns
 //   kind, value, quality, mode, category, source_org, external_id, status,
-//   revoke_reason, created_at, updated_at
-// with quality and mode filled for PDQ signals only and the timestamps as
-// ISO-8601 UTC with milliseconds (2026-11-23T08:30:00.000Z), for people
-// reading the file; reading ignores them. Reading a `csv` export reproduces
+//   revoke_reason, frames, created_at, updated_at
+// with quality and mode filled for PDQ signals only, frames for vPDQ
+// signals only (value then holds the video's name; the timestamps stay
+// last) and the timestamps as ISO-8601 UTC with milliseconds
+// (2026-11-23T08:30:00.000Z), for people reading the file; reading ignores
+// them. Reading a `csv` export reproduces
 // every other field exactly. A `tsv` writer refuses text containing a tab,
 // line feed or carriage return: export such banks as `csv`.
+//
+// `vpdq`: one video's frames, the reference's own per-video file
+// ------------------------------------------------------------------
+//   frameNumber,quality,pdqHex,timestamp
+//   ...
+// One frame per line, as the reference `vpdq` tools write it and
+// hash::ParseVpdq reads it (blank and '#' lines skipped anywhere; no spaces
+// around a line's fields). The whole input is ONE record: kind vpdq, the
+// frames of its lines in order, its name computed, category and source
+// organisation from the caller's options (like `lines`), no quality, mode
+// or external id; its line number is its first frame's. Any bad line (a
+// malformed frame, a frame number not above the previous one, more than
+// hash::kMaxVpdqFrames frames, a line over max_line_bytes) makes the whole
+// input one error, at that line; the rest is read and ignored. An input
+// without frames is one error too. Writing `vpdq` writes one vpdq entry's
+// frames in that form (hash::FormatVpdq) and nothing else: the writer
+// refuses any other kind and a second entry, so writing no entry leaves an
+// empty output, which does not read back.
 //
 // Thread-safe: the functions below are pure.
 #ifndef REMPART_INTERCHANGE_FORMAT_H_
@@ -109,28 +162,37 @@ enum class Format : std::uint8_t {
   kLines,  // One signal per line; see above.
   kTsv,    // Tab-separated with a header row.
   kCsv,    // RFC 4180 comma-separated with a header row.
+  kVpdq,   // One video's vPDQ frames, one per line.
 };
 
-// "lines", "tsv" or "csv".
+// "lines", "tsv", "csv" or "vpdq".
 std::string_view FormatName(Format format);
 
 // Parses a name from FormatName() (as given to a `--format` flag; lower case
 // only). InvalidArgument naming the accepted names otherwise.
 Result<Format> ParseFormat(std::string_view name);
 
-// The format a file name's extension implies: ".csv" → kCsv, ".tsv" → kTsv
-// (either case). nullopt for any other name, including ".txt": the content
-// decides then (SniffFormat).
+// The format a file name's extension implies: ".csv" → kCsv, ".tsv" → kTsv,
+// ".vpdq" → kVpdq (either case). nullopt for any other name, including
+// ".txt" (which the reference's vPDQ tools also write): the content decides
+// then (SniffFormat).
 std::optional<Format> FormatFromFileName(std::string_view file_name);
 
 // Guesses the format from the start of the content. Looks at the first line
 // that is neither blank nor a comment (or at what `text` holds of it):
+// - kVpdq if it has the shape of a frame line: digits, digits, 64 hex
+//   digits and a decimal (digits, optionally '.' and digits), separated by
+//   commas and nothing else (no spaces). Its first field is all hex
+//   digits, so the rules below would say kLines: no `tsv` or `csv` header
+//   can be taken for kVpdq, and no valid `lines` line (a 32 or 64 digit
+//   value, then tabs) has that shape;
 // - containing a tab: kTsv if the first field, trimmed, is not all hex
 //   digits (a header), kLines otherwise;
 // - else containing a comma: kCsv if the first field, trimmed, is not all
 //   hex digits, kLines otherwise;
 // - else kTsv if the line is a lone signal column name (pdq, md5, sha256,
-//   value, hash, signal_value; a one-column header), kLines otherwise.
+//   vpdq, frames, value, hash, signal_value; a one-column header), kLines
+//   otherwise.
 // Text with no such line is kLines.
 Format SniffFormat(std::string_view text);
 

@@ -1,7 +1,8 @@
 // Reader: turns a hash list (rempart/interchange/format.h) into records.
 //
 // Every byte read is treated as hostile: the reader never crashes or hangs
-// and holds at most about one line or record in memory, whatever the input.
+// and holds at most about one line or record in memory, whatever the input
+// (a `vpdq` input is one record: up to hash::kMaxVpdqFrames frames).
 // It also never drops anything silently: each line that is not blank or a
 // comment yields one or more records, or exactly one line error, and each
 // column it does not use is listed in ignored_columns().
@@ -49,7 +50,8 @@ struct ReaderOptions {
   // caller with a file name tries FormatFromFileName() first.
   std::optional<Format> format;
   // The kind of every `lines` value, and of `value` cells in rows without a
-  // `kind` cell.
+  // `kind` cell. kVpdq makes a `lines` input an error (it cannot hold
+  // frames); a `vpdq` input is of kind kVpdq whatever this says.
   store::SignalKind kind = store::SignalKind::kPdq;
   // For rows without a category or source_org cell (or with an empty one).
   store::Category category = store::Category::kIntimateImage;
@@ -58,6 +60,12 @@ struct ReaderOptions {
   // one is a line error; the rest of it is skipped up to the next line feed.
   // A longer header row is an error from Open(). Must be positive.
   std::size_t max_line_bytes = 65536;
+  // Replaces max_line_bytes for the rows (not the header) of a `tsv` or
+  // `csv` table with a `frames` column, whose cells hold whole videos. The
+  // default holds hash::kMaxVpdqFrames frames of the usual ~85 bytes, far
+  // more than a 4-hour video at one frame per second (~1.2 MB). The reader
+  // holds one such row (and its frames) at a time. Must be positive.
+  std::size_t max_video_row_bytes = std::size_t{8} << 20;
   // Most records to return; 0 for no limit. The row that would exceed it is
   // not returned and status() becomes ResourceExhausted.
   std::int64_t max_records = 0;
@@ -67,7 +75,8 @@ struct ReaderOptions {
 struct Record {
   std::int64_t line = 0;  // Where its row starts (1-based).
   // Category and source_org are filled from ReaderOptions when the list
-  // leaves them out.
+  // leaves them out. For a vPDQ signal, input.frames holds the frames and
+  // input.signal == store::Signal::Vpdq(input.frames).
   store::EntryInput input;
   store::EntryStatus status = store::EntryStatus::kActive;
   std::string revoke_reason;
@@ -89,7 +98,8 @@ class Reader {
   // comment lines, settles the format (sniffing it if options.format is
   // nullopt) and, for `tsv` and `csv`, reads the header row. Errors:
   // InvalidArgument for a missing or malformed header (no signal column,
-  // a column named twice, per-kind columns mixed with `value`),
+  // a column named twice, per-kind columns mixed with `value`, `vpdq`
+  // without `frames`) and for a `lines` input with options.kind kVpdq,
   // ResourceExhausted for a header longer than max_line_bytes, Unavailable
   // when the stream fails.
   static Result<Reader> Open(std::istream& in, ReaderOptions options);
@@ -103,7 +113,8 @@ class Reader {
   // The next record or line error; nullopt at the end of the input, after
   // a read failure or once max_records is reached (see status()). The
   // records of one multi-signal row come one after another, in the order
-  // pdq, md5, sha256; a row yields either all its records or one error.
+  // pdq, md5, sha256, vpdq; a row yields either all its records or one
+  // error. A `vpdq` input yields one record or one error in all.
   std::optional<Item> Next();
 
   // OK while reading and after a clean end of input. ResourceExhausted once
@@ -155,6 +166,7 @@ class Reader {
     int pdq = -1;
     int md5 = -1;
     int sha256 = -1;
+    int vpdq = -1;
     int kind = -1;
     int value = -1;
     int quality = -1;
@@ -165,6 +177,7 @@ class Reader {
     int status = -1;
     int revoke_reason = -1;
     int error = -1;
+    int frames = -1;
     std::size_t count = 0;  // Cells in the header.
   };
 
@@ -186,6 +199,8 @@ class Reader {
   void Advance();
   void ParseLinesRow();
   void ParseTableRow();
+  // Reads a whole `vpdq` input as one record (or one error).
+  void ParseVpdqInput();
   // Queues `records` (one row's), or stops at max_records.
   void Emit(std::vector<Record> records);
   void EmitError(std::int64_t line, const std::string& message);
@@ -193,6 +208,9 @@ class Reader {
   Source source_;
   ReaderOptions options_;
   Format format_ = Format::kLines;
+  // Longest line or record: max_line_bytes, or max_video_row_bytes for the
+  // rows of a table with a frames column.
+  std::size_t row_limit_ = 0;
   Columns columns_;
   std::vector<std::string> ignored_columns_;
   std::deque<Item> pending_;

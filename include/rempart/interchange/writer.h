@@ -1,11 +1,12 @@
 // Writer: exports bank entries as a hash list (rempart/interchange/format.h).
 //
 // `csv` is the lossless export: reading it back reproduces every entry's
-// signal, quality, mode, category, source organisation, external id, status
-// and revoke reason exactly. `tsv` has the same columns but no quoting, so it
-// refuses text holding a tab or a line break. `lines` keeps only
-// VALUE<TAB>QUALITY<TAB>EXTERNAL_ID (trailing empty fields left out) and
-// holds one kind of signal per file.
+// signal, quality, mode, category, source organisation, external id, status,
+// revoke reason and vPDQ frames exactly. `tsv` has the same columns but no
+// quoting, so it refuses text holding a tab or a line break. `lines` keeps
+// only VALUE<TAB>QUALITY<TAB>EXTERNAL_ID (trailing empty fields left out),
+// holds one kind of signal per file and no vPDQ. `vpdq` holds one video's
+// frames and nothing else.
 //
 // A failed Write() writes nothing, so the output stays well-formed and the
 // caller may skip the entry or stop. The writer borrows the stream, which
@@ -29,15 +30,20 @@ class Writer {
  public:
   Writer(std::ostream& out, Format format) : out_(&out), format_(format) {}
 
-  // Writes the header row for `tsv` and `csv`; nothing for `lines`. Call
-  // once, before the first Write(). Unavailable if the stream fails.
+  // Writes the header row for `tsv` and `csv`; nothing for `lines` and
+  // `vpdq`. Call once, before the first Write(). Unavailable if the stream
+  // fails.
   Status WriteHeader();
 
   // Writes one entry as one row (one or more lines for `csv` text holding
-  // line breaks). Errors, with nothing written: InvalidArgument for `tsv`
-  // text holding a tab, line feed or carriage return, for a `lines`
-  // external id holding one, and for a `lines` entry whose signal kind
-  // differs from the first one written; Unavailable if the stream fails.
+  // line breaks; for `vpdq`, one line per frame). Errors, with nothing
+  // written: InvalidArgument for `tsv` text holding a tab, line feed or
+  // carriage return, for a `lines` external id holding one, for a `lines`
+  // entry whose signal kind differs from the first one written or is vpdq,
+  // for a `vpdq` entry that is not a video or follows one, for frames on
+  // a signal that is not vPDQ, and for a vPDQ signal without frames (or, in
+  // `tsv` and `csv`, whose value is not the name of its frames);
+  // Unavailable if the stream fails.
   Status Write(const store::Entry& entry);
 
   [[nodiscard]] Format format() const { return format_; }
@@ -48,6 +54,7 @@ class Writer {
   std::ostream* out_;
   Format format_;
   std::optional<store::SignalKind> lines_kind_;
+  bool wrote_video_ = false;  // `vpdq`: the one video is written.
 };
 
 // ISO-8601 UTC with milliseconds, e.g. "2026-11-23T08:30:00.000Z", for
