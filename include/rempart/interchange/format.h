@@ -15,11 +15,11 @@
 //   at the end of the input) is dropped. The last line needs no line feed.
 // - A blank line (nothing but spaces, tabs and a carriage return) is skipped
 //   anywhere. A line whose first character other than a space or tab is '#'
-//   is a comment and is skipped anywhere in `lines`, and before the header
-//   row in `tsv` and `csv` (after the header, a '#' is data: an external id
-//   may start with one).
-// - Structured cells (signal values, kind, quality, mode, category, status)
-//   are trimmed of surrounding spaces and tabs and compared
+//   is a comment and is skipped anywhere in `lines` and `vpdq`, and before
+//   the header row in `tsv` and `csv` (after the header, a '#' is data: an
+//   external id may start with one).
+// - Structured cells (signal values, kind, quality, mode, category, status,
+//   frames) are trimmed of surrounding spaces and tabs and compared
 //   case-insensitively. Free-text cells are kept byte for byte.
 // - A signal value is the hex of a PDQ hash (64 digits), an MD5 digest (32),
 //   a SHA-256 digest (64) or a video's name (64), either case, nothing else.
@@ -30,8 +30,10 @@
 //   integer ≥ 0, quality 0…100, 64 hex digits, timestamp a decimal ≥ 0, no
 //   spaces inside). Frame numbers strictly increase; a video has 1 to
 //   hash::kMaxVpdqFrames frames. The video's name, its signal value, is the
-//   SHA-256 of its frames' text form (store::Signal::Vpdq), so it is
-//   computed, never trusted: where a list gives it, it must match.
+//   SHA-256 of its frames' text form (store::Signal::Vpdq: lower-case hex,
+//   timestamps with 3 decimals, so a list giving more decimals keeps them
+//   in the frames read but not in the name), so it is computed, never
+//   trusted: where a list gives it, it must match.
 // - A quality is an integer 0…100 (decimal digits only) and a mode is
 //   `cli512` or `fullres`; both describe PDQ hashes only, and giving either
 //   for a row without a PDQ signal is an error. `cli512+fast` and

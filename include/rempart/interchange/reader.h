@@ -4,7 +4,8 @@
 // and holds at most about one line or record in memory, whatever the input
 // (a `vpdq` input is one record: up to hash::kMaxVpdqFrames frames).
 // It also never drops anything silently: each line that is not blank or a
-// comment yields one or more records, or exactly one line error, and each
+// comment yields one or more records, or exactly one line error (a `vpdq`
+// input, one video, yields one record or one error as a whole), and each
 // column it does not use is listed in ignored_columns().
 //
 // Whether a line error aborts the import (strict) or is reported while the
