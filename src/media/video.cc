@@ -155,7 +155,7 @@ class Decoder {
 
   Status Run(const VideoSource& source) {
     REMPART_RETURN_IF_ERROR(Open(source));
-    const Status read = ReadAll();
+    Status read = ReadAll();
     if (progress_) progress_(report_.decoded_until_seconds);
     if (report_.problem.empty() && report_.decode_errors > 0) {
       report_.problem = std::to_string(report_.decode_errors) +
@@ -899,9 +899,10 @@ bool LooksLikeVideo(std::span<const std::uint8_t> head) {
   if (at(0, "\x1A\x45\xDF\xA3")) return true;       // Matroska, WebM (EBML)
   if (at(0, "RIFF") && at(8, "AVI ")) return true;  // AVI
   if (at(0, std::string_view("\x00\x00\x01\xBA", 4))) return true;  // MPEG-PS
-  // MPEG-TS: sync bytes every 188 bytes.
-  return head.size() > 2 * 188 && head[0] == 0x47 && head[188] == 0x47 &&
-         head[2 * 188] == 0x47;
+  // MPEG-TS: a sync byte at the start of each of the first 188-byte packets.
+  constexpr std::size_t kTsPacket = 188;
+  return head.size() > 2 * kTsPacket && head[0] == 0x47 &&
+         head[kTsPacket] == 0x47 && head[2 * kTsPacket] == 0x47;
 }
 
 }  // namespace rempart::media

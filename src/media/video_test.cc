@@ -414,9 +414,14 @@ TEST(VideoDecodeTest, ContainersThatOpenOtherFilesAreRefused) {
       ClipPath("resize.ts") + "\n#EXT-X-ENDLIST\n");
   EXPECT_EQ(playlist.code(), StatusCode::kUnimplemented) << playlist.ToString();
   // A still image is not a video container either.
-  const Status png = DecodeText(std::string(
-      "\x89PNG\r\n\x1A\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x02\0\0\0", 33));
-  EXPECT_EQ(png.code(), StatusCode::kUnimplemented) << png.ToString();
+  std::ifstream in(
+      std::string(REMPART_SOURCE_DIR) + "/tests/fixtures/media/rgba.png",
+      std::ios::binary);
+  const std::vector<std::uint8_t> png{std::istreambuf_iterator<char>(in),
+                                      std::istreambuf_iterator<char>()};
+  ASSERT_FALSE(png.empty());
+  const Status still = Decode(VideoSource::Memory(png), Options(1)).status;
+  EXPECT_EQ(still.code(), StatusCode::kUnimplemented) << still.ToString();
 }
 
 TEST(VideoDecodeTest, FileErrors) {

@@ -3,8 +3,9 @@
 // Videos are decoded with FFmpeg's libraries (libavformat, libavcodec,
 // libswscale) through Rempart's own I/O: FFmpeg never opens a file, a URL
 // or a playlist entry by itself, and only the containers and codecs listed
-// in docs/VIDEO.md are accepted (MP4/MOV, Matroska/WebM, AVI and animated
-// GIF; H.264, HEVC, VP8, VP9, AV1, MPEG-4 part 2, MPEG-1/2, MJPEG, GIF…).
+// in docs/VIDEO.md are accepted (MP4/MOV/3GP, Matroska/WebM, AVI, animated
+// GIF, MPEG-TS and MPEG-PS; H.264, HEVC, VP8, VP9, AV1, MPEG-4 part 2,
+// H.263, MPEG-1/2, MJPEG, GIF, Theora).
 //
 // Frame selection follows vPDQ (shared/spec/pdq.md §13): with the stream's
 // frame rate `fps` (avg_frame_rate, else r_frame_rate), step =
@@ -18,13 +19,16 @@
 //            at the video's size, or s×s when `downsample` is s > 0: PDQ of
 //            these frames is bit-identical to the reference vPDQ on the same
 //            FFmpeg build.
-//   kFast  — decodes only what the delivered frames depend on: groups of
-//            pictures holding no delivered frame are skipped at the
-//            container level (by its keyframe index), frames nothing refers
-//            to are dropped unless delivered, and a delivered frame is the
-//            luma plane scaled down by area (no colour conversion). Pixels
-//            are close to, not equal to, kExact's; docs/PERFORMANCE.md
-//            measures speed and distance.
+//   kFast  — decodes only what the delivered frames depend on: frames are
+//            numbered by timestamp (n = round((pts - start) · fps)) and the
+//            first frame at or past each multiple of step is delivered (the
+//            same frames as kExact for constant-rate video); groups of
+//            pictures holding no delivered frame never reach the decoder
+//            (by the packets' keyframe flags), frames nothing refers to are
+//            dropped unless delivered, reference frames not delivered skip
+//            the loop filter, and a delivered frame is the luma plane scaled
+//            down by area (no colour conversion). Pixels are close to, not
+//            equal to, kExact's; docs/VIDEO.md measures speed and distance.
 //
 // Every input is hostile. Limits (VideoLimits) are checked from the headers
 // before decoding and again while decoding. Corrupt or truncated data is
@@ -158,8 +162,10 @@ Status DecodeVideo(const VideoSource& source, const VideoDecodeOptions& options,
                    const VideoProgressCallback& progress = {});
 
 // True when the first bytes look like a container DecodeVideo() accepts
-// (MP4/MOV/3GP "ftyp", Matroska/WebM EBML, AVI "RIFF…AVI "). Animated GIFs
-// are images first: callers decide (see rempart::hash::IsVideoInput).
+// (MP4/MOV/3GP "ftyp" whose brands are not HEIF/AVIF, or an old QuickTime
+// top-level atom; Matroska/WebM EBML; AVI "RIFF…AVI "; MPEG-PS pack header;
+// MPEG-TS sync bytes at 0, 188 and 376). Animated GIFs are images first:
+// callers decide (see rempart::hash::IsVideoInput).
 bool LooksLikeVideo(std::span<const std::uint8_t> head);
 
 }  // namespace rempart::media
