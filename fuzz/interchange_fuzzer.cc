@@ -1,11 +1,12 @@
 // libFuzzer target for hash-list parsing: interchange::Reader in every
 // format (and sniffing), then the Writer round trip of whatever parsed.
 //
-// The first byte picks the options (default signal kind, a small or the
-// default line limit); the rest is the list. Checks, besides the sanitizers:
-// the reader consumes exactly the input, line numbers never go backwards,
-// and every record written as csv (and tsv and lines, where those can hold
-// it) reads back identical.
+// The first byte picks the options (default signal kind, vpdq included; a
+// small or the default line limit); the rest is the list. Checks, besides
+// the sanitizers: the reader consumes exactly the input, line numbers never
+// go backwards, a video's signal is the name of its frames, and every record
+// written as csv (and tsv, lines and vpdq, where those can hold it) reads
+// back identical.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -14,6 +15,7 @@
 #include <variant>
 #include <vector>
 
+#include "rempart/hash/vpdq.h"
 #include "rempart/interchange/format.h"
 #include "rempart/interchange/reader.h"
 #include "rempart/interchange/writer.h"
@@ -46,6 +48,11 @@ std::vector<Record> ReadRecords(const std::string& text,
   while (auto item = reader->Next()) {
     if (auto* record = std::get_if<Record>(&*item)) {
       Check(record->line >= last_line && record->line >= 1);
+      const bool video =
+          record->input.signal.kind() == rempart::store::SignalKind::kVpdq;
+      Check(video != record->input.frames.empty());
+      Check(!video || record->input.signal ==
+                          rempart::store::Signal::Vpdq(record->input.frames));
       last_line = record->line;
       records.push_back(*record);
     } else {
@@ -73,13 +80,22 @@ rempart::store::Entry ToEntry(const Record& record) {
   return entry;
 }
 
-bool SameRecord(const Record& a, const Record& b, bool lossless) {
+// What `format` keeps: frames only for vpdq; value, quality and external id
+// for lines; everything for tsv and csv.
+bool SameRecord(const Record& a, const Record& b, Format format) {
+  // A timestamp with more than 3 decimals is read exactly and written with
+  // 3, so frames compare by their text form (which the name hashes).
   if (!(a.input.signal == b.input.signal) ||
-      a.input.quality != b.input.quality ||
+      rempart::hash::FormatVpdq(a.input.frames) !=
+          rempart::hash::FormatVpdq(b.input.frames)) {
+    return false;
+  }
+  if (format == Format::kVpdq) return true;
+  if (a.input.quality != b.input.quality ||
       a.input.external_id != b.input.external_id) {
     return false;
   }
-  if (!lossless) return true;
+  if (format == Format::kLines) return true;
   return a.input.pdq_mode == b.input.pdq_mode &&
          a.input.category == b.input.category &&
          a.input.source_org == b.input.source_org && a.status == b.status &&
@@ -100,16 +116,19 @@ void CheckRoundTrip(const std::vector<Record>& records, Format format) {
       Check(format != Format::kCsv);  // csv takes anything the reader gives.
     }
   }
+  // An empty vpdq file is not a video: nothing to read back.
+  if (format == Format::kVpdq && written.empty()) return;
   ReaderOptions options;
   options.format = format;
   // Quoting may double a cell; the limit is not what is checked here.
   options.max_line_bytes = 1 << 20;
+  options.max_video_row_bytes = 1 << 21;
   if (!written.empty()) options.kind = written.front()->input.signal.kind();
   const std::vector<Record> again =
       ReadRecords(out.str(), options, /*expect_clean=*/true);
   Check(again.size() == written.size());
   for (std::size_t i = 0; i < again.size(); ++i) {
-    Check(SameRecord(again[i], *written[i], format != Format::kLines));
+    Check(SameRecord(again[i], *written[i], format));
   }
 }
 
@@ -121,19 +140,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   const std::uint8_t selector = data[0];
   const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
   ReaderOptions options;
-  options.kind = static_cast<rempart::store::SignalKind>(selector % 3);
+  options.kind = static_cast<rempart::store::SignalKind>(selector % 4);
   options.max_line_bytes = (selector & 0x80) != 0 ? 1 + selector % 97 : 65536;
+  options.max_video_row_bytes =
+      (selector & 0x80) != 0 ? 100 + selector % 389 : std::size_t{8} << 20;
   options.source_org = "fuzz";
   (void)rempart::interchange::SniffFormat(text);
-  for (int format = 0; format < 4; ++format) {
-    options.format =
-        format < 3 ? std::optional(static_cast<Format>(format)) : std::nullopt;
+  constexpr int kFormats = 4;  // lines, tsv, csv, vpdq; then sniffed.
+  for (int format = 0; format <= kFormats; ++format) {
+    options.format = format < kFormats
+                         ? std::optional(static_cast<Format>(format))
+                         : std::nullopt;
     const std::vector<Record> records =
         ReadRecords(text, options, /*expect_clean=*/false);
     CheckRoundTrip(records, Format::kCsv);
     CheckRoundTrip(records, Format::kTsv);
     // A lines file holds one kind; the writer refuses the others.
     CheckRoundTrip(records, Format::kLines);
+    // A vpdq file holds one video; the writer refuses the rest.
+    CheckRoundTrip(records, Format::kVpdq);
   }
   return 0;
 }
