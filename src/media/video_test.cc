@@ -219,6 +219,7 @@ INSTANTIATE_TEST_SUITE_P(
         Clip{"mpeg4.avi", "avi", "mpeg4", 25, 50, 320, 240},
         Clip{"mpeg2.mpg", "mpeg", "mpeg2video", 25, 50, 320, 240},
         Clip{"hevc.mp4", kMp4, "hevc", 30, 90, 320, 240},
+        Clip{"av1.mkv", "matroska,webm", "av1", 10, 10, 128, 96},
         Clip{"anim.gif", "gif", "gif", 10, 20, 160, 120},
         Clip{"odd.mp4", kMp4, "h264", 10, 10, 33, 17},
         Clip{"narrow.avi", "avi", "mjpeg", 10, 10, 1, 64}),
@@ -413,6 +414,9 @@ TEST(VideoDecodeTest, ContainersThatOpenOtherFilesAreRefused) {
       "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\n" +
       ClipPath("resize.ts") + "\n#EXT-X-ENDLIST\n");
   EXPECT_EQ(playlist.code(), StatusCode::kUnimplemented) << playlist.ToString();
+  // Nor is a container outside the list.
+  EXPECT_EQ(Decode("theora.ogv", Options(1)).status.code(),
+            StatusCode::kUnimplemented);
   // A still image is not a video container either.
   std::ifstream in(
       std::string(REMPART_SOURCE_DIR) + "/tests/fixtures/media/rgba.png",
