@@ -11,11 +11,13 @@
 #include <optional>
 
 #include "cli/exit_codes.h"
-#include "cli/image_inputs.h"
+#include "cli/inputs.h"
 #include "cli/one_line.h"
 #include "cli/progress.h"
 #include "rempart/core/hex.h"
 #include "rempart/hash/image_signals.h"
+#include "rempart/hash/vpdq.h"
+#include "rempart/store/entry.h"
 
 namespace rempart::cli {
 namespace {
@@ -30,7 +32,8 @@ class RowWriter {
   void Header() {
     if (format_ != "tsv") return;
     std::string header =
-        "path\tpdq\tquality\tmode\tmd5\tsha256\twidth\theight\tformat";
+        "path\tpdq\tquality\tmode\tmd5\tsha256\twidth\theight\tformat\tvpdq"
+        "\tframes";
     if (dihedral_) {
       for (int v = 0; v < hash::kDihedralCount; ++v) {
         header += "\tpdq_";
@@ -48,10 +51,32 @@ class RowWriter {
       WriteTsv(row);
     } else if (row.signals) {
       WriteText(row);
+    } else if (row.video) {
+      WriteVideoText(row);
     }
   }
 
  private:
+  // The reference vPDQ form, after a comment line naming the file: a file
+  // of one video's output is a valid vPDQ file.
+  void WriteVideoText(const HashedInput& row) {
+    const hash::VideoSignals& v = *row.video;
+    std::string text = "# " + OneLine(row.path) + " md5=" + HexEncode(v.md5) +
+                       " sha256=" + HexEncode(v.sha256) +
+                       " frames=" + std::to_string(v.frames.size()) + "\n";
+    text += hash::FormatVpdq(v.frames);
+    std::fputs(text.c_str(), out_);
+  }
+
+  static std::string FramesCell(const hash::VideoSignals& v) {
+    std::string cell;
+    for (const hash::VpdqFrame& frame : v.frames) {
+      if (!cell.empty()) cell += ';';
+      cell += hash::FormatVpdqFrame(frame);
+    }
+    return cell;
+  }
+
   void WriteText(const HashedInput& row) {
     const hash::ImageSignals& s = *row.signals;
     std::string line = s.pdq.hash.ToHex() + " " + std::to_string(s.pdq.quality);
@@ -78,15 +103,31 @@ class RowWriter {
       add(std::to_string(s.width));
       add(std::to_string(s.height));
       add(std::string(media::ImageFormatName(s.format)));
+      add("");
+      add("");
       if (dihedral_) {
         for (const auto& variant : *s.pdq.dihedral) add(variant.ToHex());
+      }
+      add("");
+    } else if (row.video) {
+      const hash::VideoSignals& v = *row.video;
+      for (int i = 0; i < 3; ++i) add("");
+      add(HexEncode(v.md5));
+      add(HexEncode(v.sha256));
+      add(std::to_string(v.report.info.width));
+      add(std::to_string(v.report.info.height));
+      add(OneLine(v.report.info.codec));
+      add(store::Signal::Vpdq(v.frames).hex());
+      add(FramesCell(v));
+      if (dihedral_) {
+        for (int i = 0; i < hash::kDihedralCount; ++i) add("");
       }
       add("");
     } else {
       for (int i = 0; i < 3; ++i) add("");
       add(row.md5 ? HexEncode(*row.md5) : "");
       add(row.sha256 ? HexEncode(*row.sha256) : "");
-      for (int i = 0; i < 3; ++i) add("");
+      for (int i = 0; i < 5; ++i) add("");
       if (dihedral_) {
         for (int v = 0; v < hash::kDihedralCount; ++v) add("");
       }
@@ -119,6 +160,33 @@ class RowWriter {
         record["dihedral"] = std::move(variants);
       }
       record["error"] = nullptr;
+    } else if (row.video) {
+      const hash::VideoSignals& v = *row.video;
+      const media::VideoReport& report = v.report;
+      record["kind"] = "video";
+      record["vpdq"] = store::Signal::Vpdq(v.frames).hex();
+      record["fast"] = v.fast;
+      record["md5"] = HexEncode(v.md5);
+      record["sha256"] = HexEncode(v.sha256);
+      record["width"] = report.info.width;
+      record["height"] = report.info.height;
+      record["codec"] = report.info.codec;
+      record["fps"] = report.info.fps;
+      record["duration"] = report.info.duration_seconds;
+      record["decoded"] = {{"frames", report.frames_decoded},
+                           {"until_seconds", report.decoded_until_seconds},
+                           {"errors", report.decode_errors},
+                           {"complete", report.problem.empty()},
+                           {"problem", report.problem}};
+      nlohmann::ordered_json frames = nlohmann::ordered_json::array();
+      for (const hash::VpdqFrame& frame : v.frames) {
+        frames.push_back({{"frame", frame.frame_number},
+                          {"quality", frame.quality},
+                          {"pdq", frame.hash.ToHex()},
+                          {"timestamp", frame.timestamp_seconds}});
+      }
+      record["frames"] = std::move(frames);
+      record["error"] = nullptr;
     } else {
       if (row.md5) record["md5"] = HexEncode(*row.md5);
       if (row.sha256) record["sha256"] = HexEncode(*row.sha256);
@@ -141,19 +209,24 @@ class RowWriter {
 CLI::App* AddHashCommand(CLI::App& app, HashCommandOptions& options) {
   CLI::App* command = app.add_subcommand(
       "hash",
-      "Compute the PDQ perceptual hash, MD5 and SHA-256 of photos. Only "
-      "hashes are printed; no image leaves this machine.");
+      "Compute the PDQ perceptual hash, MD5 and SHA-256 of photos, and the "
+      "vPDQ of videos. Only hashes are printed; no image leaves this "
+      "machine.");
   command->footer(
       "Examples:\n"
       "  rempart hash photo.jpg\n"
       "  rempart hash --format json -j 4 ~/Pictures\n"
-      "  cat photo.heic | rempart hash -\n\n"
+      "  cat photo.heic | rempart hash -\n"
+      "  rempart hash clip.mp4 > clip.vpdq     (the reference vPDQ form)\n"
+      "  rempart hash --format tsv ~/Videos > list.tsv  (bank import "
+      "reads it)\n\n"
       "Exit status: 0 all hashed, 1 some inputs failed (each reported on "
       "stderr), 2 usage error.");
   command
       ->add_option("inputs", options.inputs,
                    "Files or directories (searched recursively; files that are "
-                   "not images are skipped). '-' reads one image from stdin.")
+                   "neither images nor videos are skipped). '-' reads one file "
+                   "from stdin.")
       ->required();
   command
       ->add_option("--format", options.format,
@@ -173,9 +246,31 @@ CLI::App* AddHashCommand(CLI::App& app, HashCommandOptions& options) {
                     "rot180, rot270, flipx, flipy, flipplus1, flipminus1)");
   command->add_flag(
       "--fast", options.fast,
-      "Decode JPEGs on a faster, inexact path (fast IDCT, luma only): "
-      "about 1.4x faster, PDQ within 4 bits of exact, not bit-identical; "
-      "recorded as mode cli512+fast");
+      "Decode on a faster, inexact path. JPEGs: fast IDCT, luma only, about "
+      "1.4x faster, PDQ within 4 bits of exact, recorded as mode "
+      "cli512+fast. Videos: only the frames the sampled ones depend on, "
+      "luma only (docs/VIDEO.md)");
+  command
+      ->add_option("--as", options.as,
+                   "auto: video containers (MP4/MOV, MKV/WebM, AVI) as videos, "
+                   "the rest as photos; image; video (e.g. an animated GIF)")
+      ->check(CLI::IsMember({"auto", "image", "video"}))
+      ->capture_default_str();
+  command
+      ->add_option("--every", options.seconds_per_frame,
+                   "Videos: hash one frame per this many seconds (vPDQ's "
+                   "default 1); 0 hashes every frame")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+  command
+      ->add_option("--downsample", options.downsample,
+                   "Videos: scale frames to SxS before hashing, as the "
+                   "reference's downsample option (0: native size)")
+      ->check(CLI::Range(0, 4096));
+  command
+      ->add_option("--max-video-seconds", options.max_video_seconds,
+                   "Refuse videos longer than this (default 4 hours)")
+      ->check(CLI::Range(1.0, 1e6));
   command
       ->add_option("-j,--jobs", options.jobs,
                    "Parallel workers (default: one per core)")
@@ -193,9 +288,25 @@ CLI::App* AddHashCommand(CLI::App& app, HashCommandOptions& options) {
   return command;
 }
 
+// The video half of the options shared with `rempart match`.
+media::VideoDecodeOptions VideoOptions(double seconds_per_frame, int downsample,
+                                       bool fast, double max_seconds) {
+  media::VideoDecodeOptions video;
+  video.seconds_per_frame = seconds_per_frame;
+  video.downsample = downsample;
+  video.speed = fast ? media::VideoSpeed::kFast : media::VideoSpeed::kExact;
+  if (max_seconds > 0) video.limits.max_duration_seconds = max_seconds;
+  return video;
+}
+
 int RunHashCommand(const HashCommandOptions& options, std::FILE* out,
                    std::FILE* err) {
-  hash::ImageHashOptions hash_options;
+  HashInputOptions input_options;
+  input_options.kind = *ParseInputKind(options.as);
+  input_options.video =
+      VideoOptions(options.seconds_per_frame, options.downsample, options.fast,
+                   options.max_video_seconds);
+  hash::ImageHashOptions& hash_options = input_options.image;
   hash_options.pdq.dihedral = options.dihedral;
   hash_options.pdq.mode = *hash::ParsePdqMode(options.mode);
   hash_options.speed = options.fast ? hash::Speed::kFast : hash::Speed::kExact;
@@ -219,14 +330,19 @@ int RunHashCommand(const HashCommandOptions& options, std::FILE* out,
   std::size_t failed = 0;
   std::size_t skipped = 0;
   const bool listed = HashInputs(
-      options.inputs, hash_options, options.jobs, "hashing", !options.quiet,
+      options.inputs, input_options, options.jobs, "hashing", !options.quiet,
       err, [&](HashedInput& row) {
         if (row.skipped) {
           ++skipped;
           return;
         }
-        if (row.signals) {
+        if (row.signals || row.video) {
           ++hashed;
+          if (row.video && !row.video->report.problem.empty()) {
+            std::fprintf(err, "%s%s: hashed what could be decoded: %s\n",
+                         IsTerminal(err) ? "\r\x1b[K" : "", row.path.c_str(),
+                         row.video->report.problem.c_str());
+          }
         } else {
           ++failed;
           std::fprintf(err, "%s%s: %s\n", IsTerminal(err) ? "\r\x1b[K" : "",
@@ -236,7 +352,9 @@ int RunHashCommand(const HashCommandOptions& options, std::FILE* out,
         std::fflush(out);
       });
   if (!options.quiet && IsTerminal(err)) {
-    std::fprintf(err, "hashed %zu, failed %zu, skipped %zu (not images)\n",
+    std::fprintf(err,
+                 "hashed %zu, failed %zu, skipped %zu (not images or "
+                 "videos)\n",
                  hashed, failed, skipped);
   }
   return failed > 0 || !listed ? kExitSomeFailed : kExitOk;

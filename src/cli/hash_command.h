@@ -1,4 +1,4 @@
-// `rempart hash`: the signals of photos on disk or on stdin.
+// `rempart hash`: the signals of photos and videos on disk or on stdin.
 #ifndef REMPART_CLI_HASH_COMMAND_H_
 #define REMPART_CLI_HASH_COMMAND_H_
 
@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "rempart/media/video.h"
 
 namespace rempart::cli {
 
@@ -19,8 +21,16 @@ struct HashCommandOptions {
   bool quiet = false;
   std::uint64_t max_file_bytes = 0;  // 0: the library default.
   std::uint64_t max_pixels = 0;
-  int decode_timeout_ms = -1;  // Negative: the library default.
+  int decode_timeout_ms = -1;      // Negative: the library default.
+  std::string as = "auto";         // auto | image | video
+  double seconds_per_frame = 1.0;  // Videos: vPDQ sampling.
+  int downsample = 0;              // Videos: SxS frames; 0 native.
+  double max_video_seconds = 0;    // 0: the library default.
 };
+
+// The video decoding options both `hash` and `match` take.
+media::VideoDecodeOptions VideoOptions(double seconds_per_frame, int downsample,
+                                       bool fast, double max_seconds);
 
 // Registers the subcommand on `app`; `options` must outlive parsing.
 CLI::App* AddHashCommand(CLI::App& app, HashCommandOptions& options);

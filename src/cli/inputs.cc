@@ -1,4 +1,4 @@
-#include "cli/image_inputs.h"
+#include "cli/inputs.h"
 
 #include <algorithm>
 #include <array>
@@ -13,6 +13,7 @@
 #include "cli/progress.h"
 #include "rempart/core/file.h"
 #include "rempart/media/decode.h"
+#include "rempart/media/video.h"
 
 namespace rempart::cli {
 namespace {
@@ -61,36 +62,86 @@ std::vector<Input> ExpandInputs(const std::vector<std::string>& paths,
   return inputs;
 }
 
-// True when the file's first bytes are those of a supported image.
-bool LooksLikeImage(const std::string& path) {
+// The first bytes of a file (fewer if it is shorter or unreadable).
+std::vector<std::uint8_t> ReadHead(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  std::array<std::uint8_t, 64> head{};
-  in.read(reinterpret_cast<char*>(head.data()), head.size());
-  const auto got = static_cast<std::size_t>(in.gcount());
-  return media::SniffImageFormat({head.data(), got}) !=
-         media::ImageFormat::kUnknown;
+  std::vector<std::uint8_t> head(64);
+  in.read(reinterpret_cast<char*>(head.data()),
+          static_cast<std::streamsize>(head.size()));
+  head.resize(
+      static_cast<std::size_t>(std::max<std::streamsize>(0, in.gcount())));
+  return head;
 }
 
-HashedInput HashOne(const Input& input, const hash::ImageHashOptions& options,
-                    hash::ImageHasher& hasher) {
+bool ReadAsVideo(InputKind kind, std::span<const std::uint8_t> head) {
+  switch (kind) {
+    case InputKind::kVideo:
+      return true;
+    case InputKind::kImage:
+      return false;
+    case InputKind::kAuto:
+      return hash::IsVideoInput(head);
+  }
+  return false;
+}
+
+struct Hashers {
+  hash::ImageHasher image;
+  hash::VideoHasher video;
+};
+
+HashedInput HashOne(const Input& input, const HashInputOptions& options,
+                    Hashers& hashers) {
   HashedInput row;
   row.path = input.path;
-  if (input.from_directory && !LooksLikeImage(input.path)) {
+  std::vector<std::uint8_t> bytes;
+  std::vector<std::uint8_t> head;
+  if (input.is_stdin) {
+    auto read = ReadStreamBytes(stdin, options.image.limits.max_file_bytes);
+    if (!read) {
+      row.error = read.error();
+      return row;
+    }
+    bytes = *std::move(read);
+    head.assign(bytes.begin(),
+                bytes.begin() + static_cast<std::ptrdiff_t>(
+                                    std::min<std::size_t>(64, bytes.size())));
+  } else {
+    head = ReadHead(input.path);
+  }
+  row.is_video = ReadAsVideo(options.kind, head);
+  if (input.from_directory && !row.is_video &&
+      media::SniffImageFormat(head) == media::ImageFormat::kUnknown) {
     row.skipped = true;
     return row;
   }
-  auto bytes = input.is_stdin
-                   ? ReadStreamBytes(stdin, options.limits.max_file_bytes)
-                   : ReadFileBytes(input.path, options.limits.max_file_bytes);
-  if (!bytes) {
-    row.error = bytes.error();
+
+  if (row.is_video) {
+    const media::VideoSource source =
+        input.is_stdin ? media::VideoSource::Memory(bytes)
+                       : media::VideoSource::File(input.path);
+    auto video = hashers.video.Hash(source, options.video);
+    if (!video) {
+      row.error = video.error();
+      return row;
+    }
+    row.video = *std::move(video);
     return row;
   }
-  auto signals = hasher.Hash(*bytes, options);
+
+  if (!input.is_stdin) {
+    auto read = ReadFileBytes(input.path, options.image.limits.max_file_bytes);
+    if (!read) {
+      row.error = read.error();
+      return row;
+    }
+    bytes = *std::move(read);
+  }
+  auto signals = hashers.image.Hash(bytes, options.image);
   if (!signals) {
     row.error = signals.error();
-    row.md5 = hash::Md5(*bytes);
-    row.sha256 = hash::Sha256(*bytes);
+    row.md5 = hash::Md5(bytes);
+    row.sha256 = hash::Sha256(bytes);
     return row;
   }
   row.signals = *std::move(signals);
@@ -99,9 +150,17 @@ HashedInput HashOne(const Input& input, const hash::ImageHashOptions& options,
 
 }  // namespace
 
+Result<InputKind> ParseInputKind(std::string_view name) {
+  if (name == "auto") return InputKind::kAuto;
+  if (name == "image") return InputKind::kImage;
+  if (name == "video") return InputKind::kVideo;
+  return InvalidArgumentError("input kind must be auto, image or video, not '" +
+                              std::string(name) + "'");
+}
+
 bool HashInputs(const std::vector<std::string>& paths,
-                const hash::ImageHashOptions& options, int jobs,
-                const char* label, bool progress_bar, std::FILE* err,
+                const HashInputOptions& options, int jobs, const char* label,
+                bool progress_bar, std::FILE* err,
                 const std::function<void(HashedInput&)>& on_input) {
   bool walk_failed = false;
   const std::vector<Input> inputs = ExpandInputs(paths, err, walk_failed);
@@ -116,13 +175,13 @@ bool HashInputs(const std::vector<std::string>& paths,
   std::condition_variable ready;
   std::atomic<std::size_t> next{0};
   auto work = [&] {
-    hash::ImageHasher hasher;
+    Hashers hashers;
     while (true) {
       const std::size_t index = next.fetch_add(1);
       if (index >= inputs.size()) return;
       HashedInput row;
       try {
-        row = HashOne(inputs[index], options, hasher);
+        row = HashOne(inputs[index], options, hashers);
       } catch (const std::exception& e) {  // Barrier: report, keep going.
         row.path = inputs[index].path;
         row.error = InternalError(e.what());

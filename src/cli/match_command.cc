@@ -4,19 +4,48 @@
 // every matching entry with the bank and the organisation behind it.
 #include "cli/match_command.h"
 
+#include <array>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/data_dir.h"
 #include "cli/exit_codes.h"
-#include "cli/image_inputs.h"
+#include "cli/hash_command.h"
+#include "cli/inputs.h"
 #include "cli/one_line.h"
 #include "cli/progress.h"
+#include "rempart/core/file.h"
+#include "rempart/hash/vpdq.h"
 #include "rempart/index/index.h"
 #include "rempart/match/matcher.h"
 
 namespace rempart::cli {
 namespace {
+
+// One matching entry, whatever matched it.
+struct Found {
+  std::string bank;
+  store::Entry entry;
+  int distance = 0;
+  std::optional<hash::VpdqFrame> frame;       // A picture hit a video's frame.
+  std::optional<hash::VpdqComparison> video;  // A video hit a video.
+};
+
+std::vector<Found> FromHits(std::vector<match::Hit> hits) {
+  std::vector<Found> found;
+  for (match::Hit& hit : hits) {
+    found.push_back({std::move(hit.bank), std::move(hit.entry), hit.distance,
+                     hit.frame, std::nullopt});
+  }
+  return found;
+}
+
+std::string Percent(double value) {
+  std::array<char, 16> text{};
+  std::snprintf(text.data(), text.size(), "%.1f", value);
+  return text.data();
+}
 
 class MatchWriter {
  public:
@@ -27,51 +56,84 @@ class MatchWriter {
     if (format_ == "tsv") {
       std::fputs(
           "input\tbank\tentry\tkind\tvalue\tdistance\tcategory\tsource_org\t"
-          "external_id\n",
+          "external_id\tquery_percent\ttarget_percent\tframe\ttimestamp\n",
           out_);
     }
   }
 
-  void Write(const std::string& input, const std::vector<match::Hit>& hits) {
+  void Write(const std::string& input, const std::vector<Found>& hits) {
     if (format_ == "json") {
       nlohmann::json matches = nlohmann::json::array();
-      for (const match::Hit& hit : hits) {
+      for (const Found& hit : hits) {
         const store::EntryInput& entry = hit.entry.input;
-        matches.push_back({{"bank", hit.bank},
-                           {"entry", hit.entry.id},
-                           {"kind", store::SignalKindName(entry.signal.kind())},
-                           {"value", entry.signal.hex()},
-                           {"distance", hit.distance},
-                           {"category", store::CategoryName(entry.category)},
-                           {"source_org", entry.source_org},
-                           {"external_id", entry.external_id}});
+        nlohmann::json match = {
+            {"bank", hit.bank},
+            {"entry", hit.entry.id},
+            {"kind", store::SignalKindName(entry.signal.kind())},
+            {"value", entry.signal.hex()},
+            {"distance", hit.distance},
+            {"category", store::CategoryName(entry.category)},
+            {"source_org", entry.source_org},
+            {"external_id", entry.external_id}};
+        if (hit.video) {
+          match["query_percent"] = hit.video->query_percent;
+          match["target_percent"] = hit.video->target_percent;
+          match["query_frames"] = {{"matched", hit.video->query_matched},
+                                   {"usable", hit.video->query_usable}};
+          match["target_frames"] = {{"matched", hit.video->target_matched},
+                                    {"usable", hit.video->target_usable}};
+        }
+        if (hit.frame) {
+          match["frame"] = {{"frame", hit.frame->frame_number},
+                            {"timestamp", hit.frame->timestamp_seconds},
+                            {"quality", hit.frame->quality}};
+        }
+        matches.push_back(std::move(match));
       }
       const nlohmann::json record = {{"input", input}, {"matches", matches}};
       std::fprintf(out_, "%s\n", record.dump().c_str());
     } else if (format_ == "tsv") {
-      for (const match::Hit& hit : hits) {
+      for (const Found& hit : hits) {
         const store::EntryInput& entry = hit.entry.input;
         std::fprintf(
-            out_, "%s\t%s\t%lld\t%s\t%s\t%d\t%s\t%s\t%s\n",
+            out_, "%s\t%s\t%lld\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
             OneLine(input).c_str(), hit.bank.c_str(),
             static_cast<long long>(hit.entry.id),
             std::string(store::SignalKindName(entry.signal.kind())).c_str(),
             entry.signal.hex().c_str(), hit.distance,
             std::string(store::CategoryName(entry.category)).c_str(),
             OneLine(entry.source_org).c_str(),
-            OneLine(entry.external_id).c_str());
+            OneLine(entry.external_id).c_str(),
+            hit.video ? Percent(hit.video->query_percent).c_str() : "",
+            hit.video ? Percent(hit.video->target_percent).c_str() : "",
+            hit.frame ? std::to_string(hit.frame->frame_number).c_str() : "",
+            hit.frame ? Timestamp(*hit.frame).c_str() : "");
       }
     } else if (hits.empty()) {
       std::fprintf(out_, "%s: no match\n", input.c_str());
     } else {
-      for (const match::Hit& hit : hits) {
+      for (const Found& hit : hits) {
         const store::EntryInput& entry = hit.entry.input;
+        std::string how;
+        if (hit.video) {
+          how = "query " + Percent(hit.video->query_percent) + "% of " +
+                std::to_string(hit.video->query_usable) + " frames, target " +
+                Percent(hit.video->target_percent) + "% of " +
+                std::to_string(hit.video->target_usable) + ", distance " +
+                std::to_string(hit.distance);
+        } else if (hit.frame) {
+          how = "frame " + std::to_string(hit.frame->frame_number) + " at " +
+                Timestamp(*hit.frame) + " s, distance " +
+                std::to_string(hit.distance);
+        } else {
+          how = "distance " + std::to_string(hit.distance);
+        }
         std::fprintf(
-            out_, "%s: MATCH bank %s entry %lld (%s, distance %d) %s, %s%s%s\n",
+            out_, "%s: MATCH bank %s entry %lld (%s, %s) %s, %s%s%s\n",
             input.c_str(), hit.bank.c_str(),
             static_cast<long long>(hit.entry.id),
             std::string(store::SignalKindName(entry.signal.kind())).c_str(),
-            hit.distance,
+            how.c_str(),
             std::string(store::CategoryName(entry.category)).c_str(),
             entry.source_org.empty() ? "unknown source"
                                      : entry.source_org.c_str(),
@@ -83,9 +145,17 @@ class MatchWriter {
   }
 
  private:
+  static std::string Timestamp(const hash::VpdqFrame& frame) {
+    const std::string line = hash::FormatVpdqFrame(frame);
+    return line.substr(line.rfind(',') + 1);
+  }
+
   std::FILE* out_;
   std::string format_;
 };
+
+// A vPDQ file of four hours at one frame per second is about 1.2 MB.
+constexpr std::uint64_t kMaxVpdqFileBytes = 16ull << 20;
 
 // A hex argument of the expected length that names no file.
 std::optional<store::Signal> AsSignal(const std::string& input,
@@ -102,12 +172,13 @@ std::optional<store::Signal> AsSignal(const std::string& input,
 CLI::App* AddMatchCommand(CLI::App& app, MatchCommandOptions& options) {
   CLI::App* command = app.add_subcommand(
       "match",
-      "Check photos (hashed here, never uploaded) or hex hashes against the "
-      "banks");
+      "Check photos and videos (hashed here, never uploaded), vPDQ files or "
+      "hex hashes against the banks");
   command
       ->add_option("inputs", options.inputs,
-                   "Photos, directories (recursive), - for stdin, or hex "
-                   "signal values")
+                   "Photos, videos, directories (recursive), - for stdin, "
+                   "vPDQ files (*.vpdq, as `rempart hash clip.mp4` writes) or "
+                   "hex signal values")
       ->required();
   AddDataOption(*command, options.data_dir);
   command->add_option("-b,--bank", options.banks,
@@ -120,7 +191,31 @@ CLI::App* AddMatchCommand(CLI::App& app, MatchCommandOptions& options) {
   command->add_flag("--dihedral", options.dihedral,
                     "Also match rotated and mirrored copies of each photo");
   command->add_flag("--fast", options.fast,
-                    "Decode large JPEGs faster (PDQ within a few bits)");
+                    "Decode large JPEGs and videos faster (inexact; "
+                    "docs/VIDEO.md)");
+  command
+      ->add_option("--as", options.as,
+                   "auto (video containers as videos), image, or video")
+      ->check(CLI::IsMember({"auto", "image", "video"}));
+  command
+      ->add_option("--every", options.seconds_per_frame,
+                   "Videos: hash one frame per this many seconds (default 1)")
+      ->check(CLI::Range(0.0, 3600.0));
+  command
+      ->add_option("--query-percent", options.query_percent,
+                   "Videos: share of the input's usable frames that must "
+                   "match (default 80)")
+      ->check(CLI::Range(0.0, 100.0));
+  command
+      ->add_option("--target-percent", options.target_percent,
+                   "Videos: share of the bank video's usable frames that must "
+                   "match (default 0: a clip of a longer video matches)")
+      ->check(CLI::Range(0.0, 100.0));
+  command
+      ->add_option("--frame-quality", options.frame_quality,
+                   "Videos: frames below this PDQ quality are left out "
+                   "(default 50)")
+      ->check(CLI::Range(0, 101));
   command
       ->add_option("--kind", options.kind,
                    "Kind of hex arguments: pdq (default), md5, sha256")
@@ -176,6 +271,28 @@ int RunMatchCommand(const MatchCommandOptions& options, std::FILE* out,
                  input.c_str(), status.ToString().c_str());
   };
 
+  hash::VpdqMatchOptions video_match;
+  video_match.distance = options.radius;
+  video_match.quality_threshold = options.frame_quality;
+  video_match.query_percent = options.query_percent;
+  video_match.target_percent = options.target_percent;
+  // A video's frames against the banks, then its digests.
+  auto match_video =
+      [&](const std::vector<hash::VpdqFrame>& frames,
+          std::vector<match::Hit> digest_hits) -> Result<std::vector<Found>> {
+    auto videos = (*matcher)->MatchVideo(frames, video_match, options.banks);
+    if (!videos) return videos.error();
+    std::vector<Found> found;
+    for (match::VideoHit& hit : *videos) {
+      found.push_back({std::move(hit.bank), std::move(hit.entry),
+                       hit.best_distance, std::nullopt, hit.comparison});
+    }
+    for (Found& digest : FromHits(std::move(digest_hits))) {
+      found.push_back(std::move(digest));
+    }
+    return found;
+  };
+
   std::vector<std::string> files;
   for (const std::string& input : options.inputs) {
     if (auto signal = AsSignal(input, kind)) {
@@ -184,7 +301,25 @@ int RunMatchCommand(const MatchCommandOptions& options, std::FILE* out,
       if (!hits) {
         report(input, hits.error());
       } else {
-        writer.Write(input, *hits);
+        writer.Write(input, FromHits(std::move(*hits)));
+      }
+    } else if (input.ends_with(".vpdq")) {
+      auto text = ReadFileBytes(input, kMaxVpdqFileBytes);
+      if (!text) {
+        report(input, text.error());
+        continue;
+      }
+      auto frames = hash::ParseVpdq(
+          {reinterpret_cast<const char*>(text->data()), text->size()});
+      if (!frames) {
+        report(input, frames.error());
+        continue;
+      }
+      auto found = match_video(*frames, {});
+      if (!found) {
+        report(input, found.error());
+      } else {
+        writer.Write(input, *found);
       }
     } else {
       files.push_back(input);
@@ -192,13 +327,33 @@ int RunMatchCommand(const MatchCommandOptions& options, std::FILE* out,
   }
   if (files.empty()) return failed > 0 ? kExitSomeFailed : kExitOk;
 
-  hash::ImageHashOptions hash_options;
+  HashInputOptions input_options;
+  input_options.kind = *ParseInputKind(options.as);
+  input_options.video =
+      VideoOptions(options.seconds_per_frame, 0, options.fast, 0);
+  hash::ImageHashOptions& hash_options = input_options.image;
   hash_options.pdq.dihedral = options.dihedral;
   hash_options.speed = options.fast ? hash::Speed::kFast : hash::Speed::kExact;
   const bool listed = HashInputs(
-      files, hash_options, options.jobs, "matching", !options.quiet, err,
+      files, input_options, options.jobs, "matching", !options.quiet, err,
       [&](HashedInput& row) {
         if (row.skipped) return;
+        if (row.video) {
+          std::vector<match::Hit> digest_hits;
+          for (const store::Signal& digest :
+               {store::Signal::Md5(row.video->md5),
+                store::Signal::Sha256(row.video->sha256)}) {
+            auto found = (*matcher)->MatchSignal(digest, 0, options.banks);
+            if (found) match::MergeHits(digest_hits, std::move(*found));
+          }
+          auto found = match_video(row.video->frames, std::move(digest_hits));
+          if (!found) {
+            report(row.path, found.error());
+          } else {
+            writer.Write(row.path, *found);
+          }
+          return;
+        }
         std::vector<match::Hit> hits;
         Status problem;
         if (row.signals) {
@@ -245,7 +400,7 @@ int RunMatchCommand(const MatchCommandOptions& options, std::FILE* out,
                          [](const match::Hit& a, const match::Hit& b) {
                            return a.distance < b.distance;
                          });
-        writer.Write(row.path, hits);
+        writer.Write(row.path, FromHits(std::move(hits)));
       });
   return failed > 0 || !listed ? kExitSomeFailed : kExitOk;
 }

@@ -1,4 +1,4 @@
-// `rempart match`: checks photos or hashes against the banks.
+// `rempart match`: checks photos, videos or hashes against the banks.
 #ifndef REMPART_CLI_MATCH_COMMAND_H_
 #define REMPART_CLI_MATCH_COMMAND_H_
 
@@ -17,6 +17,11 @@ struct MatchCommandOptions {
   bool dihedral = false;
   bool fast = false;
   std::string kind = "pdq";  // Of hex arguments: pdq, md5, sha256.
+  std::string as = "auto";   // auto | image | video
+  double seconds_per_frame = 1.0;
+  double query_percent = 80;
+  double target_percent = 0;
+  int frame_quality = 50;
   std::string format = "text";
   int jobs = 0;
   bool quiet = false;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -70,6 +71,9 @@ class Service::Impl {
   HttpResponse MetricsText(Call& call);
   HttpResponse OpenApi(Call& call);
   HttpResponse Match(Call& call);
+  // A video uploaded to /v1/hash-match.
+  HttpResponse HashMatchVideo(Call& call, std::span<const std::uint8_t> upload,
+                              const std::vector<std::string>& banks);
   HttpResponse HashMatch(Call& call);
   HttpResponse ListBanks(Call& call);
   HttpResponse CreateBank(Call& call);
@@ -174,9 +178,17 @@ Result<std::optional<std::int64_t>> QueryInteger(std::string_view query,
                                                  std::int64_t min,
                                                  std::int64_t max);
 
+// A video's vPDQ frames given as the reference text (a string) or as an
+// array of {"frame", "quality", "pdq", "timestamp"} objects, checked as
+// hash::ParseVpdq checks text. InvalidArgument naming `where`.
+Result<std::vector<hash::VpdqFrame>> FramesValue(const nlohmann::json& value,
+                                                 const std::string& where);
+nlohmann::json FramesJson(std::span<const hash::VpdqFrame> frames);
+
 // JSON views of store types.
 nlohmann::json EntryJson(const store::Entry& entry);
 nlohmann::json HitJson(const match::Hit& hit);
+nlohmann::json VideoHitJson(const match::VideoHit& hit);
 nlohmann::json BankJson(const store::Bank& bank, const store::BankStats* stats);
 
 }  // namespace rempart::service

@@ -21,20 +21,46 @@ Result<std::int64_t> EntryId(const std::string& text) {
 
 Result<store::NewEntry> ParseEntry(const json& item, std::size_t position) {
   const std::string where = "entries[" + std::to_string(position) + "]";
-  REMPART_RETURN_IF_ERROR(OnlyFields(
-      item,
-      {"kind", "value", "quality", "category", "source_org", "external_id"},
-      where));
+  REMPART_RETURN_IF_ERROR(OnlyFields(item,
+                                     {"kind", "value", "frames", "quality",
+                                      "category", "source_org", "external_id"},
+                                     where));
   store::NewEntry entry;
   auto kind_text = TextField(item, "kind", 16, false);
   if (!kind_text) return kind_text.error().WithContext(where);
   auto kind = store::ParseSignalKind(kind_text->empty() ? "pdq" : *kind_text);
   if (!kind) return kind.error().WithContext(where);
-  auto value = TextField(item, "value", 64, true);
-  if (!value) return value.error().WithContext(where);
-  auto signal = store::Signal::FromHex(*kind, *value);
-  if (!signal) return signal.error().WithContext(where);
-  entry.input.signal = *signal;
+  const auto frames = item.find("frames");
+  if (*kind == store::SignalKind::kVpdq) {
+    // A video: its frames; its name (the value) follows from them.
+    if (frames == item.end()) {
+      return InvalidArgumentError(where + ": a vpdq entry needs 'frames'");
+    }
+    auto parsed = FramesValue(*frames, where + ".frames");
+    if (!parsed) return parsed.error();
+    entry.input.frames = *std::move(parsed);
+    entry.input.signal = store::Signal::Vpdq(entry.input.frames);
+    auto value = TextField(item, "value", 64, false);
+    if (!value) return value.error().WithContext(where);
+    if (!value->empty()) {
+      auto named = store::Signal::FromHex(*kind, *value);
+      if (!named) return named.error().WithContext(where);
+      if (!(*named == entry.input.signal)) {
+        return InvalidArgumentError(
+            where + ": value is not the name of these frames (expected " +
+            entry.input.signal.hex() + ")");
+      }
+    }
+  } else {
+    if (frames != item.end()) {
+      return InvalidArgumentError(where + ": 'frames' is for vpdq entries");
+    }
+    auto value = TextField(item, "value", 64, true);
+    if (!value) return value.error().WithContext(where);
+    auto signal = store::Signal::FromHex(*kind, *value);
+    if (!signal) return signal.error().WithContext(where);
+    entry.input.signal = *signal;
+  }
   auto quality = IntegerField(item, "quality", 0, 100);
   if (!quality) return quality.error().WithContext(where);
   if (*quality) {

@@ -145,6 +145,13 @@ Status ApplyTable(const toml::table& root, std::string_view origin,
     REMPART_RETURN_IF_ERROR(t.Integer("max_upload_bytes", 1024, 1 << 30,
                                       Size(config.max_upload_bytes)));
     REMPART_RETURN_IF_ERROR(
+        t.Number("max_upload_video_seconds", 1, 86'400,
+                 [&](double v) { config.max_upload_video_seconds = v; }));
+    REMPART_RETURN_IF_ERROR(t.Integer(
+        "max_upload_video_decode_ms", 100, 3'600'000, [&](std::int64_t v) {
+          config.max_upload_video_decode_ms = static_cast<int>(v);
+        }));
+    REMPART_RETURN_IF_ERROR(
         t.Integer("max_batch", 1, 100'000, Size(config.max_batch)));
     REMPART_RETURN_IF_ERROR(t.Integer("max_entries_per_submit", 1, 1'000'000,
                                       Size(config.max_entries_per_submit)));

@@ -1,10 +1,12 @@
-// Matching: hashes a platform computed (POST /v1/match), and images it
-// uploads to be hashed here (POST /v1/hash-match). The images are held in
-// memory for the length of the call only: never written, never logged.
+// Matching: hashes a platform computed (POST /v1/match), and images or
+// videos it uploads to be hashed here (POST /v1/hash-match). Uploads are
+// held in memory for the length of the call only: never written, never
+// logged.
 #include <array>
 
 #include "rempart/hash/image_signals.h"
 #include "rempart/hash/pdq_hash.h"
+#include "rempart/hash/video_signals.h"
 #include "rempart/service/multipart.h"
 #include "service/api_internal.h"
 
@@ -15,23 +17,31 @@ using nlohmann::json;
 
 constexpr int kDefaultRadius = 31;
 
-// One query: a PDQ hash (or up to eight variants of one picture), or a
-// digest.
+// One query: a PDQ hash (or up to eight variants of one picture), a
+// digest, or a video's frames.
 struct Query {
   std::vector<hash::PdqHash> variants;
   std::optional<store::Signal> digest;
+  std::vector<hash::VpdqFrame> frames;
 };
 
 Result<Query> ParseQuery(const json& item, std::size_t position) {
   const std::string where = "queries[" + std::to_string(position) + "]";
   if (!item.is_object() || item.size() != 1) {
     return InvalidArgumentError(
-        where + " must be an object with one of 'pdq', 'md5', 'sha256'");
+        where +
+        " must be an object with one of 'pdq', 'md5', 'sha256', 'vpdq'");
   }
   const auto first = item.begin();
   const std::string& kind_name = first.key();
   const json& value = first.value();
   Query query;
+  if (kind_name == "vpdq") {
+    auto frames = FramesValue(value, where + ".vpdq");
+    if (!frames) return frames.error();
+    query.frames = *std::move(frames);
+    return query;
+  }
   if (kind_name == "pdq") {
     std::vector<const json*> texts;
     if (value.is_string()) {
@@ -59,7 +69,7 @@ Result<Query> ParseQuery(const json& item, std::size_t position) {
   if (!kind || *kind == store::SignalKind::kPdq) {
     return InvalidArgumentError(where + ": unknown signal '" +
                                 kind_name.substr(0, 32) +
-                                "' (pdq, md5 or sha256)");
+                                "' (pdq, md5, sha256 or vpdq)");
   }
   if (!value.is_string()) {
     return InvalidArgumentError(where + "." + kind_name + " must be hex");
@@ -69,6 +79,33 @@ Result<Query> ParseQuery(const json& item, std::size_t position) {
   if (!signal) return signal.error().WithContext(where + "." + kind_name);
   query.digest = *signal;
   return query;
+}
+
+// The "video" object of a match call: how video queries are judged.
+Result<hash::VpdqMatchOptions> VideoOptions(const json& body, int radius) {
+  hash::VpdqMatchOptions options;
+  options.distance = radius;
+  const auto found = body.find("video");
+  if (found == body.end() || found->is_null()) return options;
+  REMPART_RETURN_IF_ERROR(OnlyFields(
+      *found, {"query_percent", "target_percent", "frame_quality"}, "video"));
+  for (const auto& [name, slot] :
+       {std::pair<const char*, double*>{"query_percent",
+                                        &options.query_percent},
+        {"target_percent", &options.target_percent}}) {
+    const auto value = found->find(name);
+    if (value == found->end()) continue;
+    if (!value->is_number() || value->get<double>() < 0 ||
+        value->get<double>() > 100) {
+      return InvalidArgumentError(std::string("video.") + name +
+                                  " must be a number within 0…100");
+    }
+    *slot = value->get<double>();
+  }
+  auto quality = IntegerField(*found, "frame_quality", 0, 101);
+  if (!quality) return quality.error().WithContext("video");
+  if (*quality) options.quality_threshold = static_cast<int>(**quality);
+  return options;
 }
 
 Result<std::vector<std::string>> BankList(const json& body) {
@@ -91,7 +128,8 @@ Result<std::vector<std::string>> BankList(const json& body) {
 
 HttpResponse Service::Impl::Match(Call& call) {
   const json& body = call.body;
-  if (Status fields = OnlyFields(body, {"queries", "radius", "banks"}, "body");
+  if (Status fields =
+          OnlyFields(body, {"queries", "radius", "banks", "video"}, "body");
       !fields.ok()) {
     return StatusResponse(fields);
   }
@@ -111,16 +149,39 @@ HttpResponse Service::Impl::Match(Call& call) {
   }
   std::vector<Query> parsed;
   parsed.reserve(queries->size());
+  std::size_t video_frames = 0;
   for (std::size_t i = 0; i < queries->size(); ++i) {
     auto query = ParseQuery((*queries)[i], i);
     if (!query) return StatusResponse(query.error());
+    video_frames += query->frames.size();
+    if (video_frames > hash::kMaxVpdqFrames) {
+      return ErrorResponse(413, "too_large",
+                           "at most " + std::to_string(hash::kMaxVpdqFrames) +
+                               " video frames per call");
+    }
     parsed.push_back(std::move(*query));
   }
   const int r = static_cast<int>(radius->value_or(kDefaultRadius));
+  auto video_options = VideoOptions(body, r);
+  if (!video_options) return StatusResponse(video_options.error());
   json results = json::array();
   std::uint64_t hits_total = 0;
   std::vector<match::Hit> all_hits;
   for (const Query& query : parsed) {
+    if (!query.frames.empty()) {
+      auto videos =
+          deps_.matcher->MatchVideo(query.frames, *video_options, *banks);
+      if (!videos) return StatusResponse(videos.error());
+      json matches = json::array();
+      for (match::VideoHit& hit : *videos) {
+        matches.push_back(VideoHitJson(hit));
+        all_hits.push_back({std::move(hit.bank), std::move(hit.entry),
+                            hit.best_distance, std::nullopt});
+      }
+      hits_total += videos->size();
+      results.push_back({{"matches", std::move(matches)}});
+      continue;
+    }
     auto hits = query.digest
                     ? deps_.matcher->MatchSignal(*query.digest, r, *banks)
                     : deps_.matcher->MatchPdq(query.variants, r, *banks);
@@ -174,6 +235,12 @@ HttpResponse Service::Impl::HashMatch(Call& call) {
   }
   if (image.empty()) {
     return ErrorResponse(400, "invalid_argument", "no image in the request");
+  }
+  const std::span<const std::uint8_t> upload(
+      reinterpret_cast<const std::uint8_t*>(image.data()), image.size());
+  if (hash::IsVideoInput(
+          upload.first(std::min<std::size_t>(64, upload.size())))) {
+    return HashMatchVideo(call, upload, banks);
   }
 
   // One hasher per I/O thread: it keeps PDQ's scratch buffers.
@@ -237,6 +304,84 @@ HttpResponse Service::Impl::HashMatch(Call& call) {
                   std::to_string(hash::kPdqMinUsefulQuality) +
                   " (too little detail): matched on exact digests only";
   }
+  return JsonResponse(200, out);
+}
+
+}  // namespace rempart::service
+
+namespace rempart::service {
+
+HttpResponse Service::Impl::HashMatchVideo(
+    Call& call, std::span<const std::uint8_t> upload,
+    const std::vector<std::string>& banks) {
+  const std::string_view query = call.request.head.query;
+  auto radius = QueryInteger(query, "radius", 0, index::kMaxRadius);
+  if (!radius) return StatusResponse(radius.error());
+  const int r = static_cast<int>(radius->value_or(kDefaultRadius));
+  const auto fast_text = QueryParam(query, "fast");
+  const bool fast = fast_text && (*fast_text == "true" || *fast_text == "1" ||
+                                  fast_text->empty());
+
+  media::VideoDecodeOptions options;
+  options.speed = fast ? media::VideoSpeed::kFast : media::VideoSpeed::kExact;
+  options.limits.max_file_bytes = config_.max_upload_bytes;
+  options.limits.max_duration_seconds = config_.max_upload_video_seconds;
+  options.limits.max_dimension = 4096;
+  options.limits.max_pixels = 4096ull * 2304;
+  options.limits.max_decode_time =
+      std::chrono::milliseconds(config_.max_upload_video_decode_ms);
+  // One hasher per I/O thread: it keeps PDQ's scratch buffers.
+  thread_local hash::VideoHasher hasher;
+  auto signals = hasher.Hash(media::VideoSource::Memory(upload), options);
+  if (!signals) {
+    const Status& error = signals.error();
+    if (error.code() == StatusCode::kInvalidArgument ||
+        error.code() == StatusCode::kUnimplemented) {
+      return ErrorResponse(
+          415, "unsupported_media_type",
+          "not a video Rempart can decode: " + error.message());
+    }
+    return StatusResponse(error);
+  }
+  auto video_options = VideoOptions(json::object(), r);
+  auto videos =
+      deps_.matcher->MatchVideo(signals->frames, *video_options, banks);
+  if (!videos) return StatusResponse(videos.error());
+  json matches = json::array();
+  std::vector<match::Hit> hits;
+  for (match::VideoHit& hit : *videos) {
+    matches.push_back(VideoHitJson(hit));
+    hits.push_back({std::move(hit.bank), std::move(hit.entry),
+                    hit.best_distance, std::nullopt});
+  }
+  std::vector<match::Hit> digest_hits;
+  for (const store::Signal& digest : {store::Signal::Md5(signals->md5),
+                                      store::Signal::Sha256(signals->sha256)}) {
+    auto found = deps_.matcher->MatchSignal(digest, 0, banks);
+    if (!found) return StatusResponse(found.error());
+    match::MergeHits(digest_hits, std::move(*found));
+  }
+  for (const match::Hit& hit : digest_hits) matches.push_back(HitJson(hit));
+  std::move(digest_hits.begin(), digest_hits.end(), std::back_inserter(hits));
+  metrics_.AddMatches(1, hits.size());
+  if (!hits.empty()) RecordMatches(call.principal, hits);
+  const media::VideoReport& report = signals->report;
+  json out = {{"signals",
+               {{"vpdq", store::Signal::Vpdq(signals->frames).hex()},
+                {"frames", FramesJson(signals->frames)},
+                {"md5", store::Signal::Md5(signals->md5).hex()},
+                {"sha256", store::Signal::Sha256(signals->sha256).hex()}}},
+              {"video",
+               {{"codec", report.info.codec},
+                {"width", report.info.width},
+                {"height", report.info.height},
+                {"fps", report.info.fps},
+                {"duration", report.info.duration_seconds},
+                {"fast", signals->fast},
+                {"complete", report.problem.empty()},
+                {"problem", report.problem}}},
+              {"radius", r},
+              {"matches", std::move(matches)}};
   return JsonResponse(200, out);
 }
 

@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <limits>
+#include <span>
 
 #include "rempart/core/hex.h"
 #include "rempart/service/json_body.h"
@@ -283,20 +286,112 @@ json EntryJson(const store::Entry& entry) {
               {"created_at_ms", entry.created_at_ms},
               {"updated_at_ms", entry.updated_at_ms}};
   if (input.quality) out["quality"] = *input.quality;
+  if (!input.frames.empty()) out["frames"] = FramesJson(input.frames);
   if (entry.status == store::EntryStatus::kRevoked) {
     out["revoke_reason"] = entry.revoke_reason;
   }
   return out;
 }
 
+Result<std::vector<hash::VpdqFrame>> FramesValue(const json& value,
+                                                 const std::string& where) {
+  if (value.is_string()) {
+    auto frames = hash::ParseVpdq(value.get_ref<const std::string&>());
+    if (!frames) return frames.error().WithContext(where);
+    return frames;
+  }
+  if (!value.is_array() || value.empty()) {
+    return InvalidArgumentError(
+        where + " must be the vPDQ text or a non-empty array of frames");
+  }
+  if (value.size() > hash::kMaxVpdqFrames) {
+    return ResourceExhaustedError(where + ": more than " +
+                                  std::to_string(hash::kMaxVpdqFrames) +
+                                  " frames");
+  }
+  std::vector<hash::VpdqFrame> frames;
+  frames.reserve(value.size());
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const json& item = value[i];
+    const std::string at = where + "[" + std::to_string(i) + "]";
+    REMPART_RETURN_IF_ERROR(
+        OnlyFields(item, {"frame", "quality", "pdq", "timestamp"}, at));
+    hash::VpdqFrame frame;
+    auto number = IntegerField(item, "frame", 0,
+                               std::numeric_limits<std::int32_t>::max());
+    if (!number) return number.error().WithContext(at);
+    auto quality = IntegerField(item, "quality", 0, 100);
+    if (!quality) return quality.error().WithContext(at);
+    if (!*number || !*quality) {
+      return InvalidArgumentError(at + ": 'frame' and 'quality' are required");
+    }
+    frame.frame_number = **number;
+    frame.quality = static_cast<int>(**quality);
+    auto pdq = TextField(item, "pdq", 64, true);
+    if (!pdq) return pdq.error().WithContext(at);
+    auto hash = hash::PdqHash::FromHex(*pdq);
+    if (!hash) return hash.error().WithContext(at + ".pdq");
+    frame.hash = *hash;
+    const auto timestamp = item.find("timestamp");
+    if (timestamp == item.end() || !timestamp->is_number() ||
+        !std::isfinite(timestamp->get<double>()) ||
+        timestamp->get<double>() < 0 || timestamp->get<double>() > 1e9) {
+      return InvalidArgumentError(at +
+                                  ".timestamp must be a number of seconds ≥ 0");
+    }
+    frame.timestamp_seconds = timestamp->get<double>();
+    if (!frames.empty() && frame.frame_number <= frames.back().frame_number) {
+      return InvalidArgumentError(at + ": frame numbers must increase");
+    }
+    frames.push_back(frame);
+  }
+  return frames;
+}
+
+json FramesJson(std::span<const hash::VpdqFrame> frames) {
+  json out = json::array();
+  for (const hash::VpdqFrame& frame : frames) {
+    out.push_back({{"frame", frame.frame_number},
+                   {"quality", frame.quality},
+                   {"pdq", frame.hash.ToHex()},
+                   {"timestamp", frame.timestamp_seconds}});
+  }
+  return out;
+}
+
 json HitJson(const match::Hit& hit) {
   const store::EntryInput& input = hit.entry.input;
+  json out = {{"bank", hit.bank},
+              {"entry_id", hit.entry.id},
+              {"kind", store::SignalKindName(input.signal.kind())},
+              {"value", input.signal.hex()},
+              {"category", store::CategoryName(input.category)},
+              {"distance", hit.distance},
+              {"source_org", input.source_org},
+              {"external_id", input.external_id}};
+  if (hit.frame) {
+    out["frame"] = {{"frame", hit.frame->frame_number},
+                    {"timestamp", hit.frame->timestamp_seconds},
+                    {"quality", hit.frame->quality}};
+  }
+  return out;
+}
+
+json VideoHitJson(const match::VideoHit& hit) {
+  const store::EntryInput& input = hit.entry.input;
+  const hash::VpdqComparison& c = hit.comparison;
   return {{"bank", hit.bank},
           {"entry_id", hit.entry.id},
           {"kind", store::SignalKindName(input.signal.kind())},
           {"value", input.signal.hex()},
           {"category", store::CategoryName(input.category)},
-          {"distance", hit.distance},
+          {"query_percent", c.query_percent},
+          {"target_percent", c.target_percent},
+          {"query_frames",
+           {{"matched", c.query_matched}, {"usable", c.query_usable}}},
+          {"target_frames",
+           {{"matched", c.target_matched}, {"usable", c.target_usable}}},
+          {"distance", hit.best_distance},
           {"source_org", input.source_org},
           {"external_id", input.external_id}};
 }
@@ -308,7 +403,8 @@ json BankJson(const store::Bank& bank, const store::BankStats* stats) {
   if (stats != nullptr) {
     out["active"] = {{"pdq", stats->active_pdq},
                      {"md5", stats->active_md5},
-                     {"sha256", stats->active_sha256}};
+                     {"sha256", stats->active_sha256},
+                     {"vpdq", stats->active_vpdq}};
     out["revoked"] = stats->revoked;
     out["total"] = stats->total;
     out["revision"] = stats->revision;

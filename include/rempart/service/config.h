@@ -39,8 +39,13 @@ struct ServiceConfig {
   ServerLimits limits;
   std::size_t max_json_bytes = 4 << 20;  // JSON bodies.
   std::size_t max_json_depth = 16;
-  std::size_t max_upload_bytes = 32 << 20;  // Images to hash-and-match.
-  std::size_t max_batch = 1000;             // Hashes in one match call.
+  std::size_t max_upload_bytes = 32 << 20;  // Images and videos to
+                                            // hash-and-match.
+  // Videos uploaded to hash-and-match: longest accepted, and the decoding
+  // budget (an I/O thread is busy meanwhile).
+  double max_upload_video_seconds = 600;
+  int max_upload_video_decode_ms = 30'000;
+  std::size_t max_batch = 1000;  // Hashes in one match call.
   std::size_t max_entries_per_submit = 10'000;
   // Requests per second per API key unless the key says otherwise.
   double key_rate_per_second = 2000;
