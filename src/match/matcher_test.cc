@@ -46,6 +46,23 @@ class MatcherTest : public ::testing::Test {
     return hashes;
   }
 
+  // A video of `count` frames, one per second, stored in `bank`.
+  std::vector<hash::VpdqFrame> AddVideo(const std::string& bank, int count) {
+    std::vector<hash::VpdqFrame> frames;
+    for (int i = 0; i < count; ++i) {
+      frames.push_back({.frame_number = i * 30,
+                        .quality = 90,
+                        .hash = testing::BalancedHash(rng_),
+                        .timestamp_seconds = static_cast<double>(i)});
+    }
+    NewEntry entry;
+    entry.input.frames = frames;
+    entry.input.signal = Signal::Vpdq(frames);
+    entry.input.source_org = "hotline-a";
+    EXPECT_TRUE(store_->AddEntries(bank, {&entry, 1}).has_value());
+    return frames;
+  }
+
   MatcherOptions Options() {
     MatcherOptions options;
     options.snapshot_dir = dir_ / "snapshots";
@@ -152,6 +169,95 @@ TEST_F(MatcherTest, DamagedSnapshotFallsBackToTheStore) {
   EXPECT_FALSE(hotline->from_snapshot);
   EXPECT_NE(hotline->snapshot_problem.find("checksum"), std::string::npos);
   EXPECT_EQ((*matcher)->MatchPdq({&hashes[0], 1}, 0)->size(), 1u);
+}
+
+TEST_F(MatcherTest, VideosMatchByTheirFramesWithBothPercentages) {
+  const auto original = AddVideo("hotline", 20);
+  const auto other = AddVideo("platform", 10);
+  auto matcher = Matcher::Open(*store_, Options());
+  ASSERT_TRUE(matcher.has_value()) << matcher.error().ToString();
+
+  // An excerpt of 5 frames, each slightly altered (a re-encode).
+  std::vector<hash::VpdqFrame> clip(original.begin() + 5,
+                                    original.begin() + 10);
+  for (hash::VpdqFrame& frame : clip) {
+    frame.hash = testing::FlipBits(frame.hash, 12, rng_);
+  }
+  auto hits = (*matcher)->MatchVideo(clip, {});
+  ASSERT_TRUE(hits.has_value()) << hits.error().ToString();
+  ASSERT_EQ(hits->size(), 1u);
+  const VideoHit& hit = (*hits)[0];
+  EXPECT_EQ(hit.bank, "hotline");
+  EXPECT_EQ(hit.entry.input.signal, Signal::Vpdq(original));
+  EXPECT_EQ(hit.entry.input.frames, original);
+  EXPECT_DOUBLE_EQ(hit.comparison.query_percent, 100);
+  EXPECT_DOUBLE_EQ(hit.comparison.target_percent, 25);
+  EXPECT_EQ(hit.best_distance, 12);
+
+  // The other way round the original is mostly elsewhere: no match at
+  // the defaults, a candidate when asked for every one.
+  hash::VpdqMatchOptions demanding;
+  demanding.target_percent = 80;
+  EXPECT_TRUE((*matcher)->MatchVideo(clip, demanding)->empty());
+  auto all = (*matcher)->MatchVideo(clip, demanding, {}, true);
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_FALSE((*all)[0].comparison.match);
+
+  // A screenshot of the original's 8th second finds that frame.
+  const hash::PdqHash screenshot = testing::FlipBits(original[7].hash, 6, rng_);
+  auto still = (*matcher)->MatchPdq({&screenshot, 1}, 31);
+  ASSERT_TRUE(still.has_value());
+  ASSERT_EQ(still->size(), 1u);
+  ASSERT_TRUE((*still)[0].frame.has_value());
+  EXPECT_EQ((*still)[0].frame->frame_number, 210);
+  EXPECT_EQ((*still)[0].distance, 6);
+
+  const std::vector<std::string> only_platform = {"platform"};
+  EXPECT_TRUE((*matcher)->MatchVideo(clip, {}, only_platform)->empty());
+  EXPECT_EQ((*matcher)->MatchVideo(other, {}, only_platform)->size(), 1u);
+  EXPECT_EQ((*matcher)->MatchSignal(Signal::Vpdq(original), 31).error().code(),
+            StatusCode::kInvalidArgument);
+  hash::VpdqMatchOptions wrong;
+  wrong.query_percent = 120;
+  EXPECT_EQ((*matcher)->MatchVideo(clip, wrong).error().code(),
+            StatusCode::kInvalidArgument);
+
+  const auto sizes = (*matcher)->bank_sizes();
+  for (const BankSize& size : sizes) {
+    EXPECT_EQ(size.videos, 1u) << size.bank;
+    EXPECT_EQ(size.video_frames, size.bank == "hotline" ? 20u : 10u);
+  }
+}
+
+TEST_F(MatcherTest, VideosAddedRevokedAndReloadedFromSnapshots) {
+  const auto first = AddVideo("hotline", 8);
+  {
+    auto matcher = Matcher::Open(*store_, Options());
+    ASSERT_TRUE(matcher.has_value());
+    const auto later = AddVideo("hotline", 6);
+    ASSERT_TRUE((*matcher)->Refresh().ok());
+    EXPECT_EQ((*matcher)->MatchVideo(later, {})->size(), 1u);
+    ASSERT_TRUE(store_->Revoke("hotline", Signal::Vpdq(first), "appeal upheld")
+                    .has_value());
+    // Revoked in the store: never reported, even before the refresh.
+    EXPECT_TRUE((*matcher)->MatchVideo(first, {})->empty());
+    ASSERT_TRUE((*matcher)->Refresh().ok());
+    EXPECT_TRUE((*matcher)->MatchVideo(first, {})->empty());
+    EXPECT_EQ((*matcher)->bank_sizes()[0].videos, 1u);
+    ASSERT_TRUE((*matcher)->SaveSnapshots().ok());
+  }
+  const auto after = AddVideo("hotline", 4);
+  auto matcher = Matcher::Open(*store_, Options());
+  ASSERT_TRUE(matcher.has_value());
+  EXPECT_TRUE((*matcher)->loads()[0].from_snapshot);
+  EXPECT_EQ((*matcher)->MatchVideo(after, {})->size(), 1u);
+  EXPECT_TRUE((*matcher)->MatchVideo(first, {})->empty());
+  for (const BankSize& size : (*matcher)->bank_sizes()) {
+    if (size.bank == "hotline") {
+      EXPECT_EQ(size.videos, 2u);
+      EXPECT_EQ(size.video_frames, 10u);
+    }
+  }
 }
 
 }  // namespace
