@@ -47,30 +47,57 @@ const std::vector<CaseStatus>& NotVerified() {
   return statuses;
 }
 
-Result<store::Signal> ParseSignalItem(const json& item, std::size_t position) {
+// What a report's "hashes" array holds: signals, and videos by their
+// frames ({"kind": "vpdq", "frames": …}).
+struct Reported {
+  std::vector<store::Signal> signals;
+  std::vector<std::vector<hash::VpdqFrame>> videos;
+};
+
+Status ParseSignalItem(const json& item, std::size_t position,
+                       Reported& reported) {
   const std::string where = "hashes[" + std::to_string(position) + "]";
-  REMPART_RETURN_IF_ERROR(OnlyFields(item, {"kind", "value"}, where));
+  REMPART_RETURN_IF_ERROR(OnlyFields(item, {"kind", "value", "frames"}, where));
   auto kind_text = TextField(item, "kind", 16, true);
   if (!kind_text) return kind_text.error().WithContext(where);
   auto kind = store::ParseSignalKind(*kind_text);
   if (!kind) return kind.error().WithContext(where);
+  const auto frames = item.find("frames");
+  if (*kind == store::SignalKind::kVpdq) {
+    if (frames == item.end()) {
+      return InvalidArgumentError(where + ": a vpdq hash needs 'frames'");
+    }
+    auto parsed = FramesValue(*frames, where + ".frames");
+    if (!parsed) return parsed.error();
+    auto value = TextField(item, "value", 64, false);
+    if (!value) return value.error().WithContext(where);
+    if (!value->empty() && *value != store::Signal::Vpdq(*parsed).hex()) {
+      return InvalidArgumentError(where +
+                                  ": value is not the name of these frames");
+    }
+    reported.videos.push_back(*std::move(parsed));
+    return OkStatus();
+  }
+  if (frames != item.end()) {
+    return InvalidArgumentError(where + ": 'frames' is for vpdq hashes");
+  }
   auto value = TextField(item, "value", 64, true);
   if (!value) return value.error().WithContext(where);
   auto signal = store::Signal::FromHex(*kind, *value);
   if (!signal) return signal.error().WithContext(where);
-  return *signal;
+  reported.signals.push_back(*signal);
+  return OkStatus();
 }
 
 // The "hashes" array of a body; empty when absent and not required.
-Result<std::vector<store::Signal>> ParseSignals(const json& body,
-                                                bool required) {
-  std::vector<store::Signal> signals;
+Result<Reported> ParseSignals(const json& body, bool required) {
+  Reported reported;
   auto hashes = body.find("hashes");
   if (hashes == body.end() || hashes->is_null()) {
     if (required) {
       return InvalidArgumentError("'hashes' must be a non-empty array");
     }
-    return signals;
+    return reported;
   }
   if (!hashes->is_array() || (required && hashes->empty())) {
     return InvalidArgumentError("'hashes' must be a non-empty array");
@@ -81,11 +108,9 @@ Result<std::vector<store::Signal>> ParseSignals(const json& body,
                                   " hashes per case");
   }
   for (std::size_t i = 0; i < hashes->size(); ++i) {
-    auto signal = ParseSignalItem((*hashes)[i], i);
-    if (!signal) return signal.error();
-    signals.push_back(*signal);
+    REMPART_RETURN_IF_ERROR(ParseSignalItem((*hashes)[i], i, reported));
   }
-  return signals;
+  return reported;
 }
 
 Status ValidateReasonCode(std::string_view code) {
@@ -197,9 +222,16 @@ Result<std::string> CaseCodeParam(const std::string& typed) {
 
 json Service::Impl::CaseView(const store::Case& c, bool staff) {
   json signals = json::array();
+  std::size_t video = 0;
   for (const store::Signal& signal : c.signals) {
-    signals.push_back({{"kind", store::SignalKindName(signal.kind())},
-                       {"value", signal.hex()}});
+    json item = {{"kind", store::SignalKindName(signal.kind())},
+                 {"value", signal.hex()}};
+    if (signal.kind() == store::SignalKind::kVpdq && staff &&
+        video < c.videos.size()) {
+      item["frames"] = FramesJson(c.videos[video]);
+    }
+    if (signal.kind() == store::SignalKind::kVpdq) ++video;
+    signals.push_back(std::move(item));
   }
   json published = nullptr;
   if (c.published.has_value()) {
@@ -296,7 +328,8 @@ HttpResponse Service::Impl::CreateReport(Call& call) {
   store::NewCase new_case;
   new_case.category = *category;
   new_case.channel = call.principal.anonymous() ? "victim" : "analyst";
-  new_case.signals = std::move(*signals);
+  new_case.signals = std::move(signals->signals);
+  new_case.videos = std::move(signals->videos);
   new_case.language = *language;
   if (!contact->empty()) new_case.sealed_contact = deps_.sealer->Seal(*contact);
   // A fresh code collides with an existing one about once in 10^12 draws
@@ -387,7 +420,8 @@ HttpResponse Service::Impl::ReplyToCase(Call& call) {
   update.action = "reply";
   update.only_from = {CaseStatus::kNeedsInfo};
   update.sealed_reply = deps_.sealer->Seal(*message);
-  update.add_signals = std::move(*signals);
+  update.add_signals = std::move(signals->signals);
+  update.add_videos = std::move(signals->videos);
   const store::Actor actor{"case:" + found->code};
   auto updated = deps_.cases->UpdateCase(found->code, update, actor);
   if (!updated) return CaseError(updated.error(), "not_awaiting_reply");
@@ -443,7 +477,8 @@ HttpResponse Service::Impl::ListCases(Call& call) {
          q.size() == 32
              ? std::vector<store::SignalKind>{store::SignalKind::kMd5}
              : std::vector<store::SignalKind>{store::SignalKind::kSha256,
-                                              store::SignalKind::kPdq}) {
+                                              store::SignalKind::kPdq,
+                                              store::SignalKind::kVpdq}) {
       auto signal = store::Signal::FromHex(kind, q);
       if (!signal) {
         return ErrorResponse(400, "invalid_argument",

@@ -13,6 +13,8 @@
 
 #include "rempart/core/file.h"
 #include "rempart/hash/image_signals.h"
+#include "rempart/hash/video_signals.h"
+#include "rempart/hash/vpdq.h"
 #include "rempart/service/http_server.h"
 #include "rempart/store/sqlite_store.h"
 #include "tests/support/http_client.h"
@@ -167,6 +169,30 @@ void ExpectJsonError(const ClientResponse& response, int status) {
   EXPECT_TRUE(body["error"]["message"].is_string()) << response.body;
 }
 
+// A synthetic video: `count` frames of random content, one per second.
+std::vector<hash::VpdqFrame> SyntheticVideo(std::mt19937_64& random,
+                                            int count) {
+  std::vector<hash::VpdqFrame> frames;
+  for (int i = 0; i < count; ++i) {
+    frames.push_back({.frame_number = i * 25,
+                      .quality = 100,
+                      .hash = rempart::testing::BalancedHash(random),
+                      .timestamp_seconds = static_cast<double>(i)});
+  }
+  return frames;
+}
+
+json FramesArray(const std::vector<hash::VpdqFrame>& frames) {
+  json out = json::array();
+  for (const hash::VpdqFrame& frame : frames) {
+    out.push_back({{"frame", frame.frame_number},
+                   {"quality", frame.quality},
+                   {"pdq", frame.hash.ToHex()},
+                   {"timestamp", frame.timestamp_seconds}});
+  }
+  return out;
+}
+
 TEST_F(ServiceTest, ProbesAnswerWithoutAKey) {
   EXPECT_EQ(Get("/healthz").status, 200);
   EXPECT_EQ(Get("/readyz").status, 200);
@@ -286,6 +312,171 @@ TEST_F(ServiceTest, HashAndMatchAnUploadedPhoto) {
       rempart::testing::HttpRequest(server_->port(), "POST", "/v1/hash-match",
                                     image.substr(0, image.size() / 3),
                                     Auth(platform_), "image/jpeg"),
+      415);
+}
+
+TEST_F(ServiceTest, VideosArePublishedAndMatchedByTheirFrames) {
+  std::mt19937_64 random(31);
+  const auto video = SyntheticVideo(random, 20);
+  Publish({});
+  const std::string name = store::Signal::Vpdq(video).hex();
+  ClientResponse added = Post("/v1/banks/hotline/entries",
+                              {{"entries",
+                                {{{"kind", "vpdq"},
+                                  {"frames", FramesArray(video)},
+                                  {"category", "sextortion"},
+                                  {"source_org", "hotline-fr"}}}}},
+                              Auth(analyst_));
+  ASSERT_EQ(added.status, 201) << added.body;
+  // Sent again as the reference text, with its name: the same entry.
+  ClientResponse again = Post("/v1/banks/hotline/entries",
+                              {{"entries",
+                                {{{"kind", "vpdq"},
+                                  {"value", name},
+                                  {"frames", hash::FormatVpdq(video)},
+                                  {"category", "sextortion"}}}}},
+                              Auth(analyst_));
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.Json()["unchanged"], 1) << again.body;
+
+  // A platform's copy: the middle half, each frame a few bits off.
+  std::vector<hash::VpdqFrame> copy(video.begin() + 5, video.begin() + 15);
+  for (hash::VpdqFrame& frame : copy) {
+    frame.hash = rempart::testing::FlipBits(frame.hash, 10, random);
+  }
+  ClientResponse matched =
+      Post("/v1/match", {{"queries", {{{"vpdq", hash::FormatVpdq(copy)}}}}},
+           Auth(platform_));
+  ASSERT_EQ(matched.status, 200) << matched.body;
+  const json hits = matched.Json()["results"][0]["matches"];
+  ASSERT_EQ(hits.size(), 1u) << matched.body;
+  EXPECT_EQ(hits[0]["kind"], "vpdq");
+  EXPECT_EQ(hits[0]["value"], name);
+  EXPECT_EQ(hits[0]["query_percent"], 100.0);
+  EXPECT_EQ(hits[0]["target_percent"], 50.0);
+  EXPECT_EQ(hits[0]["query_frames"]["usable"], 10);
+  EXPECT_EQ(hits[0]["target_frames"]["matched"], 10);
+  EXPECT_EQ(hits[0]["distance"], 10);
+
+  // Demanding most of the bank's video: the excerpt no longer matches.
+  ClientResponse strict = Post("/v1/match",
+                               {{"queries", {{{"vpdq", FramesArray(copy)}}}},
+                                {"video", {{"target_percent", 80}}}},
+                               Auth(platform_));
+  ASSERT_EQ(strict.status, 200) << strict.body;
+  EXPECT_TRUE(strict.Json()["results"][0]["matches"].empty());
+
+  // A screenshot of second 12 finds the video and names the frame.
+  const json still = MatchPdq(
+      rempart::testing::FlipBits(video[12].hash, 4, random), platform_);
+  ASSERT_EQ(still["results"][0]["matches"].size(), 1u);
+  EXPECT_EQ(still["results"][0]["matches"][0]["frame"]["frame"], 300);
+  EXPECT_EQ(still["results"][0]["matches"][0]["distance"], 4);
+
+  // The entry lists its frames.
+  const auto entry_id = hits[0]["entry_id"].get<std::int64_t>();
+  ClientResponse entry =
+      Get("/v1/entries/" + std::to_string(entry_id), Auth(analyst_));
+  ASSERT_EQ(entry.status, 200) << entry.body;
+  EXPECT_EQ(entry.Json()["frames"].size(), 20u);
+
+  // Bad videos get a 400 naming the problem; too many frames a 413.
+  for (const json& bad :
+       {json{{"vpdq", "0,100,zz,0.000"}}, json{{"vpdq", json::array()}},
+        json{{"vpdq", {{{"frame", 0}, {"quality", 100}}}}},
+        json{{"vpdq",
+              {{{"frame", 1},
+                {"quality", 100},
+                {"pdq", video[0].hash.ToHex()},
+                {"timestamp", 0}},
+               {{"frame", 1},
+                {"quality", 100},
+                {"pdq", video[1].hash.ToHex()},
+                {"timestamp", 1}}}}}}) {
+    ExpectJsonError(Post("/v1/match", {{"queries", {bad}}}, Auth(platform_)),
+                    400);
+  }
+  ExpectJsonError(Post("/v1/match",
+                       {{"queries", {{{"vpdq", FramesArray(copy)}}}},
+                        {"video", {{"query_percent", 101}}}},
+                       Auth(platform_)),
+                  400);
+  ExpectJsonError(Post("/v1/banks/hotline/entries",
+                       {{"entries",
+                         {{{"kind", "vpdq"},
+                           {"value", std::string(64, 'a')},
+                           {"frames", FramesArray(video)},
+                           {"category", "sextortion"}}}}},
+                       Auth(analyst_)),
+                  400);
+  ExpectJsonError(
+      Post("/v1/banks/hotline/entries",
+           {{"entries", {{{"kind", "vpdq"}, {"category", "sextortion"}}}}},
+           Auth(analyst_)),
+      400);
+  std::string many;
+  for (std::size_t i = 0; i <= hash::kMaxVpdqFrames / 2; ++i) {
+    many += std::to_string(i) + ",100," + video[0].hash.ToHex() + ",0.000\n";
+  }
+  ExpectJsonError(
+      Post("/v1/match", {{"queries", {{{"vpdq", many}}, {{"vpdq", many}}}}},
+           Auth(platform_)),
+      413);
+}
+
+TEST_F(ServiceTest, HashAndMatchAnUploadedVideo) {
+  const std::string clips = REMPART_VIDEO_CLIPS_DIR;
+  auto bytes = ReadFileBytes(clips + "/h264.mp4", 1 << 24);
+  ASSERT_TRUE(bytes) << bytes.error().ToString()
+                     << " (CTest's video_clips fixture makes the clips)";
+  hash::VideoHasher hasher;
+  auto signals = hasher.Hash(media::VideoSource::Memory(*bytes));
+  ASSERT_TRUE(signals) << signals.error().ToString();
+  Publish({});
+  ClientResponse added = Post("/v1/banks/hotline/entries",
+                              {{"entries",
+                                {{{"kind", "vpdq"},
+                                  {"frames", hash::FormatVpdq(signals->frames)},
+                                  {"category", "intimate_image"}}}}},
+                              Auth(analyst_));
+  ASSERT_EQ(added.status, 201) << added.body;
+
+  const std::string video(bytes->begin(), bytes->end());
+  ClientResponse raw =
+      rempart::testing::HttpRequest(server_->port(), "POST", "/v1/hash-match",
+                                    video, Auth(platform_), "video/mp4");
+  ASSERT_EQ(raw.status, 200) << raw.body;
+  const json body = raw.Json();
+  EXPECT_EQ(body["signals"]["vpdq"],
+            store::Signal::Vpdq(signals->frames).hex());
+  EXPECT_EQ(body["signals"]["frames"].size(), signals->frames.size());
+  EXPECT_EQ(body["video"]["codec"], "h264");
+  EXPECT_EQ(body["video"]["complete"], true);
+  ASSERT_EQ(body["matches"].size(), 1u) << raw.body;
+  EXPECT_EQ(body["matches"][0]["query_percent"], 100.0);
+  EXPECT_EQ(body["matches"][0]["target_percent"], 100.0);
+
+  // A truncated upload (the clip's index comes first) is hashed as far as
+  // it decodes, and says so.
+  ClientResponse cut = rempart::testing::HttpRequest(
+      server_->port(), "POST", "/v1/hash-match",
+      video.substr(0, video.size() / 2), Auth(platform_), "video/mp4");
+  ASSERT_EQ(cut.status, 200) << cut.body;
+  EXPECT_EQ(cut.Json()["video"]["complete"], false) << cut.body;
+  EXPECT_FALSE(cut.Json()["video"]["problem"].get<std::string>().empty());
+  EXPECT_LT(cut.Json()["signals"]["frames"].size(), signals->frames.size());
+  // A container Rempart does not take, and bytes that are no video.
+  auto ogg = ReadFileBytes(clips + "/theora.ogv", 1 << 24);
+  ASSERT_TRUE(ogg);
+  ExpectJsonError(
+      rempart::testing::HttpRequest(server_->port(), "POST", "/v1/hash-match",
+                                    std::string(ogg->begin(), ogg->end()),
+                                    Auth(platform_), "video/ogg"),
+      415);
+  std::string fake = video.substr(0, 64) + std::string(4096, '\0');
+  ExpectJsonError(
+      rempart::testing::HttpRequest(server_->port(), "POST", "/v1/hash-match",
+                                    fake, Auth(platform_), "video/mp4"),
       415);
 }
 
@@ -936,6 +1127,66 @@ TEST_F(TriageTest, OutcomesSurviveARestart) {
   MatchPdq(photo, platform_);
   MatchPdq(photo, platform_);
   EXPECT_EQ(Victim(report)["outcomes"]["matches"], 1);
+}
+
+TEST_F(TriageTest, AReportedVideoIsVerifiedAndThenMatches) {
+  std::mt19937_64 random(41);
+  const auto video = SyntheticVideo(random, 12);
+  Publish({});
+  const Report report =
+      Submit({{{"kind", "vpdq"}, {"frames", hash::FormatVpdq(video)}},
+              {{"kind", "md5"}, {"value", std::string(32, 'c')}}},
+             "sextortion");
+  // The victim sees the video by its name; staff also see its frames.
+  const json mine = Victim(report);
+  bool named = false;
+  for (const json& item : mine["hashes"]) {
+    if (item["kind"] == "vpdq") {
+      named = item["value"] == store::Signal::Vpdq(video).hex();
+      EXPECT_FALSE(item.contains("frames"));
+    }
+  }
+  EXPECT_TRUE(named) << mine.dump();
+  const json staff = Staff(report.code);
+  bool framed = false;
+  for (const json& item : staff["hashes"]) {
+    if (item["kind"] == "vpdq") framed = item["frames"].size() == 12u;
+  }
+  EXPECT_TRUE(framed) << staff.dump();
+
+  // Not matchable before it is verified, matchable at once after.
+  const json query = {{"queries", {{{"vpdq", FramesArray(video)}}}}};
+  EXPECT_TRUE(Post("/v1/match", query, Auth(platform_))
+                  .Json()["results"][0]["matches"]
+                  .empty());
+  ClientResponse verified =
+      Act(report.code, "verify", {{"bank", "hotline"}}, analyst_);
+  ASSERT_EQ(verified.status, 200) << verified.body;
+  ClientResponse matched = Post("/v1/match", query, Auth(platform_));
+  ASSERT_EQ(matched.status, 200) << matched.body;
+  ASSERT_EQ(matched.Json()["results"][0]["matches"].size(), 1u) << matched.body;
+  EXPECT_EQ(matched.Json()["results"][0]["matches"][0]["category"],
+            "sextortion");
+  // The victim sees the match.
+  EXPECT_EQ(Victim(report)["outcomes"]["matches"], 1);
+  // Staff find the case by the video's name.
+  ClientResponse found =
+      Get("/v1/cases?q=" + store::Signal::Vpdq(video).hex(), Auth(analyst_));
+  ASSERT_EQ(found.status, 200) << found.body;
+  ASSERT_EQ(found.Json()["cases"].size(), 1u) << found.body;
+
+  // A video without frames, or frames on a photo's hash, is refused.
+  ExpectJsonError(Post("/v1/reports", {{"category", "sextortion"},
+                                       {"consent", true},
+                                       {"hashes", {{{"kind", "vpdq"}}}}}),
+                  400);
+  ExpectJsonError(Post("/v1/reports", {{"category", "sextortion"},
+                                       {"consent", true},
+                                       {"hashes",
+                                        {{{"kind", "md5"},
+                                          {"value", std::string(32, 'c')},
+                                          {"frames", FramesArray(video)}}}}}),
+                  400);
 }
 
 TEST_F(TriageTest, RejectionsCarryAReasonCodeAndAMessage) {
