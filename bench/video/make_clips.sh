@@ -7,7 +7,7 @@
 #
 #   bench/video/make_clips.sh OUT_DIR
 #
-# OUT_DIR/originals/NAME.mp4        mutually unrelated clips, 20-60 s, H.264
+# OUT_DIR/originals/NAME.mp4        mutually unrelated clips, 20-30 s, H.264
 # OUT_DIR/variants/NAME/KIND.EXT    copies of each original (KIND below)
 # OUT_DIR/speed/RES-gGOP.mp4        street scene at 720p and 1080p, 30 fps,
 #                                   keyframe every GOP frames (250 = x264's
@@ -63,7 +63,8 @@ for res in 720:1280 1080:1920; do
 done
 
 # --- Originals.
-[ -s originals/street.mp4 ] || cp speed/720p-g250.mp4 originals/street.mp4
+# The 720p street scene's first 30 s (copied, not re-encoded).
+make originals/street.mp4 -i speed/720p-g250.mp4 -t 30 -c copy
 # Megamind.avi is 11 s: played at half speed (24 fps) to last 22 s.
 make originals/megamind.mp4 -i "$opencv/Megamind.avi" \
   -vf "setpts=2*PTS,fps=24" "${x264[@]}"
