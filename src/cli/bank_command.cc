@@ -4,6 +4,7 @@
 // re-run adds only the rest (entries are unique per signal).
 #include "cli/bank_command.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -39,7 +40,8 @@ nlohmann::json StatsJson(const store::Bank& bank,
           {"active",
            {{"pdq", stats.active_pdq},
             {"md5", stats.active_md5},
-            {"sha256", stats.active_sha256}}},
+            {"sha256", stats.active_sha256},
+            {"vpdq", stats.active_vpdq}}},
           {"revoked", stats.revoked},
           {"total", stats.total},
           {"revision", stats.revision}};
@@ -66,10 +68,13 @@ int ListOrStats(store::Store& store, const BankCommandOptions& options,
       list.push_back(StatsJson(bank, *stats));
       continue;
     }
-    std::fprintf(out, "%s\tpdq %lld\tmd5 %lld\tsha256 %lld\trevoked %lld\t%s\n",
+    std::fprintf(out,
+                 "%s\tpdq %lld\tmd5 %lld\tsha256 %lld\tvpdq %lld\trevoked "
+                 "%lld\t%s\n",
                  bank.name.c_str(), static_cast<long long>(stats->active_pdq),
                  static_cast<long long>(stats->active_md5),
                  static_cast<long long>(stats->active_sha256),
+                 static_cast<long long>(stats->active_vpdq),
                  static_cast<long long>(stats->revoked),
                  bank.description.c_str());
   }
@@ -166,6 +171,18 @@ int Import(store::Store& store, const BankCommandOptions& options,
                                 " is below --min-quality " +
                                 std::to_string(options.min_quality) +
                                 ": too little signal to match on");
+      if (options.strict) break;
+      continue;
+    }
+    // A video none of whose frames has the detail to match on would sit in
+    // the bank matching nothing.
+    if (entry.input.signal.kind() == store::SignalKind::kVpdq &&
+        std::none_of(entry.input.frames.begin(), entry.input.frames.end(),
+                     [&](const hash::VpdqFrame& frame) {
+                       return frame.quality >= options.min_quality;
+                     })) {
+      bad_line(record.line, "no frame of the video reaches --min-quality " +
+                                std::to_string(options.min_quality));
       if (options.strict) break;
       continue;
     }
@@ -322,14 +339,17 @@ CLI::App* AddBankCommand(CLI::App& app, BankCommandOptions& options) {
       "import",
       "Add signals from a hash list (one hex hash per line, optionally "
       "TAB quality TAB external id; or TSV/CSV with a header such as "
-      "`rempart hash --format tsv` output or a `bank export`)");
+      "`rempart hash --format tsv` output or a `bank export`; or one video's "
+      "vPDQ file)");
   import->add_option("name", options.bank, "Bank name")->required();
   import->add_option("file", options.file, "List to read; - for stdin")
       ->required();
   import
       ->add_option("--format", options.format,
-                   "auto (from the extension or content), lines, tsv, csv")
-      ->check(CLI::IsMember({"auto", "lines", "tsv", "csv"}));
+                   "auto (from the extension or content), lines, tsv, csv, "
+                   "vpdq (one video's frames, as `rempart hash clip.mp4` "
+                   "writes)")
+      ->check(CLI::IsMember({"auto", "lines", "tsv", "csv", "vpdq"}));
   import
       ->add_option("--kind", options.kind,
                    "Signal kind of plain lines: pdq, md5, sha256")
@@ -353,8 +373,11 @@ CLI::App* AddBankCommand(CLI::App& app, BankCommandOptions& options) {
       "export", "Write a bank as a hash list (csv is lossless)");
   exporter->add_option("name", options.bank, "Bank name")->required();
   exporter->add_option("file", options.file, "Where to write; - for stdout");
-  exporter->add_option("--format", options.format, "csv (default), tsv, lines")
-      ->check(CLI::IsMember({"auto", "lines", "tsv", "csv"}));
+  exporter
+      ->add_option("--format", options.format,
+                   "csv (default), tsv, lines (photos' signals only), vpdq "
+                   "(a bank holding exactly one video)")
+      ->check(CLI::IsMember({"auto", "lines", "tsv", "csv", "vpdq"}));
   exporter->add_option("--status", options.status, "all, active or revoked")
       ->check(CLI::IsMember({"all", "active", "revoked"}));
   exporter->add_flag("-q,--quiet", options.quiet, "No summary");
@@ -368,8 +391,10 @@ CLI::App* AddBankCommand(CLI::App& app, BankCommandOptions& options) {
       ->add_option("--reason", options.reason,
                    "Why (kept with the entry, e.g. 'appeal upheld')")
       ->required();
-  revoke->add_option("--kind", options.kind, "pdq, md5 or sha256")
-      ->check(CLI::IsMember({"pdq", "md5", "sha256"}));
+  revoke
+      ->add_option("--kind", options.kind,
+                   "pdq, md5, sha256 or vpdq (a video, by its name)")
+      ->check(CLI::IsMember({"pdq", "md5", "sha256", "vpdq"}));
 
   bank->add_subcommand("snapshot",
                        "Write every bank's snapshot file, for fast start-up "
