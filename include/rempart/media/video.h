@@ -92,11 +92,12 @@ struct VideoDecodeOptions {
 inline constexpr int kFastMinSide = 256;
 
 struct VideoInfo {
-  std::string container;  // FFmpeg's short name, e.g. "mov,mp4,m4a,3gp,3g2,mj2".
-  std::string codec;      // e.g. "h264".
-  int width = 0;          // Coded size of the video stream.
+  // FFmpeg's short name of the container, e.g. "mov,mp4,m4a,3gp,3g2,mj2".
+  std::string container;
+  std::string codec;  // e.g. "h264".
+  int width = 0;      // Coded size of the video stream.
   int height = 0;
-  double fps = 0;         // The rate used for frame numbers.
+  double fps = 0;               // The rate used for frame numbers.
   double duration_seconds = 0;  // From the container; 0 when unknown.
 };
 
@@ -115,10 +116,12 @@ struct VideoReport {
   std::int64_t frames_decoded = 0;    // Frames the decoder produced.
   std::int64_t frames_delivered = 0;  // Frames passed to the callback.
   std::int64_t packets_read = 0;
-  std::int64_t packets_skipped = 0;   // Never sent to the decoder (kFast).
-  std::int64_t decode_errors = 0;     // Packets or frames the decoder refused.
-  // True when the stream was read to its end without a read error (decode
-  // errors may still have lost frames: see decode_errors).
+  std::int64_t packets_skipped = 0;  // Never sent to the decoder (kFast).
+  std::int64_t decode_errors = 0;    // Packets or frames the decoder refused.
+  // True when the stream was read to its end without a read error, no limit
+  // or callback stopped the decode, and a container that declares its frame
+  // count held them all (decode errors may still have lost frames: see
+  // decode_errors).
   bool reached_end = true;
   // Why decoding stopped early or lost data; empty when nothing was lost.
   std::string problem;
