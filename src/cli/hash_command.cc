@@ -17,6 +17,7 @@
 #include "rempart/core/hex.h"
 #include "rempart/hash/image_signals.h"
 #include "rempart/hash/vpdq.h"
+#include "rempart/interchange/format.h"
 #include "rempart/store/entry.h"
 
 namespace rempart::cli {
@@ -68,15 +69,6 @@ class RowWriter {
     std::fputs(text.c_str(), out_);
   }
 
-  static std::string FramesCell(const hash::VideoSignals& v) {
-    std::string cell;
-    for (const hash::VpdqFrame& frame : v.frames) {
-      if (!cell.empty()) cell += ';';
-      cell += hash::FormatVpdqFrame(frame);
-    }
-    return cell;
-  }
-
   void WriteText(const HashedInput& row) {
     const hash::ImageSignals& s = *row.signals;
     std::string line = s.pdq.hash.ToHex() + " " + std::to_string(s.pdq.quality);
@@ -118,7 +110,7 @@ class RowWriter {
       add(std::to_string(v.report.info.height));
       add(OneLine(v.report.info.codec));
       add(store::Signal::Vpdq(v.frames).hex());
-      add(FramesCell(v));
+      add(interchange::FormatFramesCell(v.frames));
       if (dihedral_) {
         for (int i = 0; i < hash::kDihedralCount; ++i) add("");
       }

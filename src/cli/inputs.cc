@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -91,7 +93,8 @@ struct Hashers {
 };
 
 HashedInput HashOne(const Input& input, const HashInputOptions& options,
-                    Hashers& hashers) {
+                    Hashers& hashers,
+                    const media::VideoProgressCallback& progress) {
   HashedInput row;
   row.path = input.path;
   std::vector<std::uint8_t> bytes;
@@ -120,7 +123,7 @@ HashedInput HashOne(const Input& input, const HashInputOptions& options,
     const media::VideoSource source =
         input.is_stdin ? media::VideoSource::Memory(bytes)
                        : media::VideoSource::File(input.path);
-    auto video = hashers.video.Hash(source, options.video);
+    auto video = hashers.video.Hash(source, options.video, progress);
     if (!video) {
       row.error = video.error();
       return row;
@@ -174,6 +177,21 @@ bool HashInputs(const std::vector<std::string>& paths,
   std::mutex mutex;
   std::condition_variable ready;
   std::atomic<std::size_t> next{0};
+  // A single video can take minutes: its bar counts seconds of video
+  // (the rate is then the multiple of real time), drawn by the worker.
+  std::unique_ptr<ProgressBar> video_bar;
+  media::VideoProgressCallback video_progress;
+  if (progress_bar && inputs.size() == 1) {
+    video_progress = [&](double done, double total) {
+      if (total <= 0) return;
+      if (!video_bar) {
+        video_bar = std::make_unique<ProgressBar>(
+            std::string(label) + " (seconds of video)",
+            static_cast<std::uint64_t>(std::ceil(total)), true);
+      }
+      video_bar->Update(static_cast<std::uint64_t>(std::min(done, total)));
+    };
+  }
   auto work = [&] {
     Hashers hashers;
     while (true) {
@@ -181,7 +199,7 @@ bool HashInputs(const std::vector<std::string>& paths,
       if (index >= inputs.size()) return;
       HashedInput row;
       try {
-        row = HashOne(inputs[index], options, hashers);
+        row = HashOne(inputs[index], options, hashers, video_progress);
       } catch (const std::exception& e) {  // Barrier: report, keep going.
         row.path = inputs[index].path;
         row.error = InternalError(e.what());
@@ -197,7 +215,7 @@ bool HashInputs(const std::vector<std::string>& paths,
   threads.reserve(workers);
   for (std::size_t i = 0; i < workers; ++i) threads.emplace_back(work);
 
-  ProgressBar progress(label, inputs.size(), progress_bar);
+  ProgressBar progress(label, inputs.size(), progress_bar && inputs.size() > 1);
   for (std::size_t index = 0; index < inputs.size(); ++index) {
     HashedInput row;
     {
@@ -210,6 +228,7 @@ bool HashInputs(const std::vector<std::string>& paths,
     progress.Update(index + 1);
   }
   for (std::thread& thread : threads) thread.join();
+  if (video_bar) video_bar->Finish();
   progress.Finish();
   return !walk_failed;
 }

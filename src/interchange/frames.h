@@ -14,6 +14,7 @@
 #include "rempart/core/result.h"
 #include "rempart/core/status.h"
 #include "rempart/hash/vpdq.h"
+#include "rempart/interchange/format.h"
 
 namespace rempart::interchange {
 
@@ -31,15 +32,6 @@ Result<hash::VpdqFrame> ParseFrame(std::string_view text);
 // otherwise).
 Status CheckNextFrame(std::span<const hash::VpdqFrame> previous,
                       const hash::VpdqFrame& next);
-
-// The frames of a non-empty frames cell: each ';'-separated part, trimmed
-// of spaces and tabs, is one frame (ParseFrame), in increasing frame order,
-// at most hash::kMaxVpdqFrames of them. InvalidArgument (or
-// ResourceExhausted for too many frames) naming the frame, counted from 1.
-Result<std::vector<hash::VpdqFrame>> ParseFramesCell(std::string_view cell);
-
-// The frames cell for `frames`: FormatVpdqFrame of each, joined by ';'.
-std::string FormatFramesCell(std::span<const hash::VpdqFrame> frames);
 
 // Whether `line` has the shape of a frame line: digits, digits, 64 hex
 // digits and a decimal (digits, optionally '.' and digits), separated by

@@ -156,7 +156,9 @@ class Decoder {
   Status Run(const VideoSource& source) {
     REMPART_RETURN_IF_ERROR(Open(source));
     Status read = ReadAll();
-    if (progress_) progress_(report_.decoded_until_seconds);
+    if (progress_) {
+      progress_(report_.decoded_until_seconds, report_.info.duration_seconds);
+    }
     if (report_.problem.empty() && report_.decode_errors > 0) {
       report_.problem = std::to_string(report_.decode_errors) +
                         " packets or frames could not be decoded";
@@ -498,7 +500,7 @@ Status Decoder::OnFrame(const AVFrame& frame) {
   if (progress_ &&
       report_.decoded_until_seconds >= last_progress_seconds_ + 1) {
     last_progress_seconds_ = report_.decoded_until_seconds;
-    progress_(report_.decoded_until_seconds);
+    progress_(report_.decoded_until_seconds, report_.info.duration_seconds);
   }
 
   if (!fast_) {

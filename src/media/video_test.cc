@@ -355,7 +355,7 @@ TEST(VideoDecodeTest, ProgressIsReportedAndGrows) {
   const Status status = DecodeVideo(
       VideoSource::File(ClipPath("h264.mp4")), Options(1),
       [](const VideoFrame&) { return OkStatus(); }, nullptr,
-      [&](double seconds) { seen.push_back(seconds); });
+      [&](double seconds, double /*total*/) { seen.push_back(seconds); });
   ASSERT_TRUE(status.ok());
   ASSERT_GE(seen.size(), 3u);
   EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));

@@ -154,9 +154,13 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "rempart/core/result.h"
+#include "rempart/hash/vpdq.h"
 
 namespace rempart::interchange {
 
@@ -197,6 +201,15 @@ std::optional<Format> FormatFromFileName(std::string_view file_name);
 //   otherwise.
 // Text with no such line is kLines.
 Format SniffFormat(std::string_view text);
+
+// The frames of a non-empty frames cell: each ';'-separated part, trimmed
+// of spaces and tabs, is one frame (ParseFrame), in increasing frame order,
+// at most hash::kMaxVpdqFrames of them. InvalidArgument (or
+// ResourceExhausted for too many frames) naming the frame, counted from 1.
+Result<std::vector<hash::VpdqFrame>> ParseFramesCell(std::string_view cell);
+
+// The frames cell for `frames`: FormatVpdqFrame of each, joined by ';'.
+std::string FormatFramesCell(std::span<const hash::VpdqFrame> frames);
 
 }  // namespace rempart::interchange
 

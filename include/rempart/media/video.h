@@ -130,9 +130,11 @@ struct VideoReport {
 };
 
 using VideoFrameCallback = std::function<Status(const VideoFrame& frame)>;
-// Called now and then with the seconds of video decoded so far, for
-// progress bars; may be empty.
-using VideoProgressCallback = std::function<void(double seconds_done)>;
+// Called now and then with the seconds of video decoded so far and the
+// video's duration from its container (0 when unknown), for progress bars;
+// may be empty.
+using VideoProgressCallback =
+    std::function<void(double seconds_done, double seconds_total)>;
 
 // Where the bytes come from: a file (read through a descriptor of Rempart's
 // own, never reopened by name) or memory that outlives the call.
