@@ -11,7 +11,9 @@
 //                in fast mode, one frame per second at the clip's own size,
 //                and the median wall time of VideoHasher::Hash — decoding,
 //                PDQ of the delivered frames, MD5 and SHA-256 of the file —
-//                gives × real time = clip duration / hash time.
+//                gives × real time = clip duration / hash time. Each run
+//                is followed by one of DecodeVideo alone, to split the time
+//                between decoding and hashing.
 //   originals/NAME.mp4 and variants/NAME/KIND.*
 //                Every clip is hashed once per mode; each variant is
 //                compared with its original in both directions at the
@@ -61,12 +63,20 @@ constexpr std::pair<const char*, const char*> kKinds[] = {
     {"downscale", "640 px wide (half size if no wider)"},
     {"upscale-2x", "2x up"},
     {"trim-middle", "the middle 50 %"},
+    {"trim-middle-whole-s", "the middle 50 %, cut on a whole second"},
     {"trim-first-10s", "the first 10 s"},
     {"watermark", "caption + translucent box"},
     {"crop-10", "10 % cropped off each border"},
     {"mirror", "horizontally mirrored"},
     {"fps-4-5", "frame rate x 4/5 (30 -> 24 fps)"},
 };
+
+std::string Describe(const std::string& kind) {
+  for (const auto& [name, description] : kKinds) {
+    if (kind == name) return description;
+  }
+  return kind;
+}
 
 std::vector<fs::path> ListFiles(const fs::path& dir) {
   std::vector<fs::path> files;
@@ -136,6 +146,21 @@ Timed HashTimed(VideoHasher& hasher, const fs::path& path, VideoSpeed speed) {
           std::chrono::duration<double>(stop - start).count(), cpu_seconds};
 }
 
+// Decoding alone (the frames are delivered and dropped): wall seconds.
+double DecodeSeconds(const fs::path& path, VideoSpeed speed) {
+  const auto start = std::chrono::steady_clock::now();
+  const rempart::Status status = rempart::media::DecodeVideo(
+      VideoSource::File(path.string()), Options(speed),
+      [](const rempart::media::VideoFrame&) { return rempart::OkStatus(); });
+  const auto stop = std::chrono::steady_clock::now();
+  if (!status.ok()) {
+    std::fprintf(stderr, "%s (%s): %s\n", path.c_str(), SpeedName(speed),
+                 status.ToString().c_str());
+    std::exit(1);
+  }
+  return std::chrono::duration<double>(stop - start).count();
+}
+
 Json ReportJson(const rempart::media::VideoReport& report) {
   return {{"frames_decoded", report.frames_decoded},
           {"frames_delivered", report.frames_delivered},
@@ -176,7 +201,8 @@ Json RunSpeed(const fs::path& dir, int repeat) {
   VideoHasher hasher;
   std::printf(
       "\nSpeed: one thread, one frame per second, native size; median of %d "
-      "runs (wall clock; cpu = CPU time of the same runs)\n",
+      "runs (wall clock; cpu = CPU time of the same runs; decode = wall "
+      "seconds of DecodeVideo alone)\n",
       repeat);
   std::printf("%-10s %-5s %9s %5s %6s %7s %7s %7s %7s %8s %8s %6s %s\n", "clip",
               "mode", "size", "fps", "kbit/s", "wall_s", "x_real", "cpu_s",
@@ -186,12 +212,15 @@ Json RunSpeed(const fs::path& dir, int repeat) {
     for (VideoSpeed speed : {VideoSpeed::kExact, VideoSpeed::kFast}) {
       std::vector<double> seconds;
       std::vector<double> cpu_seconds;
+      std::vector<double> decode_seconds;
       Timed last;
       for (int run = 0; run < repeat; ++run) {
         last = HashTimed(hasher, path, speed);
         seconds.push_back(last.seconds);
         cpu_seconds.push_back(last.cpu_seconds);
+        decode_seconds.push_back(DecodeSeconds(path, speed));
       }
+      const double decode_median = Median(decode_seconds);
       const auto& info = last.signals.report.info;
       const double duration = info.duration_seconds;
       const double median = Median(seconds);
@@ -211,6 +240,8 @@ Json RunSpeed(const fs::path& dir, int repeat) {
                   {"cpu_seconds", cpu_seconds},
                   {"median_seconds", median},
                   {"median_cpu_seconds", cpu_median},
+                  {"decode_seconds", decode_seconds},
+                  {"median_decode_seconds", decode_median},
                   {"times_real_time", duration / median},
                   {"times_real_time_cpu", duration / cpu_median},
                   {"frames", last.signals.frames.size()},
@@ -230,11 +261,12 @@ Json RunSpeed(const fs::path& dir, int repeat) {
                     std::to_string(check["distance_max"].get<int>());
       }
       std::printf(
-          "%-10s %-5s %4dx%-4d %5.1f %6.0f %7.2f %7.1f %7.2f %7.1f %8lld "
-          "%8lld %6zu %s\n",
+          "%-10s %-5s %4dx%-4d %5.1f %6.0f %7.2f %7.1f %7.2f %7.1f %7.2f "
+          "%8lld %8lld %6zu %s\n",
           path.stem().c_str(), SpeedName(speed), info.width, info.height,
           info.fps, kbits, median, duration / median, cpu_median,
-          duration / cpu_median, static_cast<long long>(report.frames_decoded),
+          duration / cpu_median, decode_median,
+          static_cast<long long>(report.frames_decoded),
           static_cast<long long>(report.packets_skipped),
           last.signals.frames.size(), agreement.c_str());
       rows.push_back(std::move(row));
@@ -349,7 +381,7 @@ Json RunMatch(const fs::path& dir) {
       "the original, t%% = original frames found in the variant; nearest: "
       "distance from each usable variant frame to the closest original "
       "frame)\n");
-  std::printf("%-15s %-13s %8s %7s %7s %7s %7s %8s\n", "variant", "mode",
+  std::printf("%-19s %-13s %8s %7s %7s %7s %7s %8s\n", "variant", "mode",
               "matched", "min_q%", "med_q%", "med_t%", "rev", "near50/90");
   for (const std::string& kind : kinds) {
     if (variants[kind].empty()) continue;
@@ -376,11 +408,12 @@ Json RunMatch(const fs::path& dir) {
         }
         row["original"] = name;
         row["variant"] = kind;
+        row["description"] = Describe(kind);
         row["mode"] = mode.name;
         result["variants"].push_back(std::move(row));
       }
       std::printf(
-          "%-15s %-13s %4d/%-3zu %7.1f %7.1f %7.1f %3d/%-3zu %4d/%d\n",
+          "%-19s %-13s %4d/%-3zu %7.1f %7.1f %7.1f %3d/%-3zu %4d/%d\n",
           kind.c_str(), mode.name, matched, hashed.size(),
           *std::min_element(query_percents.begin(), query_percents.end()),
           Median(query_percents), Median(target_percents), reverse,

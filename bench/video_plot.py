@@ -23,6 +23,7 @@ KINDS = [
     ("downscale", "640 wide"),
     ("upscale-2x", "2x up"),
     ("trim-middle", "mid 50%"),
+    ("trim-middle-whole-s", "mid, whole s"),
     ("trim-first-10s", "first 10 s"),
     ("watermark", "watermark"),
     ("crop-10", "crop 10%"),
@@ -80,7 +81,9 @@ def speed_svg(rows):
                         "keyint 250" if gop == "250" else f"keyint {gop}", size=10))
     out.append(f'<line x1="{left}" x2="{width - 10}" y1="{y(30):.1f}" y2="{y(30):.1f}" '
                'stroke="#333" stroke-dasharray="6 4"/>')
-    out.append(text(width - 12, y(30) - 5, "target 30×", "end", 10))
+    out.append(f'<line x1="{left + 250}" x2="{left + 276}" y1="{height - 17}" '
+               f'y2="{height - 17}" stroke="#333" stroke-dasharray="6 4"/>')
+    out.append(text(left + 280, height - 13, "target 30×", "start"))
     for m, (mode, colour, _) in enumerate(MODES):
         x = left + 10 + m * 120
         out.append(f'<rect x="{x}" y="{height - 22}" width="10" height="10" fill="{colour}"/>')

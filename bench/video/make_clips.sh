@@ -105,6 +105,12 @@ for original in originals/*.mp4; do
   make "$dir/upscale-2x.mp4" -i "$original" -vf "scale=iw*2:ih*2:flags=bicubic" "${x264[@]}"
   make "$dir/trim-middle.mp4" -ss "$(awk -v d="$length" 'BEGIN { print d / 4 }')" \
     -i "$original" -t "$(awk -v d="$length" 'BEGIN { print d / 2 }')" "${x264[@]}"
+  # The same, started on the whole second before: vPDQ samples one frame a
+  # second from each file's start, so a cut between two sampled frames
+  # shifts every sample of the copy off the original's (above), one on a
+  # whole second does not.
+  make "$dir/trim-middle-whole-s.mp4" -ss "$(awk -v d="$length" 'BEGIN { print int(d / 4) }')" \
+    -i "$original" -t "$(awk -v d="$length" 'BEGIN { print d / 2 }')" "${x264[@]}"
   make "$dir/trim-first-10s.mp4" -i "$original" -t 10 "${x264[@]}"
   make "$dir/watermark.mp4" -i "$original" -vf "$watermark" "${x264[@]}"
   make "$dir/crop-10.mp4" -i "$original" -vf "crop=trunc(iw*0.4)*2:trunc(ih*0.4)*2" "${x264[@]}"
