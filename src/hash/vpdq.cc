@@ -68,7 +68,7 @@ bool ParseTimestamp(std::string_view text, double& value) {
   const auto [end, error] = std::from_chars(
       text.data(), text.data() + text.size(), value, std::chars_format::fixed);
   return error == std::errc() && end == text.data() + text.size() &&
-         std::isfinite(value);
+         value <= kMaxVpdqTimestampSeconds;
 }
 
 }  // namespace
@@ -135,7 +135,10 @@ Result<std::vector<VpdqFrame>> ParseVpdq(std::string_view text) {
     }
     frame.hash = *hash;
     if (!ParseTimestamp(fields[3], frame.timestamp_seconds)) {
-      return LineError(line_number, "timestamp is not a decimal ≥ 0");
+      return LineError(line_number,
+                       "timestamp is not a decimal from 0 to " +
+                           std::to_string(static_cast<std::int64_t>(
+                               kMaxVpdqTimestampSeconds)));
     }
     if (!frames.empty() && frame.frame_number <= frames.back().frame_number) {
       return LineError(line_number, "frame numbers must increase");

@@ -89,6 +89,8 @@ TEST(VpdqFormat, RefusesMalformedLinesNamingThem) {
       {"0,100," + hash + ",-1.000", "timestamp"},
       {"0,100," + hash + ",nan", "timestamp"},
       {"0,100," + hash + ",1e3", "timestamp"},
+      {"0,100," + hash + ",1000000000.001", "timestamp"},
+      {"0,100," + hash + ",114333321662753333333312672193", "timestamp"},
       {"0,100," + hash + ",", "timestamp"},
       {"5,100," + hash + ",0.000\n5,100," + hash + ",0.000", "increase"},
       {"0,100," + hash + ",0.000" + std::string(300, ' '), "longer"},

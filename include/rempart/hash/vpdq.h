@@ -46,6 +46,10 @@ struct VpdqFrame {
 // with room to spare. Readers refuse more.
 inline constexpr std::size_t kMaxVpdqFrames = 50'000;
 
+// A frame's timestamp is at most this many seconds (about 31 years): far
+// past any video, and short enough that its text form is never cut.
+inline constexpr double kMaxVpdqTimestampSeconds = 1e9;
+
 // The reference text form, one line per frame, each ending in '\n'.
 std::string FormatVpdq(std::span<const VpdqFrame> frames);
 // One line, without the line feed.
@@ -54,9 +58,9 @@ std::string FormatVpdqFrame(const VpdqFrame& frame);
 // Parses the text form. Blank lines and lines starting with '#' are
 // skipped; CRLF is accepted. Frame numbers must be non-negative and
 // strictly increasing, quality 0…100, the hash 64 hex digits, the timestamp
-// a finite non-negative decimal. InvalidArgument naming the line and the
-// reason; ResourceExhausted over kMaxVpdqFrames frames. An input without
-// frames is InvalidArgument.
+// a decimal from 0 to kMaxVpdqTimestampSeconds. InvalidArgument naming the line
+// and the reason; ResourceExhausted over kMaxVpdqFrames frames. An input
+// without frames is InvalidArgument.
 Result<std::vector<VpdqFrame>> ParseVpdq(std::string_view text);
 
 struct VpdqMatchOptions {

@@ -63,10 +63,8 @@ inline constexpr std::size_t kMaxBankDescriptionBytes = 1024;
 // source_org, external_id and revoke_reason: free text without NUL bytes.
 inline constexpr std::size_t kMaxEntryTextBytes = 256;
 
-// A video frame's timestamp is at most this many seconds (about 31 years):
-// far past any video, and short enough that its text form
-// (hash::FormatVpdq()) is never cut.
-inline constexpr double kMaxVpdqTimestampSeconds = 1e9;
+// A video frame's timestamp is at most this many seconds (hash/vpdq.h).
+using hash::kMaxVpdqTimestampSeconds;
 
 // OK when `name` is a valid bank name; InvalidArgument saying why not.
 Status ValidateBankName(std::string_view name);
