@@ -28,10 +28,12 @@
 // for bench/video_plot.py and docs/PERFORMANCE.md.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -112,7 +114,7 @@ int Percentile(std::vector<int> sorted, double p) {
   if (sorted.empty()) return -1;
   std::sort(sorted.begin(), sorted.end());
   const auto last = static_cast<double>(sorted.size() - 1);
-  return sorted[static_cast<std::size_t>(p * last + 0.5)];
+  return sorted[static_cast<std::size_t>(std::lround(p * last))];
 }
 
 // Hashes `path`, timing the call; exits on error (a benchmark clip that does
@@ -225,7 +227,7 @@ Json RunSpeed(const fs::path& dir, int repeat) {
       const double duration = info.duration_seconds;
       const double median = Median(seconds);
       const double cpu_median = Median(cpu_seconds);
-      const double bytes = static_cast<double>(fs::file_size(path));
+      const auto bytes = static_cast<double>(fs::file_size(path));
       const double kbits = duration > 0 ? bytes * 8 / duration / 1000 : 0;
       const auto& report = last.signals.report;
       Json row = {{"clip", path.stem().string()},
@@ -298,7 +300,7 @@ struct Hashes {
   std::vector<VpdqFrame> exact;
   std::vector<VpdqFrame> fast;
   double duration = 0;
-  const std::vector<VpdqFrame>& Of(VideoSpeed speed) const {
+  [[nodiscard]] const std::vector<VpdqFrame>& Of(VideoSpeed speed) const {
     return speed == VideoSpeed::kExact ? exact : fast;
   }
 };
@@ -474,7 +476,9 @@ Json RunMatch(const fs::path& dir) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   fs::path clips;
   fs::path out = "build/bench/video_bench.json";
   int repeat = 3;
@@ -513,4 +517,15 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr, "wrote %s\n", out.c_str());
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {  // A clip or file went away: say so.
+    std::fprintf(stderr, "video_bench: %s\n", e.what());
+    return 1;
+  }
 }

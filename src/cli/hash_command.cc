@@ -261,7 +261,9 @@ CLI::App* AddHashCommand(CLI::App& app, HashCommandOptions& options) {
       ->check(CLI::Range(0, 4096));
   command
       ->add_option("--max-video-seconds", options.max_video_seconds,
-                   "Refuse videos longer than this (default 4 hours)")
+                   "Refuse videos longer than this (default 4 hours; videos "
+                   "are also refused past 8 GiB, 8192 pixels a side or 15 "
+                   "minutes of decoding)")
       ->check(CLI::Range(1.0, 1e6));
   command
       ->add_option("-j,--jobs", options.jobs,
@@ -269,13 +271,13 @@ CLI::App* AddHashCommand(CLI::App& app, HashCommandOptions& options) {
       ->check(CLI::Range(0, 256));
   command->add_flag("-q,--quiet", options.quiet, "No progress bar or summary");
   command->add_option("--max-file-bytes", options.max_file_bytes,
-                      "Refuse files larger than this (default 256 MiB)");
+                      "Refuse photos larger than this (default 256 MiB)");
   command->add_option(
       "--max-pixels", options.max_pixels,
-      "Refuse images with more pixels than this (default 256 million)");
+      "Refuse photos with more pixels than this (default 256 million)");
   command
       ->add_option("--decode-timeout-ms", options.decode_timeout_ms,
-                   "Give up decoding one file after this long (default 10000)")
+                   "Give up decoding one photo after this long (default 10000)")
       ->check(CLI::Range(0, 3'600'000));
   return command;
 }

@@ -34,6 +34,7 @@ struct Found {
 
 std::vector<Found> FromHits(std::vector<match::Hit> hits) {
   std::vector<Found> found;
+  found.reserve(hits.size());
   for (match::Hit& hit : hits) {
     found.push_back({std::move(hit.bank), std::move(hit.entry), hit.distance,
                      hit.frame, std::nullopt});
