@@ -22,6 +22,8 @@ trust_proxy_header = true
 [limits]
 max_json_bytes = 65536
 max_upload_bytes = 1048576
+max_upload_video_seconds = 90.5
+max_upload_video_decode_ms = 5000
 max_header_bytes = 4096
 request_timeout_ms = 3000
 [rate]
@@ -43,6 +45,8 @@ public = true
   EXPECT_TRUE(config.trust_proxy_header);
   EXPECT_EQ(config.max_json_bytes, 65536u);
   EXPECT_EQ(config.max_upload_bytes, 1048576u);
+  EXPECT_EQ(config.max_upload_video_seconds, 90.5);
+  EXPECT_EQ(config.max_upload_video_decode_ms, 5000);
   EXPECT_EQ(config.limits.max_header_bytes, 4096u);
   EXPECT_EQ(config.limits.request_timeout.count(), 3000);
   EXPECT_EQ(config.key_rate_per_second, 50);
@@ -121,6 +125,9 @@ TEST(ConfigTest, TheExampleFileIsValidAndStatesTheDefaults) {
   EXPECT_EQ(config.max_json_bytes, defaults.max_json_bytes);
   EXPECT_EQ(config.max_json_depth, defaults.max_json_depth);
   EXPECT_EQ(config.max_upload_bytes, defaults.max_upload_bytes);
+  EXPECT_EQ(config.max_upload_video_seconds, defaults.max_upload_video_seconds);
+  EXPECT_EQ(config.max_upload_video_decode_ms,
+            defaults.max_upload_video_decode_ms);
   EXPECT_EQ(config.max_batch, defaults.max_batch);
   EXPECT_EQ(config.max_entries_per_submit, defaults.max_entries_per_submit);
   EXPECT_EQ(config.limits.request_timeout, defaults.limits.request_timeout);
