@@ -25,11 +25,15 @@ seed_dir() {  # Seeds for a target: fixtures, conformance images or hashes.
   if [ "$name" = hex ]; then
     cut -f5 "$shared/conformance/pdq/expected/reference-debian12.tsv" | head -20 |
       while read -r h; do printf '%s' "$h" >"$dir/$h"; done
+    # vPDQ text (the reference's sample output) goes through the same target.
+    cp -n "$shared"/conformance/pdq/video/*1s.debian12.txt "$dir/"
   elif [ "$name" = interchange ]; then
     # The first byte picks the reader's options (fuzz/interchange_fuzzer.cc).
     for f in tests/fixtures/interchange/*; do
       { printf '\000'; cat "$f"; } >"$dir/$(basename "$f")"
     done
+    # Seeds that already start with their selector byte (videos among them).
+    cp -n fuzz/seeds/interchange/* "$dir/"
   elif [ "$name" = video ]; then
     # Small clips in every accepted container (made, never committed).
     tests/fixtures/video/make_clips.sh build/fuzz/clips >/dev/null
