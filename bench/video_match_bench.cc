@@ -39,7 +39,7 @@ const Bank& MakeBank(std::size_t videos) {
   bank.videos.resize(videos);
   for (auto& video : bank.videos) {
     for (int i = 0; i < kFramesPerVideo; ++i) {
-      video.push_back({.frame_number = i * 30,
+      video.push_back({.frame_number = std::int64_t{i} * 30,
                        .quality = 100,
                        .hash = rempart::testing::BalancedHash(rng),
                        .timestamp_seconds = static_cast<double>(i)});
