@@ -70,6 +70,7 @@ export default {
       error: 'Only exact fingerprints',
     },
     error: {
+      video: 'This is a video. This page can only compute the exact fingerprints of a video (MD5 and SHA-256), which find identical copies of this file; they will be sent. For copies that were cut or re-encoded to be found too, tell the hotline in your message: they can fingerprint the video itself.',
       undecodable: 'We could not open this picture ({reason}). Its exact fingerprints (MD5 and SHA-256) will still be sent: they find identical copies of this file only, not resized ones.',
       unavailable: 'The fingerprinting module is missing on this server, so photos cannot be processed right now. Nothing was sent. Please try again later, or contact the hotline.',
       tooLarge: 'This file is too large to process here (200 MB at most).',

@@ -70,6 +70,7 @@ export default {
       error: 'Empreintes exactes seulement',
     },
     error: {
+      video: 'Ceci est une vidéo. Cette page ne peut calculer que les empreintes exactes d’une vidéo (MD5 et SHA-256), qui retrouvent les copies identiques de ce fichier ; elles seront envoyées. Pour que les copies coupées ou réencodées soient aussi retrouvées, signalez-le à la permanence dans votre message : elle peut calculer l’empreinte de la vidéo elle-même.',
       undecodable: 'Nous n’avons pas pu ouvrir cette image ({reason}). Ses empreintes exactes (MD5 et SHA-256) seront tout de même envoyées : elles retrouvent uniquement les copies identiques de ce fichier, pas les versions redimensionnées.',
       unavailable: 'Le module qui calcule les empreintes manque sur ce serveur : les photos ne peuvent pas être traitées pour le moment. Rien n’a été envoyé. Réessayez plus tard, ou contactez la hotline.',
       tooLarge: 'Ce fichier est trop gros pour être traité ici (200 Mo au maximum).',

@@ -6,6 +6,12 @@ import { el } from '../dom.js';
 
 const kAccepted = /\.(jpe?g|png|webp|heic|heif|avif|gif|bmp|tiff?)$/i;
 
+// True for a file the browser or its name says is a video.
+function isVideo(file) {
+  return (file.type || '').startsWith('video/') ||
+    /\.(mp4|m4v|mov|webm|mkv|avi|3gp)$/i.test(file.name || '');
+}
+
 /** Formats a byte count as "2.4 MB" in the page's language. */
 function formatSize(bytes, language) {
   const units = ['B', 'kB', 'MB', 'GB'];
@@ -61,7 +67,9 @@ export function createPhotoList({ i18n, input, dropzone, panel, list, overallTex
     } else if (message.result) {
       photo.result = message.result;
       photo.stage = message.result.ok ? 'done' : 'error';
-      if (!message.result.ok) photo.errorKind = 'undecodable';
+      // A video is not decoded here (no video decoder in the page): its
+      // exact fingerprints still go, and the message says what that means.
+      if (!message.result.ok) photo.errorKind = isVideo(photo.file) ? 'video' : 'undecodable';
       if (dropDuplicate(photo)) return;
       announce(i18n.t(message.result.ok ? 'photos.announceDone' : 'photos.announceError', { name: photo.file.name }));
     } else if (message.error) {
@@ -94,8 +102,9 @@ export function createPhotoList({ i18n, input, dropzone, panel, list, overallTex
     if (!worker) startWorker();
     if (!moduleAvailable) return;
     for (const file of files) {
-      if (file.type && !file.type.startsWith('image/') && !kAccepted.test(file.name)) continue;
-      if (!file.type && !kAccepted.test(file.name)) continue;
+      // Videos are taken too: their exact fingerprints still help.
+      if (file.type && !file.type.startsWith('image/') && !isVideo(file) && !kAccepted.test(file.name)) continue;
+      if (!file.type && !kAccepted.test(file.name) && !isVideo(file)) continue;
       const photo = { id: nextId++, file, stage: 'queued', fraction: 0, result: null, errorKind: null, nodes: null };
       photos.set(photo.id, photo);
       list.append(build(photo));
