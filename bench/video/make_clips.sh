@@ -16,6 +16,7 @@
 # Clips already made are kept (delete OUT_DIR, or one file, to remake).
 # H.264 is libx264, preset medium, CRF 23 unless a variant says otherwise.
 set -euo pipefail
+helpers=$(dirname "$(realpath "$0")")/../../tests/fixtures/video/ffmpeg.sh
 out=${1:?usage: make_clips.sh OUT_DIR}
 opencv=/usr/share/doc/opencv-doc/examples/data
 visp=/usr/share/visp-images-data/ViSP-images
@@ -29,19 +30,9 @@ done
 mkdir -p "$out/originals" "$out/variants" "$out/speed"
 cd "$out"
 
-ff() { ffmpeg -hide_banner -loglevel error -nostdin -y "$@"; }
+MAKE_CLIPS_VERBOSE=1
+source "$helpers"
 x264=(-c:v libx264 -preset medium -crf 23 -pix_fmt yuv420p -an)
-# make FILE FFMPEG_ARGS...: runs ffmpeg to write FILE unless it exists; a
-# run that fails or is interrupted leaves no FILE behind.
-make() {
-  local file=$1
-  shift
-  [ -s "$file" ] && return 0
-  local partial="${file%.*}.partial.${file##*.}"
-  echo "make_clips: $file"
-  ff "$@" "$partial"
-  mv "$partial" "$file"
-}
 duration() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1"; }
 frame_rate() {
   ffprobe -v error -select_streams v:0 -show_entries stream=r_frame_rate -of csv=p=0 "$1"

@@ -242,18 +242,7 @@ CLI::App* AddHashCommand(CLI::App& app, HashCommandOptions& options) {
       "1.4x faster, PDQ within 4 bits of exact, recorded as mode "
       "cli512+fast. Videos: only the frames the sampled ones depend on, "
       "luma only (docs/VIDEO.md)");
-  command
-      ->add_option("--as", options.as,
-                   "auto: video containers (MP4/MOV, MKV/WebM, AVI) as videos, "
-                   "the rest as photos; image; video (e.g. an animated GIF)")
-      ->check(CLI::IsMember({"auto", "image", "video"}))
-      ->capture_default_str();
-  command
-      ->add_option("--every", options.seconds_per_frame,
-                   "Videos: hash one frame per this many seconds (vPDQ's "
-                   "default 1); 0 hashes every frame")
-      ->check(CLI::Range(0.0, 3600.0))
-      ->capture_default_str();
+  AddVideoInputOptions(*command, options.as, options.seconds_per_frame);
   command
       ->add_option("--downsample", options.downsample,
                    "Videos: scale frames to SxS before hashing, as the "
@@ -280,6 +269,22 @@ CLI::App* AddHashCommand(CLI::App& app, HashCommandOptions& options) {
                    "Give up decoding one photo after this long (default 10000)")
       ->check(CLI::Range(0, 3'600'000));
   return command;
+}
+
+void AddVideoInputOptions(CLI::App& command, std::string& as,
+                          double& seconds_per_frame) {
+  command
+      .add_option("--as", as,
+                  "auto: video containers (MP4/MOV, MKV/WebM, AVI) as videos, "
+                  "the rest as photos; image; video (e.g. an animated GIF)")
+      ->check(CLI::IsMember({"auto", "image", "video"}))
+      ->capture_default_str();
+  command
+      .add_option("--every", seconds_per_frame,
+                  "Videos: hash one frame per this many seconds (vPDQ's "
+                  "default 1); 0 hashes every frame")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
 }
 
 // The video half of the options shared with `rempart match`.

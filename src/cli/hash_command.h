@@ -28,6 +28,10 @@ struct HashCommandOptions {
   double max_video_seconds = 0;    // 0: the library default.
 };
 
+// Registers --as and --every, which both `hash` and `match` take.
+void AddVideoInputOptions(CLI::App& command, std::string& as,
+                          double& seconds_per_frame);
+
 // The video decoding options both `hash` and `match` take.
 media::VideoDecodeOptions VideoOptions(double seconds_per_frame, int downsample,
                                        bool fast, double max_seconds);

@@ -194,14 +194,7 @@ CLI::App* AddMatchCommand(CLI::App& app, MatchCommandOptions& options) {
   command->add_flag("--fast", options.fast,
                     "Decode large JPEGs and videos faster (inexact; "
                     "docs/VIDEO.md)");
-  command
-      ->add_option("--as", options.as,
-                   "auto (video containers as videos), image, or video")
-      ->check(CLI::IsMember({"auto", "image", "video"}));
-  command
-      ->add_option("--every", options.seconds_per_frame,
-                   "Videos: hash one frame per this many seconds (default 1)")
-      ->check(CLI::Range(0.0, 3600.0));
+  AddVideoInputOptions(*command, options.as, options.seconds_per_frame);
   command
       ->add_option("--query-percent", options.query_percent,
                    "Videos: share of the input's usable frames that must "

@@ -63,6 +63,21 @@ struct Staged {
   }
 };
 
+// Adds the bank's active entries (of `kind` only, when given) to `staged`.
+Status StageActive(store::Store& store, const std::string& name,
+                   std::optional<store::SignalKind> kind, Staged& staged) {
+  Status failure;
+  store::EntryFilter filter;
+  filter.status = store::EntryStatus::kActive;
+  filter.kind = kind;
+  REMPART_RETURN_IF_ERROR(
+      store.ForEachEntry(name, filter, [&](const store::Entry& entry) {
+        failure = staged.Add(entry);
+        return failure.ok();
+      }));
+  return failure;
+}
+
 Status CheckVideoOptions(const hash::VpdqMatchOptions& options) {
   if (options.distance < 0 || options.distance > index::kMaxRadius) {
     return InvalidArgumentError("distance " + std::to_string(options.distance) +
@@ -126,16 +141,8 @@ Status Matcher::LoadBank(const std::string& name) {
       // Snapshots hold pictures' signals only: videos come from the store
       // (CatchUp skips the ones already loaded).
       Staged videos;
-      Status failure;
-      store::EntryFilter filter;
-      filter.status = store::EntryStatus::kActive;
-      filter.kind = store::SignalKind::kVpdq;
       REMPART_RETURN_IF_ERROR(
-          store_.ForEachEntry(name, filter, [&](const store::Entry& entry) {
-            failure = videos.Add(entry);
-            return failure.ok();
-          }));
-      REMPART_RETURN_IF_ERROR(failure);
+          StageActive(store_, name, store::SignalKind::kVpdq, videos));
       REMPART_RETURN_IF_ERROR(videos.AddVideosTo(*bank->videos));
     } else if (snapshot.error().code() != StatusCode::kNotFound) {
       load.snapshot_problem = snapshot.error().message();
@@ -145,15 +152,7 @@ Status Matcher::LoadBank(const std::string& name) {
     auto revision = store_.CurrentRevision();
     if (!revision) return revision.error();
     Staged staged;
-    Status failure;
-    store::EntryFilter filter;
-    filter.status = store::EntryStatus::kActive;
-    REMPART_RETURN_IF_ERROR(
-        store_.ForEachEntry(name, filter, [&](const store::Entry& entry) {
-          failure = staged.Add(entry);
-          return failure.ok();
-        }));
-    REMPART_RETURN_IF_ERROR(failure);
+    REMPART_RETURN_IF_ERROR(StageActive(store_, name, std::nullopt, staged));
     REMPART_RETURN_IF_ERROR(bank->live->Load(staged.pdq, staged.digests));
     REMPART_RETURN_IF_ERROR(staged.AddVideosTo(*bank->videos));
     // Changes made while reading are replayed by CatchUp (adding an entry

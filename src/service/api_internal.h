@@ -73,6 +73,7 @@ class Service::Impl {
   HttpResponse Match(Call& call);
   // A video uploaded to /v1/hash-match.
   HttpResponse HashMatchVideo(Call& call, std::span<const std::uint8_t> upload,
+                              int radius,
                               const std::vector<std::string>& banks);
   HttpResponse HashMatch(Call& call);
   HttpResponse ListBanks(Call& call);
@@ -184,6 +185,10 @@ Result<std::optional<std::int64_t>> QueryInteger(std::string_view query,
 Result<std::vector<hash::VpdqFrame>> FramesValue(const nlohmann::json& value,
                                                  const std::string& where);
 nlohmann::json FramesJson(std::span<const hash::VpdqFrame> frames);
+// The frames of a video item ({"kind": "vpdq", "frames": …, "value"?}) of
+// an entry or a report; a value, when given, must be the frames' name.
+Result<std::vector<hash::VpdqFrame>> VideoItem(const nlohmann::json& item,
+                                               const std::string& where);
 
 // JSON views of store types.
 nlohmann::json EntryJson(const store::Entry& entry);

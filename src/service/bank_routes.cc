@@ -33,24 +33,10 @@ Result<store::NewEntry> ParseEntry(const json& item, std::size_t position) {
   const auto frames = item.find("frames");
   if (*kind == store::SignalKind::kVpdq) {
     // A video: its frames; its name (the value) follows from them.
-    if (frames == item.end()) {
-      return InvalidArgumentError(where + ": a vpdq entry needs 'frames'");
-    }
-    auto parsed = FramesValue(*frames, where + ".frames");
-    if (!parsed) return parsed.error();
-    entry.input.frames = *std::move(parsed);
+    auto video = VideoItem(item, where);
+    if (!video) return video.error();
+    entry.input.frames = *std::move(video);
     entry.input.signal = store::Signal::Vpdq(entry.input.frames);
-    auto value = TextField(item, "value", 64, false);
-    if (!value) return value.error().WithContext(where);
-    if (!value->empty()) {
-      auto named = store::Signal::FromHex(*kind, *value);
-      if (!named) return named.error().WithContext(where);
-      if (!(*named == entry.input.signal)) {
-        return InvalidArgumentError(
-            where + ": value is not the name of these frames (expected " +
-            entry.input.signal.hex() + ")");
-      }
-    }
   } else {
     if (frames != item.end()) {
       return InvalidArgumentError(where + ": 'frames' is for vpdq entries");

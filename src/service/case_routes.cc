@@ -64,18 +64,9 @@ Status ParseSignalItem(const json& item, std::size_t position,
   if (!kind) return kind.error().WithContext(where);
   const auto frames = item.find("frames");
   if (*kind == store::SignalKind::kVpdq) {
-    if (frames == item.end()) {
-      return InvalidArgumentError(where + ": a vpdq hash needs 'frames'");
-    }
-    auto parsed = FramesValue(*frames, where + ".frames");
-    if (!parsed) return parsed.error();
-    auto value = TextField(item, "value", 64, false);
-    if (!value) return value.error().WithContext(where);
-    if (!value->empty() && *value != store::Signal::Vpdq(*parsed).hex()) {
-      return InvalidArgumentError(where +
-                                  ": value is not the name of these frames");
-    }
-    reported.videos.push_back(*std::move(parsed));
+    auto video = VideoItem(item, where);
+    if (!video) return video.error();
+    reported.videos.push_back(*std::move(video));
     return OkStatus();
   }
   if (frames != item.end()) {

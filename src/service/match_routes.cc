@@ -108,6 +108,24 @@ Result<hash::VpdqMatchOptions> VideoOptions(const json& body, int radius) {
   return options;
 }
 
+// A true/false query parameter: present and empty, "true" or "1".
+bool QueryFlag(std::string_view query, std::string_view name) {
+  const auto text = QueryParam(query, name);
+  return text && (*text == "true" || *text == "1" || text->empty());
+}
+
+// What an upload that would not decode gets: 415 when it is not something
+// Rempart can decode, the status's own answer otherwise (limits, time).
+HttpResponse UndecodableUpload(const Status& error, std::string_view what) {
+  if (error.code() == StatusCode::kInvalidArgument ||
+      error.code() == StatusCode::kUnimplemented) {
+    return ErrorResponse(
+        415, "unsupported_media_type",
+        "not " + std::string(what) + " Rempart can decode: " + error.message());
+  }
+  return StatusResponse(error);
+}
+
 Result<std::vector<std::string>> BankList(const json& body) {
   std::vector<std::string> banks;
   auto found = body.find("banks");
@@ -205,10 +223,7 @@ HttpResponse Service::Impl::HashMatch(Call& call) {
   const std::string_view query = request.head.query;
   auto radius = QueryInteger(query, "radius", 0, index::kMaxRadius);
   if (!radius) return StatusResponse(radius.error());
-  const auto dihedral_text = QueryParam(query, "dihedral");
-  const bool dihedral =
-      dihedral_text && (*dihedral_text == "true" || *dihedral_text == "1" ||
-                        dihedral_text->empty());
+  const bool dihedral = QueryFlag(query, "dihedral");
   std::vector<std::string> banks;
   if (auto bank = QueryParam(query, "bank")) banks.push_back(*bank);
 
@@ -238,9 +253,10 @@ HttpResponse Service::Impl::HashMatch(Call& call) {
   }
   const std::span<const std::uint8_t> upload(
       reinterpret_cast<const std::uint8_t*>(image.data()), image.size());
+  const int r = static_cast<int>(radius->value_or(kDefaultRadius));
   if (hash::IsVideoInput(
           upload.first(std::min<std::size_t>(64, upload.size())))) {
-    return HashMatchVideo(call, upload, banks);
+    return HashMatchVideo(call, upload, r, banks);
   }
 
   // One hasher per I/O thread: it keeps PDQ's scratch buffers.
@@ -253,17 +269,7 @@ HttpResponse Service::Impl::HashMatch(Call& call) {
   auto signals = hasher.Hash(
       {reinterpret_cast<const std::uint8_t*>(image.data()), image.size()},
       options);
-  if (!signals) {
-    const Status& error = signals.error();
-    if (error.code() == StatusCode::kInvalidArgument ||
-        error.code() == StatusCode::kUnimplemented) {
-      return ErrorResponse(
-          415, "unsupported_media_type",
-          "not an image Rempart can decode: " + error.message());
-    }
-    return StatusResponse(error);
-  }
-  const int r = static_cast<int>(radius->value_or(kDefaultRadius));
+  if (!signals) return UndecodableUpload(signals.error(), "an image");
   std::vector<match::Hit> hits;
   const hash::PdqResult& pdq = signals->pdq;
   const bool pdq_usable = pdq.quality >= hash::kPdqMinUsefulQuality;
@@ -307,20 +313,10 @@ HttpResponse Service::Impl::HashMatch(Call& call) {
   return JsonResponse(200, out);
 }
 
-}  // namespace rempart::service
-
-namespace rempart::service {
-
 HttpResponse Service::Impl::HashMatchVideo(
-    Call& call, std::span<const std::uint8_t> upload,
+    Call& call, std::span<const std::uint8_t> upload, int r,
     const std::vector<std::string>& banks) {
-  const std::string_view query = call.request.head.query;
-  auto radius = QueryInteger(query, "radius", 0, index::kMaxRadius);
-  if (!radius) return StatusResponse(radius.error());
-  const int r = static_cast<int>(radius->value_or(kDefaultRadius));
-  const auto fast_text = QueryParam(query, "fast");
-  const bool fast = fast_text && (*fast_text == "true" || *fast_text == "1" ||
-                                  fast_text->empty());
+  const bool fast = QueryFlag(call.request.head.query, "fast");
 
   media::VideoDecodeOptions options;
   options.speed = fast ? media::VideoSpeed::kFast : media::VideoSpeed::kExact;
@@ -333,19 +329,11 @@ HttpResponse Service::Impl::HashMatchVideo(
   // One hasher per I/O thread: it keeps PDQ's scratch buffers.
   thread_local hash::VideoHasher hasher;
   auto signals = hasher.Hash(media::VideoSource::Memory(upload), options);
-  if (!signals) {
-    const Status& error = signals.error();
-    if (error.code() == StatusCode::kInvalidArgument ||
-        error.code() == StatusCode::kUnimplemented) {
-      return ErrorResponse(
-          415, "unsupported_media_type",
-          "not a video Rempart can decode: " + error.message());
-    }
-    return StatusResponse(error);
-  }
-  auto video_options = VideoOptions(json::object(), r);
+  if (!signals) return UndecodableUpload(signals.error(), "a video");
+  hash::VpdqMatchOptions video_options;
+  video_options.distance = r;
   auto videos =
-      deps_.matcher->MatchVideo(signals->frames, *video_options, banks);
+      deps_.matcher->MatchVideo(signals->frames, video_options, banks);
   if (!videos) return StatusResponse(videos.error());
   json matches = json::array();
   std::vector<match::Hit> hits;

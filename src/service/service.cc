@@ -333,19 +333,39 @@ Result<std::vector<hash::VpdqFrame>> FramesValue(const json& value,
     if (!hash) return hash.error().WithContext(at + ".pdq");
     frame.hash = *hash;
     const auto timestamp = item.find("timestamp");
-    if (timestamp == item.end() || !timestamp->is_number() ||
-        !std::isfinite(timestamp->get<double>()) ||
-        timestamp->get<double>() < 0 || timestamp->get<double>() > 1e9) {
+    if (timestamp == item.end() || !timestamp->is_number()) {
       return InvalidArgumentError(at +
                                   ".timestamp must be a number of seconds ≥ 0");
     }
     frame.timestamp_seconds = timestamp->get<double>();
-    if (!frames.empty() && frame.frame_number <= frames.back().frame_number) {
-      return InvalidArgumentError(at + ": frame numbers must increase");
-    }
     frames.push_back(frame);
   }
+  // Order, ranges and timestamps: the rules every stored video follows.
+  REMPART_RETURN_IF_ERROR(store::ValidateVpdqFrames(frames).WithContext(where));
   return frames;
+}
+
+Result<std::vector<hash::VpdqFrame>> VideoItem(const json& item,
+                                               const std::string& where) {
+  const auto frames = item.find("frames");
+  if (frames == item.end()) {
+    return InvalidArgumentError(where + ": a vpdq item needs 'frames'");
+  }
+  auto parsed = FramesValue(*frames, where + ".frames");
+  if (!parsed) return parsed.error();
+  auto value = TextField(item, "value", 64, false);
+  if (!value) return value.error().WithContext(where);
+  if (!value->empty()) {
+    auto named = store::Signal::FromHex(store::SignalKind::kVpdq, *value);
+    if (!named) return named.error().WithContext(where);
+    const store::Signal name = store::Signal::Vpdq(*parsed);
+    if (!(*named == name)) {
+      return InvalidArgumentError(
+          where + ": value is not the name of these frames (expected " +
+          name.hex() + ")");
+    }
+  }
+  return parsed;
 }
 
 json FramesJson(std::span<const hash::VpdqFrame> frames) {
