@@ -20,6 +20,8 @@ packages=(
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev ffmpeg
   # Digests (hash layer)
   nettle-dev
+  # Robustness evaluation (eval layer: picture transforms)
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   # Banks (store layer)
   libsqlite3-dev
   # Service (rempart serve) and its load tests
