@@ -141,11 +141,13 @@ cv::Scalar Lighter(const cv::Scalar& colour) {
 
 // "1,234,567".
 std::string WithThousands(int number) {
-  std::string digits = std::to_string(number);
-  for (int at = static_cast<int>(digits.size()) - 3; at > 0; at -= 3) {
-    digits.insert(static_cast<std::size_t>(at), ",");
+  const std::string digits = std::to_string(number);
+  std::string grouped;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
+    grouped += digits[i];
   }
-  return digits;
+  return grouped;
 }
 
 void Text(cv::Mat& screen, const std::string& text, int x, int baseline,
