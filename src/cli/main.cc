@@ -7,6 +7,7 @@
 
 #include "cli/audit_command.h"
 #include "cli/bank_command.h"
+#include "cli/eval_command.h"
 #include "cli/exit_codes.h"
 #include "cli/hash_command.h"
 #include "cli/match_command.h"
@@ -30,6 +31,8 @@ int Main(int argc, char** argv) {
   CLI::App* match_command = AddMatchCommand(app, match_options);
   AuditCommandOptions audit_options;
   CLI::App* audit_command = AddAuditCommand(app, audit_options);
+  EvalCommandOptions eval_options;
+  CLI::App* eval_command = AddEvalCommand(app, eval_options);
   ServeCommandOptions serve_options;
   CLI::App* serve_command = AddServeCommand(app, serve_options);
   KeyCommandOptions key_options;
@@ -52,6 +55,14 @@ int Main(int argc, char** argv) {
     }
     if (audit_command->parsed()) {
       return RunAuditCommand(*audit_command, audit_options, stdout, stderr);
+    }
+    if (eval_command->parsed()) {
+      std::string command_line = "rempart";
+      for (int i = 1; i < argc; ++i) {
+        command_line += ' ';
+        command_line += argv[i];
+      }
+      return RunEvalCommand(eval_options, command_line, stdout, stderr);
     }
     if (serve_command->parsed()) {
       return RunServeCommand(serve_options, stdout, stderr);

@@ -1,0 +1,91 @@
+// PatchHasher: PDQ hashes of a picture's most stable blobs — the signal of
+// Rempart's second-stage matcher, which finds a picture again after crops,
+// overlays, borders, screenshots and small rotations that change its PDQ.
+//
+// A patch is a square window centred on a blob found by a difference-of-
+// Gaussians detector (the scale-space extrema SIFT uses for its keypoints),
+// with a side proportional to the blob's scale, so the same content gives
+// the same window whatever the crop or the resolution. Each window is
+// sampled to 64×64 and hashed like PDQ (16×16 DCT, one bit per coefficient
+// above the median). A patch is its centre and side, in fractions of the
+// picture, and that 256-bit hash: what it reveals of the picture is what a
+// PDQ hash reveals of a part of it. docs/ROBUSTNESS.md has the design, the
+// size and the cost.
+//
+// Pure computation on memory, no threads or globals (it runs in the
+// browser's WebAssembly build); one PatchHasher per thread.
+#ifndef REMPART_HASH_PATCHES_H_
+#define REMPART_HASH_PATCHES_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "rempart/core/result.h"
+#include "rempart/hash/pdq.h"
+#include "rempart/hash/pdq_hash.h"
+#include "rempart/media/image.h"
+
+namespace rempart::hash {
+
+struct Patch {
+  // Centre, in fractions of the picture's width and height (0…1).
+  float x = 0;
+  float y = 0;
+  // Side of the square, in fractions of the picture's longer side.
+  float side = 0;
+  PdqHash hash;
+  int quality = 0;  // PDQ's quality measure of the 64×64 window, 0…100.
+  // Present when PatchOptions::dihedral was set, indexed by Dihedral: the
+  // hash of the window turned or mirrored.
+  std::optional<std::array<PdqHash, kDihedralCount>> dihedral;
+  // One hash per PatchOptions::turns angle: the window turned that much
+  // (upright only, no dihedral variants).
+  std::vector<PdqHash> turned;
+};
+
+struct PatchOptions {
+  // The strongest blobs kept (after dropping near-duplicates and windows
+  // that leave the picture). A bank keeps few; a query looks for more.
+  int max_patches = 24;
+  // Windows whose quality is below this are dropped (flat areas match
+  // anything).
+  int min_quality = 30;
+  bool dihedral = false;
+  // The picture is scaled down to this longer side before blobs are looked
+  // for; blobs narrower than min_sigma pixels of that picture are ignored.
+  int work_side = 512;
+  float min_sigma = 4.0f;
+  // DoG extrema weaker than this (luma 0…255) are ignored.
+  float contrast = 2.0f;
+  // Also hash every window turned by these angles (degrees,
+  // counter-clockwise), for pictures turned a little: Patch::turned.
+  std::vector<float> turns;
+};
+
+// Most patches a signature may hold (what stores and parsers accept).
+inline constexpr int kMaxPatches = 256;
+
+class PatchHasher {
+ public:
+  PatchHasher();
+  ~PatchHasher();
+  PatchHasher(const PatchHasher&) = delete;
+  PatchHasher& operator=(const PatchHasher&) = delete;
+
+  // The patches of `image` (grey or RGB), strongest first. Empty for a
+  // picture too small or too flat to hold any. InvalidArgument when the
+  // view's buffer does not match its dimensions.
+  Result<std::vector<Patch>> Hash(const media::ImageView& image,
+                                  const PatchOptions& options = {});
+
+ private:
+  struct Scratch;
+  std::unique_ptr<Scratch> scratch_;
+};
+
+}  // namespace rempart::hash
+
+#endif  // REMPART_HASH_PATCHES_H_

@@ -1,0 +1,76 @@
+// PatchIndex: the second-stage matcher. Finds the bank pictures that a
+// query picture shows, cropped, captioned, framed, screenshotted or turned,
+// from their patches (hash/patches.h).
+//
+// A query's patches are hashed with their eight dihedral variants and a few
+// small turns; every patch hash within `radius` of a bank patch is a vote.
+// Votes for one picture count only when they agree on one geometry: the
+// same orientation and turn, the same scale ratio (patch side over patch
+// side), and the same layout (the vector between two query patches is the
+// bank vector scaled, within a few degrees). A picture matches when at
+// least `min_group` votes agree. Unrelated pictures share a patch now and
+// then (sky, foliage, walls); they almost never share two in the same
+// geometry.
+//
+// Not thread-safe for Add(); Search() is const and may run concurrently.
+#ifndef REMPART_MATCH_PATCH_INDEX_H_
+#define REMPART_MATCH_PATCH_INDEX_H_
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "rempart/core/result.h"
+#include "rempart/hash/patches.h"
+#include "rempart/media/image.h"
+
+namespace rempart::match {
+
+// A picture's patches and its size (patch centres are fractions of it).
+struct PatchSignature {
+  int width = 0;
+  int height = 0;
+  std::vector<hash::Patch> patches;
+};
+
+// How a bank picture and a query picture are hashed into patches.
+hash::PatchOptions BankPatchOptions();
+hash::PatchOptions QueryPatchOptions();
+
+struct PatchMatchOptions {
+  int radius = 40;     // Hamming distance for a patch vote.
+  int min_group = 2;   // Agreeing votes for a match.
+};
+
+struct PatchCandidate {
+  std::int64_t id = 0;
+  int group = 0;           // Votes in its largest agreeing group.
+  int worst_distance = 0;  // Largest patch distance in that group.
+};
+
+class PatchIndex {
+ public:
+  // Adds a bank picture's signature under `id`.
+  void Add(std::int64_t id, const PatchSignature& signature);
+  [[nodiscard]] std::size_t pictures() const { return pictures_; }
+  [[nodiscard]] std::size_t patches() const { return hashes_.size(); }
+
+  // Every bank picture with at least one vote, with its largest agreeing
+  // group, best first. `query` must have been hashed with dihedral variants
+  // (QueryPatchOptions()). A candidate matches when group >= min_group.
+  [[nodiscard]] std::vector<PatchCandidate> Search(
+      const PatchSignature& query, const PatchMatchOptions& options = {}) const;
+
+ private:
+  struct Stored {
+    std::int64_t id;
+    float x, y, side;  // Pixels of the bank picture.
+  };
+  std::vector<hash::PdqHash> hashes_;
+  std::vector<Stored> stored_;
+  std::size_t pictures_ = 0;
+};
+
+}  // namespace rempart::match
+
+#endif  // REMPART_MATCH_PATCH_INDEX_H_

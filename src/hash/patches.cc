@@ -1,0 +1,379 @@
+#include "rempart/hash/patches.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "hash/pdq_internal.h"
+
+namespace rempart::hash {
+namespace {
+
+using internal::Buffer64;
+using internal::Dct16;
+using internal::kBufferSide;
+
+// The picture is first scaled down (area average) to this longer side: the
+// detector's unit. Blobs are looked for at scales from options.min_sigma up.
+constexpr int kScalesPerOctave = 3;
+constexpr float kBaseSigma = 1.6f;
+constexpr float kAssumedBlur = 0.5f;
+// A patch's side, in blob scales.
+constexpr float kPatchScales = 8.0f;
+// Ratio of principal curvatures above which an extremum is an edge.
+constexpr float kEdgeRatio = 10.0f;
+
+struct Plane {
+  int width = 0;
+  int height = 0;
+  std::vector<float> pixels;
+  [[nodiscard]] float at(int x, int y) const {
+    return pixels[static_cast<std::size_t>(y) * width + x];
+  }
+};
+
+struct Blob {
+  float x = 0;  // Work pixels.
+  float y = 0;
+  float sigma = 0;
+  float response = 0;
+  int octave = 0;
+};
+
+// Area-average resampling of `src` to width × height, separably.
+void ResizeArea(const Plane& src, int width, int height, Plane& dst) {
+  auto weights = [](int from, int to) {
+    // For each output index: (first input, per-input weights).
+    std::vector<std::pair<int, std::vector<float>>> table(to);
+    const double scale = static_cast<double>(from) / to;
+    for (int i = 0; i < to; ++i) {
+      const double begin = i * scale;
+      const double end = (i + 1) * scale;
+      const int first = static_cast<int>(std::floor(begin));
+      const int last = std::min(from - 1, static_cast<int>(std::ceil(end)) - 1);
+      std::vector<float> w;
+      for (int k = first; k <= last; ++k) {
+        const double overlap =
+            std::min<double>(end, k + 1) - std::max<double>(begin, k);
+        w.push_back(static_cast<float>(overlap / scale));
+      }
+      table[i] = {first, std::move(w)};
+    }
+    return table;
+  };
+  const auto columns = weights(src.width, width);
+  const auto rows = weights(src.height, height);
+  std::vector<float> temp(static_cast<std::size_t>(src.height) * width);
+  for (int y = 0; y < src.height; ++y) {
+    const float* in = src.pixels.data() + static_cast<std::size_t>(y) * src.width;
+    float* out = temp.data() + static_cast<std::size_t>(y) * width;
+    for (int x = 0; x < width; ++x) {
+      const auto& [first, w] = columns[x];
+      float sum = 0;
+      for (std::size_t k = 0; k < w.size(); ++k) sum += w[k] * in[first + k];
+      out[x] = sum;
+    }
+  }
+  dst.width = width;
+  dst.height = height;
+  dst.pixels.assign(static_cast<std::size_t>(height) * width, 0.0f);
+  for (int y = 0; y < height; ++y) {
+    const auto& [first, w] = rows[y];
+    float* out = dst.pixels.data() + static_cast<std::size_t>(y) * width;
+    for (std::size_t k = 0; k < w.size(); ++k) {
+      const float* in =
+          temp.data() + static_cast<std::size_t>(first + k) * width;
+      for (int x = 0; x < width; ++x) out[x] += w[k] * in[x];
+    }
+  }
+}
+
+// Separable Gaussian blur, edges replicated.
+void GaussianBlur(const Plane& src, float sigma, Plane& dst,
+                  std::vector<float>& temp) {
+  const int radius = std::max(1, static_cast<int>(std::ceil(3 * sigma)));
+  std::vector<float> kernel(2 * radius + 1);
+  float total = 0;
+  for (int i = -radius; i <= radius; ++i) {
+    kernel[i + radius] = std::exp(-0.5f * i * i / (sigma * sigma));
+    total += kernel[i + radius];
+  }
+  for (float& k : kernel) k /= total;
+  const int w = src.width;
+  const int h = src.height;
+  temp.resize(static_cast<std::size_t>(w) * h);
+  for (int y = 0; y < h; ++y) {
+    const float* in = src.pixels.data() + static_cast<std::size_t>(y) * w;
+    float* out = temp.data() + static_cast<std::size_t>(y) * w;
+    for (int x = 0; x < w; ++x) {
+      float sum = 0;
+      for (int i = -radius; i <= radius; ++i) {
+        sum += kernel[i + radius] * in[std::clamp(x + i, 0, w - 1)];
+      }
+      out[x] = sum;
+    }
+  }
+  dst.width = w;
+  dst.height = h;
+  dst.pixels.assign(static_cast<std::size_t>(w) * h, 0.0f);
+  for (int y = 0; y < h; ++y) {
+    float* out = dst.pixels.data() + static_cast<std::size_t>(y) * w;
+    for (int i = -radius; i <= radius; ++i) {
+      const float* in =
+          temp.data() + static_cast<std::size_t>(std::clamp(y + i, 0, h - 1)) * w;
+      const float k = kernel[i + radius];
+      for (int x = 0; x < w; ++x) out[x] += k * in[x];
+    }
+  }
+}
+
+// Bilinear sample at (x, y) in plane pixels, edges replicated.
+float Sample(const Plane& plane, float x, float y) {
+  x = std::clamp(x, 0.0f, static_cast<float>(plane.width - 1));
+  y = std::clamp(y, 0.0f, static_cast<float>(plane.height - 1));
+  const int x0 = std::min(static_cast<int>(x), plane.width - 2 < 0 ? 0 : plane.width - 2);
+  const int y0 = std::min(static_cast<int>(y), plane.height - 2 < 0 ? 0 : plane.height - 2);
+  const int x1 = std::min(x0 + 1, plane.width - 1);
+  const int y1 = std::min(y0 + 1, plane.height - 1);
+  const float fx = x - x0;
+  const float fy = y - y0;
+  const float top = plane.at(x0, y0) * (1 - fx) + plane.at(x1, y0) * fx;
+  const float bottom = plane.at(x0, y1) * (1 - fx) + plane.at(x1, y1) * fx;
+  return top * (1 - fy) + bottom * fy;
+}
+
+}  // namespace
+
+struct PatchHasher::Scratch {
+  Plane work;
+  // octaves[o][i]: Gaussian images, kScalesPerOctave + 3 per octave.
+  std::vector<std::vector<Plane>> octaves;
+  std::vector<float> luma;
+  std::vector<float> temp;
+};
+
+PatchHasher::PatchHasher() : scratch_(std::make_unique<Scratch>()) {}
+PatchHasher::~PatchHasher() = default;
+
+Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
+                                             const PatchOptions& options) {
+  if (!image.IsValid()) {
+    return InvalidArgumentError("patches: the pixel buffer does not match "
+                                   "the picture's dimensions");
+  }
+  Scratch& s = *scratch_;
+  const auto [rows, cols] = internal::ComputeLuma(image, false, s.luma);
+  Plane full{cols, rows, std::move(s.luma)};
+  const int longer = std::max(rows, cols);
+  // The detector's unit: the picture at work_side on its longer side,
+  // averaged down or interpolated up.
+  const float scale = static_cast<float>(options.work_side) / longer;
+  const int target_w = std::max(1, static_cast<int>(std::lround(cols * scale)));
+  const int target_h = std::max(1, static_cast<int>(std::lround(rows * scale)));
+  if (scale < 1.0f) {
+    ResizeArea(full, target_w, target_h, s.work);
+  } else if (scale > 1.0f) {
+    s.work.width = target_w;
+    s.work.height = target_h;
+    s.work.pixels.resize(static_cast<std::size_t>(target_w) * target_h);
+    for (int y = 0; y < target_h; ++y) {
+      const float sy = (y + 0.5f) / scale - 0.5f;
+      for (int x = 0; x < target_w; ++x) {
+        s.work.pixels[static_cast<std::size_t>(y) * target_w + x] =
+            Sample(full, (x + 0.5f) / scale - 0.5f, sy);
+      }
+    }
+  } else {
+    s.work = std::move(full);
+  }
+  s.luma = {};
+  const int work_w = s.work.width;
+  const int work_h = s.work.height;
+  std::vector<Patch> patches;
+  if (std::min(work_w, work_h) < 16) return patches;
+
+  // The scale space: octaves of Gaussian images, halving until too small.
+  const int per_octave = kScalesPerOctave + 3;
+  const float k = std::pow(2.0f, 1.0f / kScalesPerOctave);
+  s.octaves.clear();
+  Plane base;
+  GaussianBlur(s.work, std::sqrt(kBaseSigma * kBaseSigma -
+                                 kAssumedBlur * kAssumedBlur),
+               base, s.temp);
+  while (std::min(base.width, base.height) >= 16) {
+    std::vector<Plane> octave(per_octave);
+    octave[0] = base;
+    for (int i = 1; i < per_octave; ++i) {
+      const float previous = kBaseSigma * std::pow(k, static_cast<float>(i - 1));
+      const float next = previous * k;
+      GaussianBlur(octave[i - 1], std::sqrt(next * next - previous * previous),
+                   octave[i], s.temp);
+    }
+    // The next octave starts from the image at twice the base scale.
+    const Plane& twice = octave[kScalesPerOctave];
+    Plane half;
+    half.width = twice.width / 2;
+    half.height = twice.height / 2;
+    half.pixels.resize(static_cast<std::size_t>(half.width) * half.height);
+    for (int y = 0; y < half.height; ++y) {
+      for (int x = 0; x < half.width; ++x) {
+        half.pixels[static_cast<std::size_t>(y) * half.width + x] =
+            twice.at(2 * x, 2 * y);
+      }
+    }
+    s.octaves.push_back(std::move(octave));
+    base = std::move(half);
+  }
+
+  // Extrema of the differences of Gaussians.
+  std::vector<Blob> blobs;
+  for (int o = 0; o < static_cast<int>(s.octaves.size()); ++o) {
+    const auto& octave = s.octaves[o];
+    const int w = octave[0].width;
+    const int h = octave[0].height;
+    std::vector<Plane> dogs(per_octave - 1);
+    for (int i = 0; i + 1 < per_octave; ++i) {
+      dogs[i].width = w;
+      dogs[i].height = h;
+      dogs[i].pixels.resize(octave[i].pixels.size());
+      for (std::size_t p = 0; p < dogs[i].pixels.size(); ++p) {
+        dogs[i].pixels[p] = octave[i + 1].pixels[p] - octave[i].pixels[p];
+      }
+    }
+    const float unit = std::pow(2.0f, static_cast<float>(o));
+    for (int i = 1; i + 1 < static_cast<int>(dogs.size()); ++i) {
+      const Plane& d = dogs[i];
+      for (int y = 1; y + 1 < h; ++y) {
+        for (int x = 1; x + 1 < w; ++x) {
+          const float v = d.at(x, y);
+          if (std::abs(v) < options.contrast) continue;
+          bool extremum = true;
+          for (int di = -1; di <= 1 && extremum; ++di) {
+            const Plane& n = dogs[i + di];
+            for (int dy = -1; dy <= 1 && extremum; ++dy) {
+              for (int dx = -1; dx <= 1; ++dx) {
+                if (di == 0 && dy == 0 && dx == 0) continue;
+                const float u = n.at(x + dx, y + dy);
+                if (v > 0 ? u >= v : u <= v) {
+                  extremum = false;
+                  break;
+                }
+              }
+            }
+          }
+          if (!extremum) continue;
+          // Edges: the Hessian's curvatures differ too much.
+          const float dxx = d.at(x + 1, y) + d.at(x - 1, y) - 2 * v;
+          const float dyy = d.at(x, y + 1) + d.at(x, y - 1) - 2 * v;
+          const float dxy = (d.at(x + 1, y + 1) - d.at(x + 1, y - 1) -
+                             d.at(x - 1, y + 1) + d.at(x - 1, y - 1)) /
+                            4;
+          const float trace = dxx + dyy;
+          const float det = dxx * dyy - dxy * dxy;
+          if (det <= 0 || trace * trace * kEdgeRatio >=
+                              (kEdgeRatio + 1) * (kEdgeRatio + 1) * det) {
+            continue;
+          }
+          // Sub-sample position and scale: a parabola along each axis.
+          auto offset = [](float minus, float centre, float plus) {
+            const float curvature = minus + plus - 2 * centre;
+            if (curvature == 0) return 0.0f;
+            return std::clamp(0.5f * (minus - plus) / curvature, -0.5f, 0.5f);
+          };
+          const float ox = offset(d.at(x - 1, y), v, d.at(x + 1, y));
+          const float oy = offset(d.at(x, y - 1), v, d.at(x, y + 1));
+          const float os =
+              offset(dogs[i - 1].at(x, y), v, dogs[i + 1].at(x, y));
+          Blob blob;
+          blob.x = (x + ox) * unit;
+          blob.y = (y + oy) * unit;
+          blob.sigma = kBaseSigma * std::pow(k, i + os) * unit;
+          blob.response = std::abs(v);
+          blob.octave = o;
+          if (blob.sigma >= options.min_sigma) blobs.push_back(blob);
+        }
+      }
+    }
+  }
+  std::sort(blobs.begin(), blobs.end(), [](const Blob& a, const Blob& b) {
+    return a.response > b.response;
+  });
+
+  // The strongest blobs whose window fits, one per place and scale.
+  std::vector<Blob> kept;
+  for (const Blob& blob : blobs) {
+    if (static_cast<int>(patches.size()) >= options.max_patches) break;
+    const float half = kPatchScales * blob.sigma / 2;
+    if (blob.x - half < 0 || blob.y - half < 0 || blob.x + half > work_w - 1 ||
+        blob.y + half > work_h - 1) {
+      continue;
+    }
+    const bool duplicate =
+        std::any_of(kept.begin(), kept.end(), [&](const Blob& other) {
+          const float ratio = blob.sigma / other.sigma;
+          return ratio > 0.7f && ratio < 1.42f &&
+                 std::hypot(blob.x - other.x, blob.y - other.y) <
+                     0.5f * std::min(blob.sigma, other.sigma);
+        });
+    if (duplicate) continue;
+    // Sample the window from the octave whose pixels are closest to 64
+    // across it, already smoothed at that octave's base scale.
+    const float side = 2 * half;
+    int octave = 0;
+    while (octave + 1 < static_cast<int>(s.octaves.size()) &&
+           side / std::pow(2.0f, static_cast<float>(octave + 1)) >=
+               kBufferSide) {
+      ++octave;
+    }
+    const Plane& plane = s.octaves[octave][0];
+    const float unit = std::pow(2.0f, static_cast<float>(octave));
+    Buffer64 buffer;
+    const float step = side / kBufferSide;
+    auto sample = [&](float degrees) {
+      const float radians = degrees * 3.14159265f / 180.0f;
+      const float c = std::cos(radians);
+      const float sn = std::sin(radians);
+      for (int i = 0; i < kBufferSide; ++i) {
+        const float v = -half + (i + 0.5f) * step;
+        for (int j = 0; j < kBufferSide; ++j) {
+          const float u = -half + (j + 0.5f) * step;
+          // The window turned counter-clockwise by `degrees` (y down).
+          const float px = (blob.x + c * u + sn * v) / unit;
+          const float py = (blob.y - sn * u + c * v) / unit;
+          buffer[i * kBufferSide + j] = Sample(plane, px, py);
+        }
+      }
+    };
+    sample(0);
+    const int quality = internal::Quality(buffer);
+    if (quality < options.min_quality) continue;
+    Dct16 dct;
+    internal::Dct(buffer, dct);
+    Patch patch;
+    patch.x = blob.x / work_w;
+    patch.y = blob.y / work_h;
+    patch.side = side / std::max(work_w, work_h);
+    patch.hash = internal::Threshold(dct);
+    patch.quality = quality;
+    if (options.dihedral) {
+      std::array<PdqHash, kDihedralCount> variants;
+      for (int v = 0; v < kDihedralCount; ++v) {
+        variants[v] = internal::Threshold(internal::DihedralDct(dct, v));
+      }
+      patch.dihedral = variants;
+    }
+    for (float degrees : options.turns) {
+      sample(degrees);
+      Dct16 turned;
+      internal::Dct(buffer, turned);
+      patch.turned.push_back(internal::Threshold(turned));
+    }
+    kept.push_back(blob);
+    patches.push_back(patch);
+  }
+  return patches;
+}
+
+}  // namespace rempart::hash
