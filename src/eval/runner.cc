@@ -9,7 +9,9 @@
 #include <unordered_map>
 
 #include "rempart/core/file.h"
+#include "rempart/eval/forge.h"
 #include "rempart/eval/transform.h"
+#include "rempart/hash/confirm.h"
 #include "rempart/hash/patches.h"
 #include "rempart/hash/pdq.h"
 #include "rempart/match/patch_index.h"
@@ -18,7 +20,13 @@
 namespace rempart::eval {
 namespace {
 
-enum MatcherIndex : std::uint8_t { kPdq, kPdqDihedral, kRobust, kMatcherCount };
+enum MatcherIndex : std::uint8_t {
+  kPdq,
+  kPdqDihedral,
+  kPdqConfirmed,
+  kRobust,
+  kMatcherCount
+};
 
 constexpr int kMaxScore = hash::PdqHash::kBits;
 constexpr std::uint64_t kMaxCorpusFileBytes = 64ull << 20;
@@ -28,6 +36,7 @@ struct Original {
   std::string name;
   media::Image image;  // RGB, at most working_side on its longer side.
   hash::PdqHash pdq;
+  hash::ConfirmHash confirm;
   match::PatchSignature patches;
 };
 
@@ -73,6 +82,15 @@ Result<media::Image> Normalise(const media::Image& decoded, int side) {
     return InternalError(std::string("eval: resizing failed: ") + error.what());
   }
   return out;
+}
+
+// PDQ and the confirmation hash as one score: at most 31 when PDQ is within
+// 31 and the confirmation within its own threshold.
+int ConfirmedScore(int pdq_distance, int confirm_distance) {
+  const int scaled = (confirm_distance * hash::kPdqMatchDistance +
+                      hash::kConfirmMatchDistance - 1) /
+                     hash::kConfirmMatchDistance;
+  return std::max(pdq_distance, scaled);
 }
 
 // One worker's tallies: [transform][matcher].
@@ -133,6 +151,8 @@ class Worker {
     pdq_options.dihedral = true;
     auto pdq = pdq_.Hash(query.view(), pdq_options);
     if (!pdq) return pdq.status();
+    auto confirm = confirmer_.Hash(query.view());
+    if (!confirm) return confirm.status();
     const auto hashed = Clock::now();
     auto patches = patcher_.Hash(query.view(), match::QueryPatchOptions());
     if (!patches) return patches.status();
@@ -152,6 +172,11 @@ class Worker {
       }
       dihedral[j] = best;
     }
+    std::vector<int> confirmed(n);
+    for (std::size_t j = 0; j < n; ++j) {
+      confirmed[j] = ConfirmedScore(
+          plain[j], hash::Distance(confirm->hash, originals_[j].confirm));
+    }
     std::vector<int> robust = dihedral;
     for (const match::PatchCandidate& candidate : candidates) {
       auto& score = robust[static_cast<std::size_t>(candidate.id)];
@@ -162,21 +187,49 @@ class Worker {
         std::chrono::duration<double>(hashed - start).count();
     Record(row[kPdq], plain, self, hash::kPdqMatchDistance);
     Record(row[kPdqDihedral], dihedral, self, hash::kPdqMatchDistance);
+    Record(row[kPdqConfirmed], confirmed, self, hash::kPdqMatchDistance);
     Record(row[kRobust], robust, self, hash::kPdqMatchDistance);
     row[kPdq].seconds += pdq_seconds;
+    row[kPdqConfirmed].seconds += pdq_seconds;
     row[kPdqDihedral].seconds += pdq_seconds;
     row[kRobust].seconds += std::chrono::duration<double>(done - start).count();
     return OkStatus();
   }
 
+  // Forges original `self` towards the next original's PDQ and checks
+  // whether PDQ, then PDQ with confirmation, would match it.
+  Status Forge(std::size_t self) {
+    const Original& source = originals_[self];
+    const Original& target = originals_[(self + 1) % originals_.size()];
+    auto forgery = ForgePdqCollision(source.image.view(), target.pdq);
+    if (!forgery) return forgery.status();
+    auto confirm = confirmer_.Hash(forgery->image.view());
+    if (!confirm) return confirm.status();
+    ++forgeries_.forged;
+    change_ += forgery->mean_absolute_change;
+    if (forgery->distance <= hash::kPdqMatchDistance) {
+      ++forgeries_.pdq_matched;
+      if (hash::Distance(confirm->hash, target.confirm) <=
+          hash::kConfirmMatchDistance) {
+        ++forgeries_.confirmed;
+      }
+    }
+    return OkStatus();
+  }
+
   [[nodiscard]] const Tally& tally() const { return tally_; }
+  [[nodiscard]] const ForgeryOutcome& forgeries() const { return forgeries_; }
+  [[nodiscard]] double change() const { return change_; }
 
  private:
   const std::vector<Original>& originals_;
   const match::PatchIndex& index_;
   hash::PdqHasher pdq_;
   hash::PatchHasher patcher_;
+  hash::ConfirmHasher confirmer_;
   Tally tally_;
+  ForgeryOutcome forgeries_;
+  double change_ = 0;  // Sum of the forgeries' mean pixel changes.
 };
 
 }  // namespace
@@ -189,6 +242,10 @@ std::vector<MatcherInfo> EvalMatchers() {
        "PDQ with its eight turned and mirrored variants (rempart match "
        "--dihedral), distance ≤ 31.",
        31, kMaxScore, "Hamming distance"},
+      {"pdq-confirmed",
+       "PDQ of the picture as it is (≤ 31) and the independent confirmation "
+       "hash (≤ 48) both; score max(PDQ, confirmation × 31/48).",
+       31, kMaxScore, "max(PDQ distance, scaled confirmation distance)"},
       {"robust",
        "Second stage: PDQ with variants, or at least two patches agreeing on "
        "one geometry (score 33 − patches).",
@@ -242,6 +299,7 @@ Result<EvalReport> RunEval(const EvalOptions& options) {
   std::vector<Original> originals;
   hash::PdqHasher pdq;
   hash::PatchHasher patcher;
+  const hash::ConfirmHasher confirmer;
   for (const auto& path : files) {
     if (options.limit > 0 &&
         static_cast<int>(originals.size()) >= options.limit) {
@@ -266,6 +324,9 @@ Result<EvalReport> RunEval(const EvalOptions& options) {
     auto hashed = pdq.Hash(image->view());
     if (!hashed) return hashed.status();
     original.pdq = hashed->hash;
+    auto confirmed = confirmer.Hash(image->view());
+    if (!confirmed) return confirmed.status();
+    original.confirm = confirmed->hash;
     auto patches = patcher.Hash(image->view(), match::BankPatchOptions());
     if (!patches) return patches.status();
     original.patches = {image->width(), image->height(), std::move(*patches)};
@@ -282,9 +343,11 @@ Result<EvalReport> RunEval(const EvalOptions& options) {
     index.Add(static_cast<std::int64_t>(i), originals[i].patches);
   }
 
-  // Work items: (original, transform), transform 0 being the original.
+  // Work items: (original, column): column 0 queries the original, 1…T its
+  // transforms, T + 1 forges a PDQ collision from it.
   const std::size_t columns = transforms.size() + 1;
-  const std::uint64_t total = originals.size() * columns;
+  const std::size_t items_per_original = columns + 1;
+  const std::uint64_t total = originals.size() * items_per_original;
   int threads = options.threads > 0
                     ? options.threads
                     : static_cast<int>(std::thread::hardware_concurrency());
@@ -301,11 +364,13 @@ Result<EvalReport> RunEval(const EvalOptions& options) {
     for (;;) {
       const std::uint64_t item = next.fetch_add(1);
       if (item >= total) return;
-      const std::size_t self = item / columns;
-      const std::size_t t = item % columns;
+      const std::size_t self = item / items_per_original;
+      const std::size_t t = item % items_per_original;
       const Original& original = originals[self];
       Status status;
-      if (t == 0) {
+      if (t == columns) {
+        status = workers[w]->Forge(self);
+      } else if (t == 0) {
         status = workers[w]->Query(original.image, self, 0);
       } else {
         auto transformed =
@@ -350,6 +415,17 @@ Result<EvalReport> RunEval(const EvalOptions& options) {
         Merge(by_matcher[m], worker->tally()[t][m]);
       }
     }
+  }
+  double change = 0;
+  for (const auto& worker : workers) {
+    report.forgeries.forged += worker->forgeries().forged;
+    report.forgeries.pdq_matched += worker->forgeries().pdq_matched;
+    report.forgeries.confirmed += worker->forgeries().confirmed;
+    change += worker->change();
+  }
+  if (report.forgeries.forged > 0) {
+    report.forgeries.mean_pixel_change =
+        static_cast<int>(std::lround(change / report.forgeries.forged));
   }
   report.seconds = std::chrono::duration<double>(
                        std::chrono::steady_clock::now() - started)

@@ -21,7 +21,7 @@ constexpr int kScalesPerOctave = 3;
 constexpr float kBaseSigma = 1.6f;
 constexpr float kAssumedBlur = 0.5f;
 // A patch's side, in blob scales.
-constexpr float kPatchScales = 8.0f;
+constexpr float kPatchScales = 10.0f;
 // Ratio of principal curvatures above which an extremum is an edge.
 constexpr float kEdgeRatio = 10.0f;
 
@@ -107,13 +107,22 @@ void GaussianBlur(const Plane& src, float sigma, Plane& dst,
   for (int y = 0; y < h; ++y) {
     const float* in = src.pixels.data() + static_cast<std::size_t>(y) * w;
     float* out = temp.data() + static_cast<std::size_t>(y) * w;
-    for (int x = 0; x < w; ++x) {
+    auto edge = [&](int x) {
       float sum = 0;
       for (int i = -radius; i <= radius; ++i) {
         sum += kernel[i + radius] * in[std::clamp(x + i, 0, w - 1)];
       }
       out[x] = sum;
+    };
+    const int inner_end = std::max(radius, w - radius);
+    for (int x = 0; x < std::min(radius, w); ++x) edge(x);
+    for (int x = radius; x < inner_end; ++x) {
+      const float* window = in + x - radius;
+      float sum = 0;
+      for (int i = 0; i <= 2 * radius; ++i) sum += kernel[i] * window[i];
+      out[x] = sum;
     }
+    for (int x = std::max(radius, inner_end); x < w; ++x) edge(x);
   }
   dst.width = w;
   dst.height = h;
@@ -131,6 +140,17 @@ void GaussianBlur(const Plane& src, float sigma, Plane& dst,
 
 // Bilinear sample at (x, y) in plane pixels, edges replicated.
 float Sample(const Plane& plane, float x, float y) {
+  if (x >= 0 && y >= 0 && x < plane.width - 1 && y < plane.height - 1) {
+    const int x0 = static_cast<int>(x);
+    const int y0 = static_cast<int>(y);
+    const float fx = x - x0;
+    const float fy = y - y0;
+    const float* top = plane.pixels.data() +
+                       static_cast<std::size_t>(y0) * plane.width + x0;
+    const float* bottom = top + plane.width;
+    return (top[0] + (top[1] - top[0]) * fx) * (1 - fy) +
+           (bottom[0] + (bottom[1] - bottom[0]) * fx) * fy;
+  }
   x = std::clamp(x, 0.0f, static_cast<float>(plane.width - 1));
   y = std::clamp(y, 0.0f, static_cast<float>(plane.height - 1));
   const int x0 = std::min(static_cast<int>(x), plane.width - 2 < 0 ? 0 : plane.width - 2);

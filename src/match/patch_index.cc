@@ -67,7 +67,7 @@ int GroupAround(const std::vector<Vote>& votes, std::size_t seed,
 
 hash::PatchOptions BankPatchOptions() {
   hash::PatchOptions options;
-  options.max_patches = 32;
+  options.max_patches = 64;
   options.work_side = 512;
   options.min_sigma = 3.0f;
   options.contrast = 0.5f;
@@ -76,8 +76,8 @@ hash::PatchOptions BankPatchOptions() {
 
 hash::PatchOptions QueryPatchOptions() {
   hash::PatchOptions options;
-  options.max_patches = 150;
-  options.work_side = 1024;
+  options.max_patches = 300;
+  options.work_side = 640;
   options.min_sigma = 1.6f;
   options.contrast = 0.5f;
   options.dihedral = true;

@@ -37,7 +37,8 @@ struct EvalOptions {
   std::function<void(std::uint64_t, std::uint64_t)> progress;
 };
 
-// The matchers' names, in report order: "pdq", "pdq-dihedral", "robust".
+// The matchers, in report order: "pdq", "pdq-dihedral", "pdq-confirmed",
+// "robust".
 std::vector<MatcherInfo> EvalMatchers();
 
 // Runs the evaluation. InvalidArgument for a missing or empty corpus (fewer
