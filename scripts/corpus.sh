@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the photo corpus of the robustness evaluation (`rempart eval DIR`):
-# about 370 photographs taken from Debian packages, as flat files plus
+# about 370 photographs (368 today) taken from Debian packages, as flat files plus
 # DIR/MANIFEST.tsv. The corpus is made on each machine and never committed;
 # docs/CORPUS.md gives the selection rules and the licences.
 #

@@ -924,6 +924,19 @@ void AppendFalseMatches(const EvalReport& report, std::string& page) {
             Count(forgeries.confirmed) +
             "</strong> of those were also confirmed by the second hash.</p>\n";
   }
+  if (!report.false_match_examples.empty()) {
+    page += "<h3>False matches by name</h3>\n<div class=\"scroll\"><table>"
+            "<thead><tr><th>matcher</th><th>transform</th><th>query made "
+            "from</th><th>matched</th><th>score</th></tr></thead><tbody>\n";
+    for (const FalseMatch& example : report.false_match_examples) {
+      page += "<tr>" + Cell("name", Html(example.matcher)) +
+              Cell("name", Html(example.transform)) +
+              Cell("name", Html(example.query)) +
+              Cell("name", Html(example.matched)) +
+              Cell("num", Count(example.score)) + "</tr>\n";
+    }
+    page += "</tbody></table></div>\n";
+  }
   page += "</section>\n";
 }
 
@@ -1453,6 +1466,14 @@ void WriteJson(const EvalReport& report, std::ostream& out) {
                           {"description", transform.description},
                           {"by_matcher", std::move(by_matcher)}});
   }
+  nlohmann::json false_matches = nlohmann::json::array();
+  for (const FalseMatch& example : report.false_match_examples) {
+    false_matches.push_back({{"matcher", example.matcher},
+                             {"transform", example.transform},
+                             {"query", example.query},
+                             {"matched", example.matched},
+                             {"score", example.score}});
+  }
   const ForgeryOutcome& forgeries = report.forgeries;
   const nlohmann::json json = {
       {"corpus", report.corpus},
@@ -1470,6 +1491,7 @@ void WriteJson(const EvalReport& report, std::ostream& out) {
         {"pdq_matched", forgeries.pdq_matched},
         {"confirmed", forgeries.confirmed},
         {"mean_pixel_change", forgeries.mean_pixel_change}}},
+      {"false_match_examples", std::move(false_matches)},
       {"command", report.command}};
   out << json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
       << '\n';

@@ -6,6 +6,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include "rempart/core/file.h"
@@ -115,9 +116,11 @@ void Merge(Outcome& into, const Outcome& from) {
   }
 }
 
-// Records the scores of query `self` against every original.
+// Records the scores of query `self` against every original; false matches
+// by name in `examples` while it has room.
 void Record(Outcome& outcome, const std::vector<int>& scores, std::size_t self,
-            int threshold) {
+            int threshold, const std::vector<Original>& originals,
+            const FalseMatch& what, std::vector<FalseMatch>& examples) {
   ++outcome.queries;
   for (std::size_t j = 0; j < scores.size(); ++j) {
     const int score = std::clamp(scores[j], 0, kMaxScore);
@@ -127,7 +130,16 @@ void Record(Outcome& outcome, const std::vector<int>& scores, std::size_t self,
     } else {
       ++outcome.pairs;
       ++outcome.other_scores[score];
-      if (score <= threshold) ++outcome.false_matches;
+      if (score <= threshold) {
+        ++outcome.false_matches;
+        if (examples.size() < kMaxFalseMatchExamples) {
+          FalseMatch example = what;
+          example.query = originals[self].name;
+          example.matched = originals[j].name;
+          example.score = score;
+          examples.push_back(std::move(example));
+        }
+      }
     }
   }
 }
@@ -143,8 +155,10 @@ class Worker {
     }
   }
 
-  // Queries `query` (a transform of original `self`) as transform `t`.
-  Status Query(const media::Image& query, std::size_t self, std::size_t t) {
+  // Queries `query` (a transform of original `self`) as transform `t`,
+  // named `transform`.
+  Status Query(const media::Image& query, std::size_t self, std::size_t t,
+               const std::string& transform) {
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
     hash::PdqOptions pdq_options;
@@ -185,10 +199,15 @@ class Worker {
     auto& row = tally_[t];
     const double pdq_seconds =
         std::chrono::duration<double>(hashed - start).count();
-    Record(row[kPdq], plain, self, hash::kPdqMatchDistance);
-    Record(row[kPdqDihedral], dihedral, self, hash::kPdqMatchDistance);
-    Record(row[kPdqConfirmed], confirmed, self, hash::kPdqMatchDistance);
-    Record(row[kRobust], robust, self, hash::kPdqMatchDistance);
+    const auto matchers = EvalMatchers();
+    auto record = [&](MatcherIndex m, const std::vector<int>& scores) {
+      Record(row[m], scores, self, matchers[m].threshold, originals_,
+             {matchers[m].name, transform, "", "", 0}, examples_);
+    };
+    record(kPdq, plain);
+    record(kPdqDihedral, dihedral);
+    record(kPdqConfirmed, confirmed);
+    record(kRobust, robust);
     row[kPdq].seconds += pdq_seconds;
     row[kPdqConfirmed].seconds += pdq_seconds;
     row[kPdqDihedral].seconds += pdq_seconds;
@@ -220,6 +239,9 @@ class Worker {
   [[nodiscard]] const Tally& tally() const { return tally_; }
   [[nodiscard]] const ForgeryOutcome& forgeries() const { return forgeries_; }
   [[nodiscard]] double change() const { return change_; }
+  [[nodiscard]] const std::vector<FalseMatch>& examples() const {
+    return examples_;
+  }
 
  private:
   const std::vector<Original>& originals_;
@@ -230,6 +252,7 @@ class Worker {
   Tally tally_;
   ForgeryOutcome forgeries_;
   double change_ = 0;  // Sum of the forgeries' mean pixel changes.
+  std::vector<FalseMatch> examples_;
 };
 
 }  // namespace
@@ -371,13 +394,14 @@ Result<EvalReport> RunEval(const EvalOptions& options) {
       if (t == columns) {
         status = workers[w]->Forge(self);
       } else if (t == 0) {
-        status = workers[w]->Query(original.image, self, 0);
+        status = workers[w]->Query(original.image, self, 0, "original");
       } else {
         auto transformed =
             ApplyTransform(transforms[t - 1].name, original.image.view(),
                            Mix(options.seed ^ Mix(self)));
         status = transformed
-                     ? workers[w]->Query(*transformed, self, t)
+                     ? workers[w]->Query(*transformed, self, t,
+                                         std::string(transforms[t - 1].name))
                      : transformed.status();
       }
       if (!status.ok() && failures[w].ok()) {
@@ -422,6 +446,20 @@ Result<EvalReport> RunEval(const EvalOptions& options) {
     report.forgeries.pdq_matched += worker->forgeries().pdq_matched;
     report.forgeries.confirmed += worker->forgeries().confirmed;
     change += worker->change();
+  }
+  for (const auto& worker : workers) {
+    report.false_match_examples.insert(report.false_match_examples.end(),
+                                       worker->examples().begin(),
+                                       worker->examples().end());
+  }
+  std::sort(report.false_match_examples.begin(),
+            report.false_match_examples.end(),
+            [](const FalseMatch& a, const FalseMatch& b) {
+              return std::tie(a.matcher, a.transform, a.query, a.matched) <
+                     std::tie(b.matcher, b.transform, b.query, b.matched);
+            });
+  if (report.false_match_examples.size() > kMaxFalseMatchExamples) {
+    report.false_match_examples.resize(kMaxFalseMatchExamples);
   }
   if (report.forgeries.forged > 0) {
     report.forgeries.mean_pixel_change =

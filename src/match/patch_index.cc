@@ -4,6 +4,8 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "index/scan.h"
+
 namespace rempart::match {
 namespace {
 
@@ -63,7 +65,51 @@ int GroupAround(const std::vector<Vote>& votes, std::size_t seed,
   return static_cast<int>(group.size());
 }
 
+// Every hash of a query patch with the pose it stands for.
+void Poses(const hash::Patch& patch,
+           std::vector<std::pair<int, hash::PdqHash>>& poses) {
+  poses.clear();
+  if (patch.dihedral) {
+    for (int v = 0; v < hash::kDihedralCount; ++v) {
+      poses.emplace_back(v, (*patch.dihedral)[v]);
+    }
+  } else {
+    poses.emplace_back(0, patch.hash);
+  }
+  for (std::size_t t = 0; t < patch.turned.size(); ++t) {
+    poses.emplace_back(hash::kDihedralCount + static_cast<int>(t),
+                       patch.turned[t]);
+  }
+}
+
+// The largest agreeing group among one picture's votes.
+PatchCandidate Best(std::int64_t id, const std::vector<Vote>& votes) {
+  PatchCandidate candidate{id, 0, 0};
+  std::vector<std::size_t> group;
+  for (std::size_t seed = 0; seed < votes.size(); ++seed) {
+    const int size = GroupAround(votes, seed, group);
+    if (size > candidate.group) {
+      candidate.group = size;
+      candidate.worst_distance = 0;
+      for (std::size_t g : group) {
+        candidate.worst_distance =
+            std::max(candidate.worst_distance, votes[g].distance);
+      }
+    }
+  }
+  return candidate;
+}
+
 }  // namespace
+
+PatchCandidate CheckPatches(const PatchSignature& query,
+                            const PatchSignature& bank, std::int64_t id,
+                            const PatchMatchOptions& options) {
+  PatchIndex index;
+  index.Add(id, bank);
+  const auto candidates = index.Search(query, options);
+  return candidates.empty() ? PatchCandidate{id, 0, 0} : candidates.front();
+}
 
 hash::PatchOptions BankPatchOptions() {
   hash::PatchOptions options;
@@ -85,10 +131,26 @@ hash::PatchOptions QueryPatchOptions() {
   return options;
 }
 
+struct PatchIndex::Blocks {
+  std::vector<index::HashBlock> blocks;
+};
+
+PatchIndex::PatchIndex() : blocks_(std::make_unique<Blocks>()) {}
+PatchIndex::~PatchIndex() = default;
+PatchIndex::PatchIndex(PatchIndex&&) noexcept = default;
+PatchIndex& PatchIndex::operator=(PatchIndex&&) noexcept = default;
+
 void PatchIndex::Add(std::int64_t id, const PatchSignature& signature) {
   const float longer =
       static_cast<float>(std::max(signature.width, signature.height));
   for (const hash::Patch& patch : signature.patches) {
+    const std::size_t slot = hashes_.size() % index::HashBlock::kEntries;
+    if (!blocks_) blocks_ = std::make_unique<Blocks>();  // Moved from.
+    auto& blocks = blocks_->blocks;
+    if (slot == 0) blocks.push_back({});
+    for (int w = 0; w < 4; ++w) {
+      blocks.back().words[w][slot] = patch.hash.words()[w];
+    }
     hashes_.push_back(patch.hash);
     stored_.push_back({id, patch.x * signature.width,
                        patch.y * signature.height, patch.side * longer});
@@ -101,54 +163,45 @@ std::vector<PatchCandidate> PatchIndex::Search(
   const auto width = static_cast<float>(query.width);
   const auto height = static_cast<float>(query.height);
   const float longer = std::max(width, height);
-  std::unordered_map<std::int64_t, std::vector<Vote>> by_picture;
+  // Every pose of every query patch, scanned against the bank in one batch.
+  struct Posed {
+    int patch;
+    int pose;
+    float x, y, side;
+  };
+  std::vector<hash::PdqHash> hashes;
+  std::vector<Posed> posed;
   std::vector<std::pair<int, hash::PdqHash>> poses;
   for (int q = 0; q < static_cast<int>(query.patches.size()); ++q) {
     const hash::Patch& patch = query.patches[q];
-    poses.clear();
-    if (patch.dihedral) {
-      for (int v = 0; v < hash::kDihedralCount; ++v) {
-        poses.emplace_back(v, (*patch.dihedral)[v]);
-      }
-    } else {
-      poses.emplace_back(0, patch.hash);
-    }
-    for (std::size_t t = 0; t < patch.turned.size(); ++t) {
-      poses.emplace_back(hash::kDihedralCount + static_cast<int>(t),
-                         patch.turned[t]);
-    }
-    const float qside = patch.side * longer;
+    Poses(patch, poses);
     for (const auto& [pose, query_hash] : poses) {
-      float qx = 0;
-      float qy = 0;
+      float x = 0;
+      float y = 0;
       Pose(patch.x * width, patch.y * height, width, height,
-           pose < hash::kDihedralCount ? pose : 0, qx, qy);
-      for (std::size_t b = 0; b < hashes_.size(); ++b) {
-        const int distance = hash::Distance(query_hash, hashes_[b]);
-        if (distance > options.radius) continue;
-        const Stored& stored = stored_[b];
-        by_picture[stored.id].push_back({q, b, pose, distance,
-                                         qside / stored.side, qx, qy, stored.x,
-                                         stored.y});
-      }
+           pose < hash::kDihedralCount ? pose : 0, x, y);
+      hashes.push_back(query_hash);
+      posed.push_back({q, pose, x, y, patch.side * longer});
+    }
+  }
+  if (!blocks_ || hashes_.empty()) return {};
+  std::vector<std::vector<index::Match>> found(hashes.size());
+  index::ScanBatch(index::BestScanKernel(), blocks_->blocks, hashes_.size(), {},
+                   hashes, options.radius, found);
+  std::unordered_map<std::int64_t, std::vector<Vote>> by_picture;
+  for (std::size_t k = 0; k < found.size(); ++k) {
+    const Posed& p = posed[k];
+    for (const index::Match& match : found[k]) {
+      const Stored& stored = stored_[match.id];
+      by_picture[stored.id].push_back({p.patch, match.id, p.pose,
+                                       match.distance, p.side / stored.side,
+                                       p.x, p.y, stored.x, stored.y});
     }
   }
   std::vector<PatchCandidate> candidates;
-  std::vector<std::size_t> group;
+  candidates.reserve(by_picture.size());
   for (const auto& [id, votes] : by_picture) {
-    PatchCandidate candidate{id, 0, 0};
-    for (std::size_t seed = 0; seed < votes.size(); ++seed) {
-      const int size = GroupAround(votes, seed, group);
-      if (size > candidate.group) {
-        candidate.group = size;
-        candidate.worst_distance = 0;
-        for (std::size_t g : group) {
-          candidate.worst_distance =
-              std::max(candidate.worst_distance, votes[g].distance);
-        }
-      }
-    }
-    candidates.push_back(candidate);
+    candidates.push_back(Best(id, votes));
   }
   std::sort(candidates.begin(), candidates.end(),
             [](const PatchCandidate& a, const PatchCandidate& b) {

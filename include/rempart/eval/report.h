@@ -56,6 +56,18 @@ struct ForgeryOutcome {
   int mean_pixel_change = 0;  // Mean absolute change per pixel (of 255).
 };
 
+// One false match, named so that a person can look at both pictures.
+struct FalseMatch {
+  std::string matcher;
+  std::string transform;
+  std::string query;    // The original the query was made from.
+  std::string matched;  // The other original it matched.
+  int score = 0;
+};
+
+// False matches listed by name at most (the counts in Outcome are whole).
+inline constexpr std::size_t kMaxFalseMatchExamples = 200;
+
 struct EvalReport {
   std::string corpus;       // The folder evaluated.
   int images = 0;           // Originals in the bank.
@@ -68,6 +80,9 @@ struct EvalReport {
   std::vector<MatcherInfo> matchers;
   std::vector<TransformOutcome> transforms;  // transforms[0]: "original".
   ForgeryOutcome forgeries;
+  // The first kMaxFalseMatchExamples false matches, sorted by matcher,
+  // transform and query.
+  std::vector<FalseMatch> false_match_examples;
   std::string command;      // The command line that reproduces the run.
 };
 

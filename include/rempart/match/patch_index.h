@@ -17,6 +17,7 @@
 #define REMPART_MATCH_PATCH_INDEX_H_
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -48,8 +49,20 @@ struct PatchCandidate {
   int worst_distance = 0;  // Largest patch distance in that group.
 };
 
+// The second stage's check of one candidate: `query` (hashed with
+// QueryPatchOptions()) against one bank picture's signature, without an
+// index. Its group is what PatchIndex::Search() gives that picture.
+PatchCandidate CheckPatches(const PatchSignature& query,
+                            const PatchSignature& bank, std::int64_t id = 0,
+                            const PatchMatchOptions& options = {});
+
 class PatchIndex {
  public:
+  PatchIndex();
+  ~PatchIndex();
+  PatchIndex(PatchIndex&&) noexcept;
+  PatchIndex& operator=(PatchIndex&&) noexcept;
+
   // Adds a bank picture's signature under `id`.
   void Add(std::int64_t id, const PatchSignature& signature);
   [[nodiscard]] std::size_t pictures() const { return pictures_; }
@@ -66,7 +79,9 @@ class PatchIndex {
     std::int64_t id;
     float x, y, side;  // Pixels of the bank picture.
   };
+  struct Blocks;  // hashes_, laid out for the index layer's popcount scans.
   std::vector<hash::PdqHash> hashes_;
+  std::unique_ptr<Blocks> blocks_;
   std::vector<Stored> stored_;
   std::size_t pictures_ = 0;
 };

@@ -1,0 +1,150 @@
+// The second stage's costs, on one core, beside PDQ's: hashing a bank
+// picture's patches and a query's, checking one candidate, and scanning
+// banks of 1,000 to 100,000 pictures for votes. Photos: the robustness
+// corpus (scripts/corpus.sh; REMPART_BENCH_PHOTOS=build/corpus).
+//
+//   build/release/bench/rempart_patches_bench
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "bench/photo_set.h"
+#include "rempart/eval/transform.h"
+#include "rempart/hash/patches.h"
+#include "rempart/hash/pdq.h"
+#include "rempart/match/patch_index.h"
+#include "rempart/media/decode.h"
+
+namespace {
+
+using namespace rempart;
+
+// Up to 40 corpus photos at most 1024 pixels on their longer side (the
+// evaluation's size), decoded once.
+const std::vector<media::Image>& Pictures() {
+  static const std::vector<media::Image> pictures = [] {
+    std::vector<media::Image> out;
+    for (const auto& photo : bench::Photos()) {
+      if (out.size() >= 40) break;
+      auto decoded = media::DecodeImage(photo.bytes);
+      if (!decoded) continue;
+      media::Image image = std::move(decoded->image);
+      while (std::max(image.width(), image.height()) > 1024) {
+        auto half = eval::ApplyTransform("resize-50", image.view(), 0);
+        if (!half) break;
+        image = std::move(*half);
+      }
+      out.push_back(std::move(image));
+    }
+    if (out.empty()) {
+      std::fprintf(stderr,
+                   "no photos: run scripts/corpus.sh and set "
+                   "REMPART_BENCH_PHOTOS=build/corpus\n");
+    }
+    return out;
+  }();
+  return pictures;
+}
+
+match::PatchSignature Sign(const media::Image& image,
+                           const hash::PatchOptions& options) {
+  hash::PatchHasher hasher;
+  auto patches = hasher.Hash(image.view(), options);
+  return {image.width(), image.height(), patches ? *patches
+                                                 : std::vector<hash::Patch>{}};
+}
+
+void BM_PdqWithVariants(benchmark::State& state) {
+  const auto& pictures = Pictures();
+  if (pictures.empty()) return state.SkipWithError("no photos");
+  hash::PdqHasher hasher;
+  hash::PdqOptions options;
+  options.dihedral = true;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        hasher.Hash(pictures[i++ % pictures.size()].view(), options));
+  }
+}
+BENCHMARK(BM_PdqWithVariants)->Unit(benchmark::kMillisecond);
+
+void BM_BankPatches(benchmark::State& state) {
+  const auto& pictures = Pictures();
+  if (pictures.empty()) return state.SkipWithError("no photos");
+  hash::PatchHasher hasher;
+  const auto options = match::BankPatchOptions();
+  std::size_t i = 0;
+  double patches = 0;
+  for (auto _ : state) {
+    auto result = hasher.Hash(pictures[i++ % pictures.size()].view(), options);
+    patches += result ? static_cast<double>(result->size()) : 0;
+  }
+  state.counters["patches"] =
+      patches / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_BankPatches)->Unit(benchmark::kMillisecond);
+
+void BM_QueryPatches(benchmark::State& state) {
+  const auto& pictures = Pictures();
+  if (pictures.empty()) return state.SkipWithError("no photos");
+  hash::PatchHasher hasher;
+  const auto options = match::QueryPatchOptions();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        hasher.Hash(pictures[i++ % pictures.size()].view(), options));
+  }
+}
+BENCHMARK(BM_QueryPatches)->Unit(benchmark::kMillisecond);
+
+// One candidate checked: a cropped copy's query patches against the bank
+// signature of its original (arg 0) or of another picture (arg 1).
+void BM_CheckCandidate(benchmark::State& state) {
+  const auto& pictures = Pictures();
+  if (pictures.size() < 2) return state.SkipWithError("too few photos");
+  std::vector<match::PatchSignature> queries;
+  std::vector<match::PatchSignature> banks;
+  for (const auto& picture : pictures) {
+    banks.push_back(Sign(picture, match::BankPatchOptions()));
+    auto cropped = eval::ApplyTransform("crop-offcentre", picture.view(), 1);
+    if (!cropped) return state.SkipWithError("transform failed");
+    queries.push_back(Sign(*cropped, match::QueryPatchOptions()));
+  }
+  const std::size_t shift = state.range(0) == 0 ? 0 : 1;
+  std::size_t i = 0;
+  std::size_t matched = 0;
+  for (auto _ : state) {
+    const std::size_t q = i++ % queries.size();
+    const auto candidate =
+        match::CheckPatches(queries[q], banks[(q + shift) % banks.size()]);
+    matched += candidate.group >= 2 ? 1 : 0;
+  }
+  state.counters["matched"] = static_cast<double>(matched) /
+                              static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_CheckCandidate)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// Scanning a bank of N pictures (the corpus signatures repeated) for votes.
+void BM_SearchBank(benchmark::State& state) {
+  const auto& pictures = Pictures();
+  if (pictures.empty()) return state.SkipWithError("no photos");
+  std::vector<match::PatchSignature> banks;
+  for (const auto& picture : pictures) {
+    banks.push_back(Sign(picture, match::BankPatchOptions()));
+  }
+  match::PatchIndex index;
+  for (std::int64_t id = 0; id < state.range(0); ++id) {
+    index.Add(id, banks[static_cast<std::size_t>(id) % banks.size()]);
+  }
+  auto cropped = eval::ApplyTransform("crop-10", pictures[0].view(), 1);
+  if (!cropped) return state.SkipWithError("transform failed");
+  const auto query = Sign(*cropped, match::QueryPatchOptions());
+  for (auto _ : state) benchmark::DoNotOptimize(index.Search(query));
+  state.counters["bank_patches"] = static_cast<double>(index.patches());
+}
+BENCHMARK(BM_SearchBank)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
