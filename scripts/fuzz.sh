@@ -6,7 +6,7 @@
 #
 # Seeds come from tests/fixtures/{media,interchange}, shared/conformance,
 # the clips of tests/fixtures/video/make_clips.sh and fuzz/seeds/NAME (the
-# HTTP parsers);
+# HTTP parsers, patch signatures);
 # the growing corpus is kept in build/fuzz/corpus/NAME; crashes land in
 # build/fuzz/crashes.
 set -euo pipefail

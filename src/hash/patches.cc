@@ -4,9 +4,11 @@
 #include <cmath>
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "hash/pdq_internal.h"
+#include "rempart/core/hex.h"
 
 namespace rempart::hash {
 namespace {
@@ -394,6 +396,111 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
     patches.push_back(patch);
   }
   return patches;
+}
+
+namespace {
+
+// A fraction 0…1 as a 16-bit big-endian integer, × 65535 and rounded, at
+// least `lowest`.
+void PutFraction(float fraction, long lowest, std::vector<std::uint8_t>& out) {
+  if (!(fraction >= 0.0f)) fraction = 0.0f;  // Negative or not a number.
+  const long value = std::clamp(
+      std::lround(std::min(fraction, 1.0f) * 65535.0f), lowest, 65535L);
+  out.push_back(static_cast<std::uint8_t>(value >> 8));
+  out.push_back(static_cast<std::uint8_t>(value & 0xff));
+}
+
+int GetUint16(std::span<const std::uint8_t> bytes, std::size_t offset) {
+  return (bytes[offset] << 8) | bytes[offset + 1];
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> EncodePatches(std::span<const Patch> patches) {
+  const std::size_t count =
+      std::min(patches.size(), static_cast<std::size_t>(kMaxPatches));
+  std::vector<std::uint8_t> out;
+  out.reserve(kPatchesHeaderBytes + count * kPatchRecordBytes);
+  out.push_back(kPatchesVersion);
+  out.push_back(static_cast<std::uint8_t>(count >> 8));
+  out.push_back(static_cast<std::uint8_t>(count & 0xff));
+  for (const Patch& patch : patches.first(count)) {
+    PutFraction(patch.x, 0, out);
+    PutFraction(patch.y, 0, out);
+    PutFraction(patch.side, 1, out);
+    out.push_back(static_cast<std::uint8_t>(std::clamp(patch.quality, 0, 100)));
+    const auto hash = patch.hash.ToBytes();
+    out.insert(out.end(), hash.begin(), hash.end());
+  }
+  return out;
+}
+
+Result<std::vector<Patch>> DecodePatches(std::span<const std::uint8_t> bytes) {
+  if (bytes.size() < kPatchesHeaderBytes) {
+    return InvalidArgumentError("patches: " + std::to_string(bytes.size()) +
+                                " bytes, shorter than the 3-byte header");
+  }
+  if (bytes[0] != kPatchesVersion) {
+    return InvalidArgumentError("patches: version " + std::to_string(bytes[0]) +
+                                " is not supported (expected 1)");
+  }
+  const auto count = static_cast<std::size_t>(GetUint16(bytes, 1));
+  if (count > static_cast<std::size_t>(kMaxPatches)) {
+    return InvalidArgumentError("patches: " + std::to_string(count) +
+                                " patches, more than " +
+                                std::to_string(kMaxPatches));
+  }
+  const std::size_t expected = kPatchesHeaderBytes + count * kPatchRecordBytes;
+  if (bytes.size() != expected) {
+    return InvalidArgumentError("patches: " + std::to_string(bytes.size()) +
+                                " bytes, but " + std::to_string(count) +
+                                " patches take exactly " +
+                                std::to_string(expected));
+  }
+  std::vector<Patch> patches(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto record = bytes.subspan(
+        kPatchesHeaderBytes + i * kPatchRecordBytes, kPatchRecordBytes);
+    Patch& patch = patches[i];
+    const int side = GetUint16(record, 4);
+    if (side == 0) {
+      return InvalidArgumentError("patches: patch " + std::to_string(i + 1) +
+                                  " has a side of 0");
+    }
+    patch.quality = record[6];
+    if (patch.quality > 100) {
+      return InvalidArgumentError(
+          "patches: patch " + std::to_string(i + 1) + " has quality " +
+          std::to_string(patch.quality) + ", more than 100");
+    }
+    patch.x = static_cast<float>(GetUint16(record, 0)) / 65535.0f;
+    patch.y = static_cast<float>(GetUint16(record, 2)) / 65535.0f;
+    patch.side = static_cast<float>(side) / 65535.0f;
+    patch.hash = PdqHash::FromBytes(record.subspan<7, 32>());
+  }
+  return patches;
+}
+
+std::string FormatPatches(std::span<const Patch> patches) {
+  return HexEncode(EncodePatches(patches));
+}
+
+Result<std::vector<Patch>> ParsePatches(std::string_view text) {
+  if (text.size() > 2 * kMaxPatchesBytes) {
+    return InvalidArgumentError("patches: " + std::to_string(text.size()) +
+                                " characters, more than the " +
+                                std::to_string(2 * kMaxPatchesBytes) + " of " +
+                                std::to_string(kMaxPatches) + " patches");
+  }
+  if (text.size() % 2 != 0) {
+    return InvalidArgumentError("patches: an odd number of hex digits (" +
+                                std::to_string(text.size()) + ")");
+  }
+  auto bytes = HexDecode(text, text.size() / 2);
+  if (!bytes) {
+    return InvalidArgumentError("patches: " + bytes.error().message());
+  }
+  return DecodePatches(*bytes);
 }
 
 }  // namespace rempart::hash

@@ -18,9 +18,13 @@
 #define REMPART_HASH_PATCHES_H_
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "rempart/core/result.h"
@@ -85,6 +89,50 @@ class PatchHasher {
   struct Scratch;
   std::unique_ptr<Scratch> scratch_;
 };
+
+// The bank side's signature as bytes, the form organisations share (a
+// query's dihedral and turned hashes stay with the query). Version 1:
+//
+//   offset  size  field
+//   0       1     version: 1
+//   1       2     count: patches that follow, 0…kMaxPatches (big-endian)
+//   3       39×n  one record per patch, in the signature's order:
+//     +0    2       x: centre, round(x × 65535), big-endian
+//     +2    2       y: centre, round(y × 65535), big-endian
+//     +4    2       side: round(side × 65535), 1…65535, big-endian
+//     +6    1       quality: 0…100
+//     +7    32      hash: PdqHash::ToBytes() (the hex text's bytes)
+//
+// So a signature of n patches takes 3 + 39·n bytes: 2,499 for the 64 of
+// BankPatchOptions() (4,998 hex digits), 9,987 at most (19,974 digits).
+// Positions and sides come back within 1/131070 of what was written;
+// hashes and qualities exactly.
+inline constexpr int kPatchesVersion = 1;
+inline constexpr std::size_t kPatchesHeaderBytes = 3;
+inline constexpr std::size_t kPatchRecordBytes = 39;
+inline constexpr std::size_t kMaxPatchesBytes =
+    kPatchesHeaderBytes + kMaxPatches * kPatchRecordBytes;
+
+// The bytes of `patches`' first kMaxPatches (Hash() gives the strongest
+// first). Positions and sides are clamped to 0…1 (not-a-number reads 0), a
+// side too small to write as 1/65535 or more is written as 1/65535, and a
+// quality is clamped to 0…100, so every output decodes. `dihedral` and
+// `turned` are not written.
+std::vector<std::uint8_t> EncodePatches(std::span<const Patch> patches);
+
+// Reads EncodePatches()'s bytes. InvalidArgument, saying why, for another
+// version, a count over kMaxPatches, a length other than exactly the
+// header and `count` records, a quality over 100 or a side of 0. The
+// patches have no dihedral or turned hashes.
+Result<std::vector<Patch>> DecodePatches(std::span<const std::uint8_t> bytes);
+
+// The text form for JSON, CSV and forms: EncodePatches() in lowercase hex.
+std::string FormatPatches(std::span<const Patch> patches);
+
+// Reads FormatPatches()'s text (either case, nothing else).
+// InvalidArgument for an odd length, a character that is not a hex digit,
+// text longer than 2 × kMaxPatchesBytes, or bytes DecodePatches() refuses.
+Result<std::vector<Patch>> ParsePatches(std::string_view text);
 
 }  // namespace rempart::hash
 

@@ -1,0 +1,528 @@
+#include "rempart/hash/patches.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rempart/core/hex.h"
+#include "tests/support/textured_picture.h"
+
+namespace rempart::hash {
+namespace {
+
+using media::Image;
+using media::PixelFormat;
+using testing::TexturedPicture;
+
+// `image` scaled down by 2 on each side, each pixel the mean of a 2×2 box.
+Image HalfSize(const Image& image) {
+  Image half(image.width() / 2, image.height() / 2, image.format());
+  const int channels = image.channels();
+  for (int y = 0; y < half.height(); ++y) {
+    const std::uint8_t* top = image.row(2 * y);
+    const std::uint8_t* bottom = image.row(2 * y + 1);
+    std::uint8_t* out = half.mutable_row(y);
+    for (int x = 0; x < half.width(); ++x) {
+      for (int c = 0; c < channels; ++c) {
+        const int left = 2 * x * channels + c;
+        const int right = left + channels;
+        out[x * channels + c] = static_cast<std::uint8_t>(
+            (top[left] + top[right] + bottom[left] + bottom[right] + 2) / 4);
+      }
+    }
+  }
+  return half;
+}
+
+// `image` mirrored left to right.
+Image Mirrored(const Image& image) {
+  Image mirrored(image.width(), image.height(), image.format());
+  const int channels = image.channels();
+  for (int y = 0; y < image.height(); ++y) {
+    const std::uint8_t* in = image.row(y);
+    std::uint8_t* out = mirrored.mutable_row(y);
+    for (int x = 0; x < image.width(); ++x) {
+      std::copy(in + x * channels, in + (x + 1) * channels,
+                out + (image.width() - 1 - x) * channels);
+    }
+  }
+  return mirrored;
+}
+
+Image Flat(int width, int height, std::uint8_t grey) {
+  Image image(width, height, PixelFormat::kRgb8);
+  std::fill(image.mutable_pixels().begin(), image.mutable_pixels().end(), grey);
+  return image;
+}
+
+std::vector<Patch> HashOrDie(const Image& image,
+                             const PatchOptions& options = {}) {
+  PatchHasher hasher;
+  auto patches = hasher.Hash(image.view(), options);
+  EXPECT_TRUE(patches) << patches.error().message();
+  return patches ? std::move(*patches) : std::vector<Patch>{};
+}
+
+// The smallest distance from `hash` to any of `hashes`.
+int Nearest(const PdqHash& hash, const std::vector<PdqHash>& hashes) {
+  int best = PdqHash::kBits;
+  for (const PdqHash& other : hashes) {
+    best = std::min(best, Distance(hash, other));
+  }
+  return best;
+}
+
+// The share of `query`'s patches with a hash within `radius` of one of
+// `hashes`.
+double ShareFound(const std::vector<Patch>& query,
+                  const std::vector<PdqHash>& hashes, int radius) {
+  if (query.empty()) return 0;
+  int found = 0;
+  for (const Patch& patch : query) {
+    if (Nearest(patch.hash, hashes) <= radius) ++found;
+  }
+  return static_cast<double>(found) / static_cast<double>(query.size());
+}
+
+std::vector<PdqHash> HashesOf(const std::vector<Patch>& patches) {
+  std::vector<PdqHash> hashes;
+  hashes.reserve(patches.size());
+  for (const Patch& patch : patches) hashes.push_back(patch.hash);
+  return hashes;
+}
+
+void ExpectSamePatches(const std::vector<Patch>& a,
+                       const std::vector<Patch>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].x, b[i].x) << "patch " << i;
+    EXPECT_EQ(a[i].y, b[i].y) << "patch " << i;
+    EXPECT_EQ(a[i].side, b[i].side) << "patch " << i;
+    EXPECT_EQ(a[i].hash, b[i].hash) << "patch " << i;
+    EXPECT_EQ(a[i].quality, b[i].quality) << "patch " << i;
+    EXPECT_EQ(a[i].dihedral, b[i].dihedral) << "patch " << i;
+    EXPECT_EQ(a[i].turned, b[i].turned) << "patch " << i;
+  }
+}
+
+TEST(PatchHasherTest, RefusesAViewWhoseBufferDoesNotMatch) {
+  const std::vector<std::uint8_t> pixels(10 * 10 * 3 - 1);
+  const media::ImageView view{10, 10, PixelFormat::kRgb8, pixels};
+  PatchHasher hasher;
+  auto patches = hasher.Hash(view);
+  ASSERT_FALSE(patches);
+  EXPECT_EQ(patches.error().code(), StatusCode::kInvalidArgument);
+  const media::ImageView empty{0, 0, PixelFormat::kGray8, {}};
+  EXPECT_FALSE(hasher.Hash(empty));
+}
+
+TEST(PatchHasherTest, TinyAndFlatPicturesHaveNoPatches) {
+  EXPECT_TRUE(HashOrDie(Flat(1, 1, 90)).empty());
+  EXPECT_TRUE(HashOrDie(Flat(10, 10, 90)).empty());
+  EXPECT_TRUE(HashOrDie(Flat(400, 300, 200)).empty());
+  EXPECT_TRUE(HashOrDie(Flat(2000, 3, 10)).empty());
+  Image grey(400, 300, PixelFormat::kGray8);
+  EXPECT_TRUE(HashOrDie(grey).empty());
+}
+
+TEST(PatchHasherTest, TinyTexturedPicturesAreHashedSafely) {
+  // Pictures smaller than the detector's unit are interpolated up; what
+  // they give must still be well formed.
+  for (const auto& [width, height] :
+       {std::pair{1, 1}, {2, 3}, {10, 10}, {17, 5}}) {
+    for (const Patch& patch : HashOrDie(TexturedPicture(3, width, height))) {
+      EXPECT_GE(patch.x, 0.0f);
+      EXPECT_LE(patch.x, 1.0f);
+      EXPECT_GT(patch.side, 0.0f);
+      EXPECT_LE(patch.side, 1.0f);
+    }
+  }
+}
+
+TEST(PatchHasherTest, TexturedPictureHasWellFormedPatches) {
+  const Image picture = TexturedPicture(1);
+  PatchOptions options;
+  const auto patches = HashOrDie(picture, options);
+  ASSERT_GE(patches.size(), 5u);
+  EXPECT_LE(static_cast<int>(patches.size()), options.max_patches);
+  for (const Patch& patch : patches) {
+    EXPECT_GE(patch.x, 0.0f);
+    EXPECT_LE(patch.x, 1.0f);
+    EXPECT_GE(patch.y, 0.0f);
+    EXPECT_LE(patch.y, 1.0f);
+    EXPECT_GT(patch.side, 0.0f);
+    EXPECT_LE(patch.side, 1.0f);
+    // The window lies inside the picture (sides are fractions of the
+    // longer side), give or take a pixel of the detector's unit.
+    const float half = patch.side * 400 / 2;
+    EXPECT_GE(patch.x * 400 - half, -2.0f);
+    EXPECT_LE(patch.x * 400 + half, 402.0f);
+    EXPECT_GE(patch.y * 300 - half, -2.0f);
+    EXPECT_LE(patch.y * 300 + half, 302.0f);
+    EXPECT_GE(patch.quality, options.min_quality);
+    EXPECT_LE(patch.quality, 100);
+    EXPECT_FALSE(patch.dihedral.has_value());
+    EXPECT_TRUE(patch.turned.empty());
+  }
+  // Distinct places: no two patches share both centre and side.
+  for (std::size_t i = 0; i < patches.size(); ++i) {
+    for (std::size_t j = i + 1; j < patches.size(); ++j) {
+      EXPECT_FALSE(patches[i].x == patches[j].x &&
+                   patches[i].y == patches[j].y &&
+                   patches[i].side == patches[j].side)
+          << i << " and " << j;
+    }
+  }
+}
+
+TEST(PatchHasherTest, OptionsBoundTheCountAndTheQuality) {
+  const Image picture = TexturedPicture(2);
+  PatchOptions few;
+  few.max_patches = 3;
+  EXPECT_EQ(HashOrDie(picture, few).size(), 3u);
+  PatchOptions none;
+  none.max_patches = 0;
+  EXPECT_TRUE(HashOrDie(picture, none).empty());
+  PatchOptions strict;
+  strict.min_quality = 90;
+  strict.max_patches = 200;
+  PatchOptions lenient = strict;
+  lenient.min_quality = 0;
+  const auto strict_patches = HashOrDie(picture, strict);
+  const auto lenient_patches = HashOrDie(picture, lenient);
+  EXPECT_LT(strict_patches.size(), lenient_patches.size());
+  for (const Patch& patch : strict_patches) EXPECT_GE(patch.quality, 90);
+}
+
+TEST(PatchHasherTest, IsDeterministic) {
+  const Image picture = TexturedPicture(4);
+  PatchOptions options;
+  options.dihedral = true;
+  options.turns = {-5.0f, 5.0f};
+  PatchHasher hasher;
+  auto first = hasher.Hash(picture.view(), options);
+  // The hasher's scratch memory holds another picture in between.
+  ASSERT_TRUE(hasher.Hash(TexturedPicture(5, 640, 480).view(), options));
+  auto second = hasher.Hash(picture.view(), options);
+  ASSERT_TRUE(first && second);
+  ASSERT_FALSE(first->empty());
+  ExpectSamePatches(*first, *second);
+  ExpectSamePatches(*first, HashOrDie(picture, options));
+}
+
+TEST(PatchHasherTest, DihedralVariantsOnlyWhenAsked) {
+  const Image picture = TexturedPicture(7);
+  const auto plain = HashOrDie(picture);
+  ASSERT_FALSE(plain.empty());
+  for (const Patch& patch : plain) EXPECT_FALSE(patch.dihedral.has_value());
+  PatchOptions options;
+  options.dihedral = true;
+  const auto with = HashOrDie(picture, options);
+  ASSERT_EQ(with.size(), plain.size());
+  for (std::size_t i = 0; i < with.size(); ++i) {
+    ASSERT_TRUE(with[i].dihedral.has_value());
+    EXPECT_EQ(with[i].hash, plain[i].hash);
+    const auto& variants = *with[i].dihedral;
+    EXPECT_EQ(variants[static_cast<int>(Dihedral::kOriginal)], with[i].hash);
+    // The variants are other hashes (a window is not symmetric).
+    EXPECT_NE(variants[static_cast<int>(Dihedral::kFlipY)], with[i].hash);
+  }
+}
+
+TEST(PatchHasherTest, MirrorVariantsFindTheMirroredPicture) {
+  const Image picture = TexturedPicture(8);
+  PatchOptions options;
+  options.dihedral = true;
+  const auto original = HashOrDie(picture, options);
+  const auto mirrored = HashOrDie(Mirrored(picture));
+  ASSERT_FALSE(original.empty());
+  ASSERT_FALSE(mirrored.empty());
+  std::vector<PdqHash> flipped;
+  flipped.reserve(original.size());
+  for (const Patch& patch : original) {
+    flipped.push_back((*patch.dihedral)[static_cast<int>(Dihedral::kFlipY)]);
+  }
+  EXPECT_GE(ShareFound(mirrored, flipped, 40), 0.5);
+}
+
+TEST(PatchHasherTest, OneTurnedHashPerAngle) {
+  const Image picture = TexturedPicture(9);
+  for (const std::vector<float>& turns :
+       {std::vector<float>{}, {8.0f}, {-8.0f, -4.0f, 4.0f, 8.0f}}) {
+    PatchOptions options;
+    options.turns = turns;
+    const auto patches = HashOrDie(picture, options);
+    ASSERT_FALSE(patches.empty());
+    for (const Patch& patch : patches) {
+      EXPECT_EQ(patch.turned.size(), turns.size());
+    }
+  }
+  // A turn of 0° samples the same window as the patch itself.
+  PatchOptions zero;
+  zero.turns = {0.0f};
+  for (const Patch& patch : HashOrDie(picture, zero)) {
+    ASSERT_EQ(patch.turned.size(), 1u);
+    EXPECT_EQ(patch.turned[0], patch.hash);
+  }
+}
+
+TEST(PatchHasherTest, HalfSizeCopyFindsTheOriginalsPatches) {
+  const Image picture = TexturedPicture(10);
+  PatchOptions options;
+  options.max_patches = 64;
+  const auto original = HashOrDie(picture, options);
+  const auto half = HashOrDie(HalfSize(picture), options);
+  ASSERT_GE(original.size(), 10u);
+  ASSERT_GE(half.size(), 10u);
+  EXPECT_GE(ShareFound(half, HashesOf(original), 40), 0.5);
+  // An unrelated picture's patches rarely come that close.
+  const auto other = HashOrDie(TexturedPicture(11), options);
+  EXPECT_LT(ShareFound(other, HashesOf(original), 40), 0.2);
+}
+
+// Patches as a hasher would make them, with every field varied.
+std::vector<Patch> SamplePatches(int count, std::uint64_t seed) {
+  std::mt19937_64 random(seed);
+  std::vector<Patch> patches(static_cast<std::size_t>(count));
+  for (Patch& patch : patches) {
+    patch.x = static_cast<float>(random() % 100'001) / 100'000.0f;
+    patch.y = static_cast<float>(random() % 100'001) / 100'000.0f;
+    patch.side = static_cast<float>(random() % 100'000 + 1) / 100'000.0f;
+    patch.quality = static_cast<int>(random() % 101);
+    patch.hash = PdqHash({random(), random(), random(), random()});
+  }
+  return patches;
+}
+
+void ExpectCloseCopies(const std::vector<Patch>& decoded,
+                       const std::vector<Patch>& patches) {
+  constexpr float kStep = 1.0f / 65535.0f;
+  ASSERT_EQ(decoded.size(), patches.size());
+  for (std::size_t i = 0; i < patches.size(); ++i) {
+    EXPECT_NEAR(decoded[i].x, patches[i].x, kStep) << "patch " << i;
+    EXPECT_NEAR(decoded[i].y, patches[i].y, kStep) << "patch " << i;
+    EXPECT_NEAR(decoded[i].side, patches[i].side, kStep) << "patch " << i;
+    EXPECT_EQ(decoded[i].hash, patches[i].hash) << "patch " << i;
+    EXPECT_EQ(decoded[i].quality, patches[i].quality) << "patch " << i;
+    EXPECT_FALSE(decoded[i].dihedral.has_value());
+    EXPECT_TRUE(decoded[i].turned.empty());
+  }
+}
+
+TEST(PatchesFormatTest, WritesTheDocumentedLayout) {
+  Patch patch;
+  patch.x = 0.5f;
+  patch.y = 1.0f;
+  patch.side = 0.25f;
+  patch.quality = 87;
+  patch.hash = *PdqHash::FromHex(
+      "c8feb0fc73910f830fc6307cf039e7030fc61b9cf8717cf00fce00070003fffe");
+  const std::vector<Patch> patches = {patch, patch};
+  const auto bytes = EncodePatches(patches);
+  ASSERT_EQ(bytes.size(), kPatchesHeaderBytes + 2 * kPatchRecordBytes);
+  EXPECT_EQ(bytes[0], 1);  // Version.
+  EXPECT_EQ(bytes[1], 0);  // Count, big-endian.
+  EXPECT_EQ(bytes[2], 2);
+  const std::vector<std::uint8_t> record(bytes.begin() + 3,
+                                         bytes.begin() + 3 + 7);
+  // 32767.5 and 16383.75 round to 32768 (0x8000) and 16384 (0x4000).
+  EXPECT_EQ(record, (std::vector<std::uint8_t>{0x80, 0x00, 0xff, 0xff, 0x40,
+                                               0x00, 87}));
+  const auto hash = patch.hash.ToBytes();
+  EXPECT_EQ(std::vector<std::uint8_t>(bytes.begin() + 10, bytes.begin() + 42),
+            std::vector<std::uint8_t>(hash.begin(), hash.end()));
+  EXPECT_EQ(FormatPatches(patches).substr(0, 6 + 14 + 8),
+            "010002"
+            "8000ffff400057"
+            "c8feb0fc");
+}
+
+TEST(PatchesFormatTest, SizesFollowTheCount) {
+  EXPECT_EQ(kPatchRecordBytes, 39u);
+  EXPECT_EQ(EncodePatches({}), (std::vector<std::uint8_t>{1, 0, 0}));
+  EXPECT_EQ(FormatPatches({}), "010000");
+  EXPECT_EQ(EncodePatches(SamplePatches(64, 1)).size(), 2'499u);
+  EXPECT_EQ(FormatPatches(SamplePatches(64, 1)).size(), 4'998u);
+  EXPECT_EQ(EncodePatches(SamplePatches(kMaxPatches, 2)).size(),
+            kMaxPatchesBytes);
+  EXPECT_EQ(kMaxPatchesBytes, 9'987u);
+}
+
+TEST(PatchesFormatTest, WritesAtMostMaxPatchesTheFirstOnes) {
+  const auto patches = SamplePatches(kMaxPatches + 10, 3);
+  auto decoded = DecodePatches(EncodePatches(patches));
+  ASSERT_TRUE(decoded) << decoded.error().message();
+  ExpectCloseCopies(
+      *decoded,
+      std::vector<Patch>(patches.begin(), patches.begin() + kMaxPatches));
+}
+
+TEST(PatchesFormatTest, RoundTripsBytesAndText) {
+  for (int count : {0, 1, 7, 64, kMaxPatches}) {
+    const auto patches = SamplePatches(count, 100 + count);
+    const auto bytes = EncodePatches(patches);
+    auto decoded = DecodePatches(bytes);
+    ASSERT_TRUE(decoded) << decoded.error().message();
+    ExpectCloseCopies(*decoded, patches);
+    EXPECT_EQ(EncodePatches(*decoded), bytes);
+
+    const std::string text = FormatPatches(patches);
+    EXPECT_EQ(text, HexEncode(bytes));
+    auto parsed = ParsePatches(text);
+    ASSERT_TRUE(parsed) << parsed.error().message();
+    ExpectCloseCopies(*parsed, patches);
+    std::string upper = text;
+    std::transform(upper.begin(), upper.end(), upper.begin(),
+                   [](char c) { return c >= 'a' && c <= 'f' ? c - 32 : c; });
+    auto parsed_upper = ParsePatches(upper);
+    ASSERT_TRUE(parsed_upper) << parsed_upper.error().message();
+    EXPECT_EQ(FormatPatches(*parsed_upper), text);
+  }
+}
+
+TEST(PatchesFormatTest, RoundTripsAHashersPatches) {
+  PatchOptions options;
+  options.dihedral = true;
+  options.turns = {4.0f};
+  const auto patches = HashOrDie(TexturedPicture(12), options);
+  ASSERT_FALSE(patches.empty());
+  auto parsed = ParsePatches(FormatPatches(patches));
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  ExpectCloseCopies(*parsed, patches);
+}
+
+TEST(PatchesFormatTest, ClampsWhatCannotBeWritten) {
+  std::vector<Patch> patches(4);
+  patches[0].x = -0.5f;
+  patches[0].y = 7.0f;
+  patches[0].side = 0.0f;
+  patches[0].quality = 150;
+  patches[1].x = std::numeric_limits<float>::quiet_NaN();
+  patches[1].y = std::numeric_limits<float>::infinity();
+  patches[1].side = 2.0f;
+  patches[1].quality = -3;
+  patches[2].side = 1e-9f;
+  patches[3].side = -1.0f;
+  patches[3].y = -std::numeric_limits<float>::infinity();
+  auto decoded = DecodePatches(EncodePatches(patches));
+  ASSERT_TRUE(decoded) << decoded.error().message();
+  ASSERT_EQ(decoded->size(), 4u);
+  const auto& out = *decoded;
+  EXPECT_EQ(out[0].x, 0.0f);
+  EXPECT_EQ(out[0].y, 1.0f);
+  EXPECT_EQ(out[0].side, 1.0f / 65535.0f);
+  EXPECT_EQ(out[0].quality, 100);
+  EXPECT_EQ(out[1].x, 0.0f);
+  EXPECT_EQ(out[1].y, 1.0f);
+  EXPECT_EQ(out[1].side, 1.0f);
+  EXPECT_EQ(out[1].quality, 0);
+  EXPECT_EQ(out[2].side, 1.0f / 65535.0f);
+  EXPECT_EQ(out[3].side, 1.0f / 65535.0f);
+  EXPECT_EQ(out[3].y, 0.0f);
+}
+
+// A valid two-patch signature to break.
+std::vector<std::uint8_t> Valid() { return EncodePatches(SamplePatches(2, 9)); }
+
+void ExpectRefused(const Result<std::vector<Patch>>& result,
+                   const std::string& reason) {
+  ASSERT_FALSE(result) << "accepted; expected: " << reason;
+  EXPECT_EQ(result.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(result.error().message().find(reason), std::string::npos)
+      << result.error().message();
+}
+
+TEST(PatchesFormatTest, DecodeRefusesEveryBrokenRule) {
+  ExpectRefused(DecodePatches({}), "shorter than the 3-byte header");
+  ExpectRefused(DecodePatches(std::vector<std::uint8_t>{1, 0}),
+                "shorter than the 3-byte header");
+
+  auto version = Valid();
+  version[0] = 2;
+  ExpectRefused(DecodePatches(version), "version 2 is not supported");
+  version[0] = 0;
+  ExpectRefused(DecodePatches(version), "version 0 is not supported");
+
+  // 257 patches, with the bytes for all of them.
+  std::vector<std::uint8_t> many = EncodePatches(SamplePatches(kMaxPatches, 4));
+  const auto one = Valid();
+  many.insert(many.end(), one.begin() + 3, one.begin() + 3 + 39);
+  many[1] = 0x01;
+  many[2] = 0x01;
+  ExpectRefused(DecodePatches(many), "257 patches, more than 256");
+  many[1] = 0xff;
+  many[2] = 0xff;
+  ExpectRefused(DecodePatches(many), "65535 patches, more than 256");
+
+  auto shorter = Valid();
+  shorter.pop_back();
+  ExpectRefused(DecodePatches(shorter),
+                "80 bytes, but 2 patches take exactly 81");
+  auto longer = Valid();
+  longer.push_back(0);
+  ExpectRefused(DecodePatches(longer),
+                "82 bytes, but 2 patches take exactly 81");
+  auto count = Valid();
+  count[2] = 3;
+  ExpectRefused(DecodePatches(count), "3 patches take exactly 120");
+  ExpectRefused(DecodePatches(std::vector<std::uint8_t>{1, 0, 0, 0}),
+                "0 patches take exactly 3");
+
+  auto quality = Valid();
+  quality[3 + 39 + 6] = 101;
+  ExpectRefused(DecodePatches(quality), "patch 2 has quality 101");
+  quality[3 + 39 + 6] = 255;
+  ExpectRefused(DecodePatches(quality), "patch 2 has quality 255");
+  quality[3 + 39 + 6] = 100;
+  EXPECT_TRUE(DecodePatches(quality));
+
+  auto side = Valid();
+  side[3 + 4] = 0;
+  side[3 + 5] = 0;
+  ExpectRefused(DecodePatches(side), "patch 1 has a side of 0");
+  side[3 + 5] = 1;
+  EXPECT_TRUE(DecodePatches(side));
+
+  // Every position is a valid fraction, edges included.
+  auto edges = Valid();
+  std::fill(edges.begin() + 3, edges.begin() + 3 + 4, 0x00);
+  std::fill(edges.begin() + 3 + 39, edges.begin() + 3 + 39 + 6, 0xff);
+  auto decoded = DecodePatches(edges);
+  ASSERT_TRUE(decoded) << decoded.error().message();
+  EXPECT_EQ((*decoded)[0].x, 0.0f);
+  EXPECT_EQ((*decoded)[1].y, 1.0f);
+  EXPECT_EQ((*decoded)[1].side, 1.0f);
+}
+
+TEST(PatchesFormatTest, ParseRefusesBadText) {
+  const std::string valid = HexEncode(Valid());
+  ASSERT_TRUE(ParsePatches(valid));
+  ExpectRefused(ParsePatches(""), "shorter than the 3-byte header");
+  ExpectRefused(ParsePatches(valid.substr(1)), "odd number of hex digits");
+  ExpectRefused(ParsePatches(valid + "0"), "odd number of hex digits");
+  std::string letter = valid;
+  letter[10] = 'g';
+  ExpectRefused(ParsePatches(letter), "character 11 is not a hex digit");
+  ExpectRefused(ParsePatches(" " + valid + " "), "not a hex digit");
+  ExpectRefused(ParsePatches("0x" + valid), "not a hex digit");
+  std::string version = valid;
+  version[1] = '2';
+  ExpectRefused(ParsePatches(version), "version 2 is not supported");
+  // Text longer than the largest signature is refused before decoding,
+  // whatever it holds.
+  const std::string largest = FormatPatches(SamplePatches(kMaxPatches, 5));
+  ASSERT_EQ(largest.size(), 2 * kMaxPatchesBytes);
+  ASSERT_TRUE(ParsePatches(largest));
+  ExpectRefused(ParsePatches(largest + "00"), "more than the 19974");
+  ExpectRefused(ParsePatches(std::string(1 << 20, 'z')), "more than the 19974");
+}
+
+}  // namespace
+}  // namespace rempart::hash
