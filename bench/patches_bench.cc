@@ -51,8 +51,8 @@ match::PatchSignature Sign(const media::Image& image,
                            const hash::PatchOptions& options) {
   hash::PatchHasher hasher;
   auto patches = hasher.Hash(image.view(), options);
-  return {image.width(), image.height(), patches ? *patches
-                                                 : std::vector<hash::Patch>{}};
+  return {image.width(), image.height(),
+          patches ? *patches : std::vector<hash::Patch>{}};
 }
 
 void BM_PdqWithVariants(benchmark::State& state) {
@@ -80,8 +80,7 @@ void BM_BankPatches(benchmark::State& state) {
     auto result = hasher.Hash(pictures[i++ % pictures.size()].view(), options);
     patches += result ? static_cast<double>(result->size()) : 0;
   }
-  state.counters["patches"] =
-      patches / static_cast<double>(state.iterations());
+  state.counters["patches"] = patches / static_cast<double>(state.iterations());
 }
 BENCHMARK(BM_BankPatches)->Unit(benchmark::kMillisecond);
 
@@ -120,8 +119,8 @@ void BM_CheckCandidate(benchmark::State& state) {
         match::CheckPatches(queries[q], banks[(q + shift) % banks.size()]);
     matched += candidate.group >= 2 ? 1 : 0;
   }
-  state.counters["matched"] = static_cast<double>(matched) /
-                              static_cast<double>(state.iterations());
+  state.counters["matched"] =
+      static_cast<double>(matched) / static_cast<double>(state.iterations());
 }
 BENCHMARK(BM_CheckCandidate)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
@@ -130,6 +129,7 @@ void BM_SearchBank(benchmark::State& state) {
   const auto& pictures = Pictures();
   if (pictures.empty()) return state.SkipWithError("no photos");
   std::vector<match::PatchSignature> banks;
+  banks.reserve(pictures.size());
   for (const auto& picture : pictures) {
     banks.push_back(Sign(picture, match::BankPatchOptions()));
   }

@@ -39,22 +39,26 @@ CLI::App* AddEvalCommand(CLI::App& app, EvalCommandOptions& options) {
       "Measure what matching catches: transform every picture of a corpus "
       "(crops, turns, captions, screenshots…), query each against the "
       "corpus, report recall and false matches per transform and matcher.");
-  command->add_option("corpus", options.corpus,
-                      "Folder of pictures (scripts/corpus.sh builds one)")
+  command
+      ->add_option("corpus", options.corpus,
+                   "Folder of pictures (scripts/corpus.sh builds one)")
       ->required();
-  command->add_option("--out", options.out,
-                      "Folder for report.html and report.json")
+  command
+      ->add_option("--out", options.out,
+                   "Folder for report.html and report.json")
       ->capture_default_str();
   command->add_option("--seed", options.seed, "Seed of every random choice")
       ->capture_default_str();
-  command->add_option("--side", options.working_side,
-                      "Originals scaled down to this longer side")
+  command
+      ->add_option("--side", options.working_side,
+                   "Originals scaled down to this longer side")
       ->check(CLI::Range(64, 4096))
       ->capture_default_str();
   command->add_option("-j,--jobs", options.jobs, "Threads (0: one per core)")
       ->check(CLI::Range(0, 64));
-  command->add_option("--limit", options.limit,
-                      "Only the first N pictures, by name (0: all)")
+  command
+      ->add_option("--limit", options.limit,
+                   "Only the first N pictures, by name (0: all)")
       ->check(CLI::NonNegativeNumber);
   command->add_option("--transform", options.transforms,
                       "Only these transforms (repeatable; default: all)");
@@ -81,8 +85,7 @@ int RunEvalCommand(const EvalCommandOptions& options,
   auto report = eval::RunEval(run);
   if (bar) bar->Finish();
   if (!report) {
-    std::fprintf(err, "rempart eval: %s\n",
-                 report.status().ToString().c_str());
+    std::fprintf(err, "rempart eval: %s\n", report.status().ToString().c_str());
     return report.status().code() == StatusCode::kInvalidArgument
                ? kExitUsage
                : kExitSomeFailed;

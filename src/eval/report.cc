@@ -925,9 +925,10 @@ void AppendFalseMatches(const EvalReport& report, std::string& page) {
             "</strong> of those were also confirmed by the second hash.</p>\n";
   }
   if (!report.false_match_examples.empty()) {
-    page += "<h3>False matches by name</h3>\n<div class=\"scroll\"><table>"
-            "<thead><tr><th>matcher</th><th>transform</th><th>query made "
-            "from</th><th>matched</th><th>score</th></tr></thead><tbody>\n";
+    page +=
+        "<h3>False matches by name</h3>\n<div class=\"scroll\"><table>"
+        "<thead><tr><th>matcher</th><th>transform</th><th>query made "
+        "from</th><th>matched</th><th>score</th></tr></thead><tbody>\n";
     for (const FalseMatch& example : report.false_match_examples) {
       page += "<tr>" + Cell("name", Html(example.matcher)) +
               Cell("name", Html(example.transform)) +

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <thread>
@@ -57,7 +58,8 @@ std::uint64_t Mix(std::uint64_t x) {
 // The picture as RGB, scaled down (area average) to `side` on its longer
 // side when larger.
 Result<media::Image> Normalise(const media::Image& decoded, int side) {
-  media::Image rgb(decoded.width(), decoded.height(), media::PixelFormat::kRgb8);
+  media::Image rgb(decoded.width(), decoded.height(),
+                   media::PixelFormat::kRgb8);
   if (decoded.format() == media::PixelFormat::kGray8) {
     auto out = rgb.mutable_pixels();
     auto in = decoded.pixels();
@@ -71,8 +73,10 @@ Result<media::Image> Normalise(const media::Image& decoded, int side) {
   const int longer = std::max(rgb.width(), rgb.height());
   if (longer <= side) return rgb;
   const double scale = static_cast<double>(side) / longer;
-  const int width = std::max(1, static_cast<int>(rgb.width() * scale + 0.5));
-  const int height = std::max(1, static_cast<int>(rgb.height() * scale + 0.5));
+  const int width =
+      std::max(1, static_cast<int>(std::lround(rgb.width() * scale)));
+  const int height =
+      std::max(1, static_cast<int>(std::lround(rgb.height() * scale)));
   media::Image out(width, height, media::PixelFormat::kRgb8);
   try {
     const cv::Mat src(rgb.height(), rgb.width(), CV_8UC3,
@@ -380,6 +384,7 @@ Result<EvalReport> RunEval(const EvalOptions& options) {
   std::atomic<std::uint64_t> finished{0};
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<Status> failures(threads);
+  workers.reserve(threads);
   for (int w = 0; w < threads; ++w) {
     workers.push_back(std::make_unique<Worker>(originals, index, columns));
   }
@@ -405,13 +410,14 @@ Result<EvalReport> RunEval(const EvalOptions& options) {
                      : transformed.status();
       }
       if (!status.ok() && failures[w].ok()) {
-        failures[w] = Status(status.code(), original.name + ": " +
-                                                status.message());
+        failures[w] =
+            Status(status.code(), original.name + ": " + status.message());
       }
       finished.fetch_add(1);
     }
   };
   std::vector<std::thread> pool;
+  pool.reserve(threads);
   for (int w = 0; w < threads; ++w) pool.emplace_back(work, w);
   while (finished.load() < total) {
     if (options.progress) options.progress(finished.load(), total);
@@ -465,9 +471,9 @@ Result<EvalReport> RunEval(const EvalOptions& options) {
     report.forgeries.mean_pixel_change =
         static_cast<int>(std::lround(change / report.forgeries.forged));
   }
-  report.seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - started)
-                       .count();
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+          .count();
   return report;
 }
 

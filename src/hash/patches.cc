@@ -27,6 +27,8 @@ constexpr float kPatchScales = 10.0f;
 // Ratio of principal curvatures above which an extremum is an edge.
 constexpr float kEdgeRatio = 10.0f;
 
+constexpr float F(int value) { return static_cast<float>(value); }
+
 struct Plane {
   int width = 0;
   int height = 0;
@@ -69,7 +71,8 @@ void ResizeArea(const Plane& src, int width, int height, Plane& dst) {
   const auto rows = weights(src.height, height);
   std::vector<float> temp(static_cast<std::size_t>(src.height) * width);
   for (int y = 0; y < src.height; ++y) {
-    const float* in = src.pixels.data() + static_cast<std::size_t>(y) * src.width;
+    const float* in =
+        src.pixels.data() + static_cast<std::size_t>(y) * src.width;
     float* out = temp.data() + static_cast<std::size_t>(y) * width;
     for (int x = 0; x < width; ++x) {
       const auto& [first, w] = columns[x];
@@ -99,7 +102,7 @@ void GaussianBlur(const Plane& src, float sigma, Plane& dst,
   std::vector<float> kernel(2 * radius + 1);
   float total = 0;
   for (int i = -radius; i <= radius; ++i) {
-    kernel[i + radius] = std::exp(-0.5f * i * i / (sigma * sigma));
+    kernel[i + radius] = std::exp(-0.5f * F(i * i) / (sigma * sigma));
     total += kernel[i + radius];
   }
   for (float& k : kernel) k /= total;
@@ -133,7 +136,8 @@ void GaussianBlur(const Plane& src, float sigma, Plane& dst,
     float* out = dst.pixels.data() + static_cast<std::size_t>(y) * w;
     for (int i = -radius; i <= radius; ++i) {
       const float* in =
-          temp.data() + static_cast<std::size_t>(std::clamp(y + i, 0, h - 1)) * w;
+          temp.data() +
+          static_cast<std::size_t>(std::clamp(y + i, 0, h - 1)) * w;
       const float k = kernel[i + radius];
       for (int x = 0; x < w; ++x) out[x] += k * in[x];
     }
@@ -142,25 +146,27 @@ void GaussianBlur(const Plane& src, float sigma, Plane& dst,
 
 // Bilinear sample at (x, y) in plane pixels, edges replicated.
 float Sample(const Plane& plane, float x, float y) {
-  if (x >= 0 && y >= 0 && x < plane.width - 1 && y < plane.height - 1) {
+  if (x >= 0 && y >= 0 && x < F(plane.width - 1) && y < F(plane.height - 1)) {
     const int x0 = static_cast<int>(x);
     const int y0 = static_cast<int>(y);
-    const float fx = x - x0;
-    const float fy = y - y0;
-    const float* top = plane.pixels.data() +
-                       static_cast<std::size_t>(y0) * plane.width + x0;
+    const float fx = x - F(x0);
+    const float fy = y - F(y0);
+    const float* top =
+        plane.pixels.data() + static_cast<std::size_t>(y0) * plane.width + x0;
     const float* bottom = top + plane.width;
     return (top[0] + (top[1] - top[0]) * fx) * (1 - fy) +
            (bottom[0] + (bottom[1] - bottom[0]) * fx) * fy;
   }
   x = std::clamp(x, 0.0f, static_cast<float>(plane.width - 1));
   y = std::clamp(y, 0.0f, static_cast<float>(plane.height - 1));
-  const int x0 = std::min(static_cast<int>(x), plane.width - 2 < 0 ? 0 : plane.width - 2);
-  const int y0 = std::min(static_cast<int>(y), plane.height - 2 < 0 ? 0 : plane.height - 2);
+  const int x0 =
+      std::min(static_cast<int>(x), plane.width - 2 < 0 ? 0 : plane.width - 2);
+  const int y0 = std::min(static_cast<int>(y),
+                          plane.height - 2 < 0 ? 0 : plane.height - 2);
   const int x1 = std::min(x0 + 1, plane.width - 1);
   const int y1 = std::min(y0 + 1, plane.height - 1);
-  const float fx = x - x0;
-  const float fy = y - y0;
+  const float fx = x - F(x0);
+  const float fy = y - F(y0);
   const float top = plane.at(x0, y0) * (1 - fx) + plane.at(x1, y0) * fx;
   const float bottom = plane.at(x0, y1) * (1 - fx) + plane.at(x1, y1) * fx;
   return top * (1 - fy) + bottom * fy;
@@ -182,8 +188,9 @@ PatchHasher::~PatchHasher() = default;
 Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
                                              const PatchOptions& options) {
   if (!image.IsValid()) {
-    return InvalidArgumentError("patches: the pixel buffer does not match "
-                                   "the picture's dimensions");
+    return InvalidArgumentError(
+        "patches: the pixel buffer does not match "
+        "the picture's dimensions");
   }
   Scratch& s = *scratch_;
   const auto [rows, cols] = internal::ComputeLuma(image, false, s.luma);
@@ -191,9 +198,11 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
   const int longer = std::max(rows, cols);
   // The detector's unit: the picture at work_side on its longer side,
   // averaged down or interpolated up.
-  const float scale = static_cast<float>(options.work_side) / longer;
-  const int target_w = std::max(1, static_cast<int>(std::lround(cols * scale)));
-  const int target_h = std::max(1, static_cast<int>(std::lround(rows * scale)));
+  const float scale = static_cast<float>(options.work_side) / F(longer);
+  const int target_w =
+      std::max(1, static_cast<int>(std::lround(F(cols) * scale)));
+  const int target_h =
+      std::max(1, static_cast<int>(std::lround(F(rows) * scale)));
   if (scale < 1.0f) {
     ResizeArea(full, target_w, target_h, s.work);
   } else if (scale > 1.0f) {
@@ -201,10 +210,10 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
     s.work.height = target_h;
     s.work.pixels.resize(static_cast<std::size_t>(target_w) * target_h);
     for (int y = 0; y < target_h; ++y) {
-      const float sy = (y + 0.5f) / scale - 0.5f;
+      const float sy = (F(y) + 0.5f) / scale - 0.5f;
       for (int x = 0; x < target_w; ++x) {
         s.work.pixels[static_cast<std::size_t>(y) * target_w + x] =
-            Sample(full, (x + 0.5f) / scale - 0.5f, sy);
+            Sample(full, (F(x) + 0.5f) / scale - 0.5f, sy);
       }
     }
   } else {
@@ -221,14 +230,15 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
   const float k = std::pow(2.0f, 1.0f / kScalesPerOctave);
   s.octaves.clear();
   Plane base;
-  GaussianBlur(s.work, std::sqrt(kBaseSigma * kBaseSigma -
-                                 kAssumedBlur * kAssumedBlur),
+  GaussianBlur(s.work,
+               std::sqrt(kBaseSigma * kBaseSigma - kAssumedBlur * kAssumedBlur),
                base, s.temp);
   while (std::min(base.width, base.height) >= 16) {
     std::vector<Plane> octave(per_octave);
     octave[0] = base;
     for (int i = 1; i < per_octave; ++i) {
-      const float previous = kBaseSigma * std::pow(k, static_cast<float>(i - 1));
+      const float previous =
+          kBaseSigma * std::pow(k, static_cast<float>(i - 1));
       const float next = previous * k;
       GaussianBlur(octave[i - 1], std::sqrt(next * next - previous * previous),
                    octave[i], s.temp);
@@ -309,9 +319,9 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
           const float os =
               offset(dogs[i - 1].at(x, y), v, dogs[i + 1].at(x, y));
           Blob blob;
-          blob.x = (x + ox) * unit;
-          blob.y = (y + oy) * unit;
-          blob.sigma = kBaseSigma * std::pow(k, i + os) * unit;
+          blob.x = (F(x) + ox) * unit;
+          blob.y = (F(y) + oy) * unit;
+          blob.sigma = kBaseSigma * std::pow(k, F(i) + os) * unit;
           blob.response = std::abs(v);
           blob.octave = o;
           if (blob.sigma >= options.min_sigma) blobs.push_back(blob);
@@ -328,8 +338,8 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
   for (const Blob& blob : blobs) {
     if (static_cast<int>(patches.size()) >= options.max_patches) break;
     const float half = kPatchScales * blob.sigma / 2;
-    if (blob.x - half < 0 || blob.y - half < 0 || blob.x + half > work_w - 1 ||
-        blob.y + half > work_h - 1) {
+    if (blob.x - half < 0 || blob.y - half < 0 ||
+        blob.x + half > F(work_w - 1) || blob.y + half > F(work_h - 1)) {
       continue;
     }
     const bool duplicate =
@@ -358,9 +368,9 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
       const float c = std::cos(radians);
       const float sn = std::sin(radians);
       for (int i = 0; i < kBufferSide; ++i) {
-        const float v = -half + (i + 0.5f) * step;
+        const float v = -half + (F(i) + 0.5f) * step;
         for (int j = 0; j < kBufferSide; ++j) {
-          const float u = -half + (j + 0.5f) * step;
+          const float u = -half + (F(j) + 0.5f) * step;
           // The window turned counter-clockwise by `degrees` (y down).
           const float px = (blob.x + c * u + sn * v) / unit;
           const float py = (blob.y - sn * u + c * v) / unit;
@@ -374,9 +384,9 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
     Dct16 dct;
     internal::Dct(buffer, dct);
     Patch patch;
-    patch.x = blob.x / work_w;
-    patch.y = blob.y / work_h;
-    patch.side = side / std::max(work_w, work_h);
+    patch.x = blob.x / F(work_w);
+    patch.y = blob.y / F(work_h);
+    patch.side = side / F(std::max(work_w, work_h));
     patch.hash = internal::Threshold(dct);
     patch.quality = quality;
     if (options.dihedral) {

@@ -15,9 +15,9 @@ struct Vote {
   std::size_t bank_patch;
   int pose;  // 0…7: dihedral variant; 8 + i: turn i.
   int distance;
-  float scale;     // Query patch side over bank patch side.
-  float qx, qy;    // Query patch centre, in the posed query's pixels.
-  float bx, by;    // Bank patch centre, in the bank picture's pixels.
+  float scale;   // Query patch side over bank patch side.
+  float qx, qy;  // Query patch centre, in the posed query's pixels.
+  float bx, by;  // Bank patch centre, in the bank picture's pixels.
 };
 
 // Where pixel (x, y) of a width × height picture lands once the picture is
@@ -25,14 +25,38 @@ struct Vote {
 void Pose(float x, float y, float width, float height, int v, float& px,
           float& py) {
   switch (v) {
-    case 1: px = y; py = width - x; return;           // 90° counter-clockwise
-    case 2: px = width - x; py = height - y; return;  // 180°
-    case 3: px = height - y; py = x; return;          // 90° clockwise
-    case 4: px = x; py = height - y; return;          // top and bottom
-    case 5: px = width - x; py = y; return;           // mirror
-    case 6: px = y; py = x; return;                   // main diagonal
-    case 7: px = height - y; py = width - x; return;  // anti-diagonal
-    default: px = x; py = y; return;
+    case 1:
+      px = y;
+      py = width - x;
+      return;  // 90° counter-clockwise
+    case 2:
+      px = width - x;
+      py = height - y;
+      return;  // 180°
+    case 3:
+      px = height - y;
+      py = x;
+      return;  // 90° clockwise
+    case 4:
+      px = x;
+      py = height - y;
+      return;  // top and bottom
+    case 5:
+      px = width - x;
+      py = y;
+      return;  // mirror
+    case 6:
+      px = y;
+      py = x;
+      return;  // main diagonal
+    case 7:
+      px = height - y;
+      py = width - x;
+      return;  // anti-diagonal
+    default:
+      px = x;
+      py = y;
+      return;
   }
 }
 
@@ -141,8 +165,9 @@ PatchIndex::PatchIndex(PatchIndex&&) noexcept = default;
 PatchIndex& PatchIndex::operator=(PatchIndex&&) noexcept = default;
 
 void PatchIndex::Add(std::int64_t id, const PatchSignature& signature) {
-  const float longer =
-      static_cast<float>(std::max(signature.width, signature.height));
+  const auto width = static_cast<float>(signature.width);
+  const auto height = static_cast<float>(signature.height);
+  const float longer = std::max(width, height);
   for (const hash::Patch& patch : signature.patches) {
     const std::size_t slot = hashes_.size() % index::HashBlock::kEntries;
     if (!blocks_) blocks_ = std::make_unique<Blocks>();  // Moved from.
@@ -152,8 +177,8 @@ void PatchIndex::Add(std::int64_t id, const PatchSignature& signature) {
       blocks.back().words[w][slot] = patch.hash.words()[w];
     }
     hashes_.push_back(patch.hash);
-    stored_.push_back({id, patch.x * signature.width,
-                       patch.y * signature.height, patch.side * longer});
+    stored_.push_back(
+        {id, patch.x * width, patch.y * height, patch.side * longer});
   }
   ++pictures_;
 }

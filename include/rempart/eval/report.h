@@ -42,8 +42,8 @@ struct Outcome {
 };
 
 struct TransformOutcome {
-  std::string name;         // "original", "resize-50", …
-  std::string description;  // One sentence.
+  std::string name;                 // "original", "resize-50", …
+  std::string description;          // One sentence.
   std::vector<Outcome> by_matcher;  // Indexed like EvalReport::matchers.
 };
 
@@ -69,13 +69,13 @@ struct FalseMatch {
 inline constexpr std::size_t kMaxFalseMatchExamples = 200;
 
 struct EvalReport {
-  std::string corpus;       // The folder evaluated.
-  int images = 0;           // Originals in the bank.
-  int skipped = 0;          // Files that did not decode (named in skipped_files).
+  std::string corpus;  // The folder evaluated.
+  int images = 0;      // Originals in the bank.
+  int skipped = 0;     // Files that did not decode (named in skipped_files).
   std::vector<std::string> skipped_files;
   std::uint64_t seed = 0;
-  int working_side = 0;     // Originals scaled down to this longest side.
-  double seconds = 0;       // Whole run, wall clock.
+  int working_side = 0;  // Originals scaled down to this longest side.
+  double seconds = 0;    // Whole run, wall clock.
   int threads = 1;
   std::vector<MatcherInfo> matchers;
   std::vector<TransformOutcome> transforms;  // transforms[0]: "original".
@@ -83,7 +83,7 @@ struct EvalReport {
   // The first kMaxFalseMatchExamples false matches, sorted by matcher,
   // transform and query.
   std::vector<FalseMatch> false_match_examples;
-  std::string command;      // The command line that reproduces the run.
+  std::string command;  // The command line that reproduces the run.
 };
 
 // Recall of matcher `m` on transform `t`: found / queries (0 when none).

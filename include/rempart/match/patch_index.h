@@ -39,8 +39,8 @@ hash::PatchOptions BankPatchOptions();
 hash::PatchOptions QueryPatchOptions();
 
 struct PatchMatchOptions {
-  int radius = 40;     // Hamming distance for a patch vote.
-  int min_group = 2;   // Agreeing votes for a match.
+  int radius = 40;    // Hamming distance for a patch vote.
+  int min_group = 2;  // Agreeing votes for a match.
 };
 
 struct PatchCandidate {
