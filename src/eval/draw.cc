@@ -32,15 +32,6 @@
 namespace rempart::eval::internal {
 namespace {
 
-// splitmix64 (Vigna): expands one 64-bit seed into well-mixed words.
-std::uint64_t SplitMix64(std::uint64_t& state) {
-  state += 0x9E3779B97F4A7C15ULL;
-  std::uint64_t mixed = state;
-  mixed = (mixed ^ (mixed >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  mixed = (mixed ^ (mixed >> 27)) * 0x94D049BB133111EBULL;
-  return mixed ^ (mixed >> 31);
-}
-
 // Sub-pixel drawing: OpenCV reads coordinates with kShift fractional bits.
 constexpr int kShift = 4;
 constexpr double kFixedOne = 1 << kShift;
@@ -368,21 +359,9 @@ std::string Timestamp(Random& random) {
 
 // ------------------------------------------------------------------ Random
 
-Random::Random(std::uint64_t seed) {
-  for (std::uint64_t& word : state_) word = SplitMix64(seed);
-}
+Random::Random(std::uint64_t seed) : generator_(Xoshiro256::FromSeed(seed)) {}
 
-std::uint64_t Random::Next() {
-  const std::uint64_t result = std::rotl(state_[1] * 5, 7) * 9;
-  const std::uint64_t shifted = state_[1] << 17;
-  state_[2] ^= state_[0];
-  state_[3] ^= state_[1];
-  state_[1] ^= state_[2];
-  state_[0] ^= state_[3];
-  state_[2] ^= shifted;
-  state_[3] = std::rotl(state_[3], 45);
-  return result;
-}
+std::uint64_t Random::Next() { return generator_.Next(); }
 
 double Random::Uniform() {
   return static_cast<double>(Next() >> 11) * 0x1.0p-53;

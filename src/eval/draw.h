@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <opencv2/core.hpp>
 
+#include "rempart/core/random.h"
+
 namespace rempart::eval::internal {
 
 // xoshiro256** (Blackman and Vigna, 2018) seeded through splitmix64: a small
@@ -40,7 +42,7 @@ class Random {
   double Normal();
 
  private:
-  std::array<std::uint64_t, 4> state_{};
+  Xoshiro256 generator_;
   double spare_normal_ = 0.0;
   bool has_spare_normal_ = false;
 };

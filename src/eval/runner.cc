@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "rempart/core/file.h"
+#include "rempart/core/random.h"
 #include "rempart/eval/forge.h"
 #include "rempart/eval/transform.h"
 #include "rempart/hash/confirm.h"
@@ -48,12 +49,7 @@ int PatchScore(int group) {
   return group <= 0 ? kMaxScore : std::max(0, 33 - group);
 }
 
-std::uint64_t Mix(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
+std::uint64_t Mix(std::uint64_t x) { return SplitMix64(x); }
 
 // The picture as RGB, scaled down (area average) to `side` on its longer
 // side when larger.

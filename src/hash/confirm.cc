@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "hash/pdq_internal.h"
+#include "rempart/core/random.h"
 #include "rempart/hash/digest.h"
 
 namespace rempart::hash {
@@ -131,35 +132,6 @@ const DctRows& DctTable() {
   static const DctRows rows = MakeDctRows();
   return rows;
 }
-
-// xoshiro256** (Blackman and Vigna, 2018).
-class Xoshiro256 {
- public:
-  explicit Xoshiro256(const std::array<std::uint64_t, 4>& state)
-      : state_(state) {
-    if (state_[0] == 0 && state_[1] == 0 && state_[2] == 0 && state_[3] == 0) {
-      state_[0] = 1;  // The all-zero state is the one fixed point.
-    }
-  }
-
-  std::uint64_t Next() {
-    const std::uint64_t result = Rotate(state_[1] * 5, 7) * 9;
-    const std::uint64_t shifted = state_[1] << 17;
-    state_[2] ^= state_[0];
-    state_[3] ^= state_[1];
-    state_[1] ^= state_[2];
-    state_[0] ^= state_[3];
-    state_[2] ^= shifted;
-    state_[3] = Rotate(state_[3], 45);
-    return result;
-  }
-
- private:
-  static std::uint64_t Rotate(std::uint64_t x, int k) {
-    return (x << k) | (x >> (64 - k));
-  }
-  std::array<std::uint64_t, 4> state_;
-};
 
 // The cells a side of `length` pixels is averaged into: for each pixel, the
 // cells it overlaps and by how much (in 1/32 of a pixel).
@@ -341,7 +313,7 @@ ConfirmHasher::ConfirmHasher(std::span<const std::uint8_t> key) {
   for (int i = 0; i < 32; ++i) {
     state[i / 8] |= std::uint64_t{digest[i]} << (8 * (i % 8));
   }
-  Xoshiro256 random(state);
+  rempart::Xoshiro256 random(state);
   for (auto& pattern : patterns_) {
     for (std::uint64_t& word : pattern) word = random.Next();
   }
