@@ -148,7 +148,7 @@ class Worker {
  public:
   Worker(const std::vector<Original>& originals, const match::PatchIndex& index,
          std::size_t transforms)
-      : originals_(originals), index_(index) {
+      : originals_(originals), index_(index), matchers_(EvalMatchers()) {
     tally_.assign(transforms, std::vector<Outcome>(kMatcherCount));
     for (auto& row : tally_) {
       for (auto& outcome : row) outcome = EmptyOutcome();
@@ -199,7 +199,7 @@ class Worker {
     auto& row = tally_[t];
     const double pdq_seconds =
         std::chrono::duration<double>(hashed - start).count();
-    const auto matchers = EvalMatchers();
+    const auto& matchers = matchers_;
     auto record = [&](MatcherIndex m, const std::vector<int>& scores) {
       Record(row[m], scores, self, matchers[m].threshold, originals_,
              {matchers[m].name, transform, "", "", 0}, examples_);
@@ -246,6 +246,7 @@ class Worker {
  private:
   const std::vector<Original>& originals_;
   const match::PatchIndex& index_;
+  const std::vector<MatcherInfo> matchers_;  // Names and thresholds.
   hash::PdqHasher pdq_;
   hash::PatchHasher patcher_;
   hash::ConfirmHasher confirmer_;
