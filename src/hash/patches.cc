@@ -185,6 +185,33 @@ struct PatchHasher::Scratch {
 PatchHasher::PatchHasher() : scratch_(std::make_unique<Scratch>()) {}
 PatchHasher::~PatchHasher() = default;
 
+PatchOptions BankPatchOptions() {
+  PatchOptions options;
+  options.max_patches = 64;
+  options.work_side = 512;
+  options.min_sigma = 3.0f;
+  options.contrast = 0.5f;
+  return options;
+}
+
+PatchOptions QueryPatchOptions() {
+  PatchOptions options;
+  options.max_patches = 300;
+  options.work_side = 640;
+  options.min_sigma = 1.6f;
+  options.contrast = 0.5f;
+  options.dihedral = true;
+  options.turns = {-8.0f, -4.0f, 4.0f, 8.0f};
+  return options;
+}
+
+Result<PatchSignature> PatchHasher::Sign(const media::ImageView& image,
+                                         const PatchOptions& options) {
+  auto patches = Hash(image, options);
+  if (!patches) return patches.error();
+  return PatchSignature{image.width, image.height, std::move(*patches)};
+}
+
 Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
                                              const PatchOptions& options) {
   if (!image.IsValid()) {
@@ -410,30 +437,49 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
 
 namespace {
 
+// `value` (0…65535) as a 16-bit big-endian integer.
+void PutUint16(long value, std::vector<std::uint8_t>& out) {
+  out.push_back(static_cast<std::uint8_t>((value >> 8) & 0xff));
+  out.push_back(static_cast<std::uint8_t>(value & 0xff));
+}
+
 // A fraction 0…1 as a 16-bit big-endian integer, × 65535 and rounded, at
 // least `lowest`.
 void PutFraction(float fraction, long lowest, std::vector<std::uint8_t>& out) {
   if (!(fraction >= 0.0f)) fraction = 0.0f;  // Negative or not a number.
-  const long value = std::clamp(
-      std::lround(std::min(fraction, 1.0f) * 65535.0f), lowest, 65535L);
-  out.push_back(static_cast<std::uint8_t>(value >> 8));
-  out.push_back(static_cast<std::uint8_t>(value & 0xff));
+  PutUint16(std::clamp(std::lround(std::min(fraction, 1.0f) * 65535.0f), lowest,
+                       65535L),
+            out);
 }
 
 int GetUint16(std::span<const std::uint8_t> bytes, std::size_t offset) {
   return (bytes[offset] << 8) | bytes[offset + 1];
 }
 
+// `width` × `height` scaled so that the longer side is kPatchShapeSide and
+// rounded, the shorter at least 1; a square when either is not positive.
+std::pair<long, long> Shape(int width, int height) {
+  if (width <= 0 || height <= 0) return {kPatchShapeSide, kPatchShapeSide};
+  const long longer = std::max(width, height);
+  const auto scaled = [longer](long side) {
+    return std::max(1L, (2 * side * kPatchShapeSide + longer) / (2 * longer));
+  };
+  return {scaled(width), scaled(height)};
+}
+
 }  // namespace
 
-std::vector<std::uint8_t> EncodePatches(std::span<const Patch> patches) {
+std::vector<std::uint8_t> EncodePatches(const PatchSignature& signature) {
+  const std::span<const Patch> patches = signature.patches;
   const std::size_t count =
       std::min(patches.size(), static_cast<std::size_t>(kMaxPatches));
   std::vector<std::uint8_t> out;
   out.reserve(kPatchesHeaderBytes + count * kPatchRecordBytes);
   out.push_back(kPatchesVersion);
-  out.push_back(static_cast<std::uint8_t>(count >> 8));
-  out.push_back(static_cast<std::uint8_t>(count & 0xff));
+  const auto [width, height] = Shape(signature.width, signature.height);
+  PutUint16(width, out);
+  PutUint16(height, out);
+  PutUint16(static_cast<long>(count), out);
   for (const Patch& patch : patches.first(count)) {
     PutFraction(patch.x, 0, out);
     PutFraction(patch.y, 0, out);
@@ -445,16 +491,26 @@ std::vector<std::uint8_t> EncodePatches(std::span<const Patch> patches) {
   return out;
 }
 
-Result<std::vector<Patch>> DecodePatches(std::span<const std::uint8_t> bytes) {
+Result<PatchSignature> DecodePatches(std::span<const std::uint8_t> bytes) {
   if (bytes.size() < kPatchesHeaderBytes) {
     return InvalidArgumentError("patches: " + std::to_string(bytes.size()) +
-                                " bytes, shorter than the 3-byte header");
+                                " bytes, shorter than the 7-byte header");
   }
   if (bytes[0] != kPatchesVersion) {
     return InvalidArgumentError("patches: version " + std::to_string(bytes[0]) +
                                 " is not supported (expected 1)");
   }
-  const auto count = static_cast<std::size_t>(GetUint16(bytes, 1));
+  PatchSignature signature;
+  signature.width = GetUint16(bytes, 1);
+  signature.height = GetUint16(bytes, 3);
+  if (std::max(signature.width, signature.height) != kPatchShapeSide ||
+      std::min(signature.width, signature.height) == 0) {
+    return InvalidArgumentError(
+        "patches: shape " + std::to_string(signature.width) + "×" +
+        std::to_string(signature.height) + " is not one whose longer side is " +
+        std::to_string(kPatchShapeSide) + " and shorter side at least 1");
+  }
+  const auto count = static_cast<std::size_t>(GetUint16(bytes, 5));
   if (count > static_cast<std::size_t>(kMaxPatches)) {
     return InvalidArgumentError("patches: " + std::to_string(count) +
                                 " patches, more than " +
@@ -467,7 +523,8 @@ Result<std::vector<Patch>> DecodePatches(std::span<const std::uint8_t> bytes) {
                                 " patches take exactly " +
                                 std::to_string(expected));
   }
-  std::vector<Patch> patches(count);
+  std::vector<Patch>& patches = signature.patches;
+  patches.resize(count);
   for (std::size_t i = 0; i < count; ++i) {
     const auto record = bytes.subspan(
         kPatchesHeaderBytes + i * kPatchRecordBytes, kPatchRecordBytes);
@@ -488,14 +545,14 @@ Result<std::vector<Patch>> DecodePatches(std::span<const std::uint8_t> bytes) {
     patch.side = static_cast<float>(side) / 65535.0f;
     patch.hash = PdqHash::FromBytes(record.subspan<7, 32>());
   }
-  return patches;
+  return signature;
 }
 
-std::string FormatPatches(std::span<const Patch> patches) {
-  return HexEncode(EncodePatches(patches));
+std::string FormatPatches(const PatchSignature& signature) {
+  return HexEncode(EncodePatches(signature));
 }
 
-Result<std::vector<Patch>> ParsePatches(std::string_view text) {
+Result<PatchSignature> ParsePatches(std::string_view text) {
   if (text.size() > 2 * kMaxPatchesBytes) {
     return InvalidArgumentError("patches: " + std::to_string(text.size()) +
                                 " characters, more than the " +

@@ -287,18 +287,20 @@ TEST(PatchHasherTest, HalfSizeCopyFindsTheOriginalsPatches) {
   EXPECT_LT(ShareFound(other, HashesOf(original), 40), 0.2);
 }
 
-// Patches as a hasher would make them, with every field varied.
-std::vector<Patch> SamplePatches(int count, std::uint64_t seed) {
+// A signature as a hasher would make it, with every field varied.
+PatchSignature SampleSignature(int count, std::uint64_t seed, int width = 4096,
+                               int height = 3072) {
   std::mt19937_64 random(seed);
-  std::vector<Patch> patches(static_cast<std::size_t>(count));
-  for (Patch& patch : patches) {
+  PatchSignature signature{width, height, {}};
+  signature.patches.resize(static_cast<std::size_t>(count));
+  for (Patch& patch : signature.patches) {
     patch.x = static_cast<float>(random() % 100'001) / 100'000.0f;
     patch.y = static_cast<float>(random() % 100'001) / 100'000.0f;
     patch.side = static_cast<float>(random() % 100'000 + 1) / 100'000.0f;
     patch.quality = static_cast<int>(random() % 101);
     patch.hash = PdqHash({random(), random(), random(), random()});
   }
-  return patches;
+  return signature;
 }
 
 void ExpectCloseCopies(const std::vector<Patch>& decoded,
@@ -324,60 +326,81 @@ TEST(PatchesFormatTest, WritesTheDocumentedLayout) {
   patch.quality = 87;
   patch.hash = *PdqHash::FromHex(
       "c8feb0fc73910f830fc6307cf039e7030fc61b9cf8717cf00fce00070003fffe");
-  const std::vector<Patch> patches = {patch, patch};
-  const auto bytes = EncodePatches(patches);
+  // 640 × 480 is written as its shape, 4096 × 3072 (0x1000 × 0x0c00).
+  const PatchSignature signature{640, 480, {patch, patch}};
+  const auto bytes = EncodePatches(signature);
   ASSERT_EQ(bytes.size(), kPatchesHeaderBytes + 2 * kPatchRecordBytes);
-  EXPECT_EQ(bytes[0], 1);  // Version.
-  EXPECT_EQ(bytes[1], 0);  // Count, big-endian.
-  EXPECT_EQ(bytes[2], 2);
-  const std::vector<std::uint8_t> record(bytes.begin() + 3,
-                                         bytes.begin() + 3 + 7);
+  EXPECT_EQ(std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + 7),
+            (std::vector<std::uint8_t>{1, 0x10, 0x00, 0x0c, 0x00, 0, 2}));
+  const std::vector<std::uint8_t> record(bytes.begin() + 7,
+                                         bytes.begin() + 7 + 7);
   // 32767.5 and 16383.75 round to 32768 (0x8000) and 16384 (0x4000).
   EXPECT_EQ(record, (std::vector<std::uint8_t>{0x80, 0x00, 0xff, 0xff, 0x40,
                                                0x00, 87}));
   const auto hash = patch.hash.ToBytes();
-  EXPECT_EQ(std::vector<std::uint8_t>(bytes.begin() + 10, bytes.begin() + 42),
+  EXPECT_EQ(std::vector<std::uint8_t>(bytes.begin() + 14, bytes.begin() + 46),
             std::vector<std::uint8_t>(hash.begin(), hash.end()));
-  EXPECT_EQ(FormatPatches(patches).substr(0, 6 + 14 + 8),
-            "010002"
+  EXPECT_EQ(FormatPatches(signature).substr(0, 14 + 14 + 8),
+            "0110000c000002"
             "8000ffff400057"
             "c8feb0fc");
 }
 
+TEST(PatchesFormatTest, WritesTheShapeNotTheSize) {
+  const auto shape = [](int width, int height) {
+    auto decoded = DecodePatches(EncodePatches({width, height, {}}));
+    EXPECT_TRUE(decoded) << decoded.error().message();
+    return std::pair{decoded->width, decoded->height};
+  };
+  EXPECT_EQ(shape(640, 480), std::pair(4096, 3072));
+  EXPECT_EQ(shape(4096 * 3, 3072 * 3), std::pair(4096, 3072));
+  EXPECT_EQ(shape(480, 640), std::pair(3072, 4096));
+  EXPECT_EQ(shape(1, 1), std::pair(4096, 4096));
+  EXPECT_EQ(shape(100'000, 3), std::pair(4096, 1));  // Rounded, at least 1.
+  EXPECT_EQ(shape(1000, 333), std::pair(4096, 1364));
+  EXPECT_EQ(shape(0, 480), std::pair(4096, 4096));  // Unknown: a square.
+  EXPECT_EQ(shape(-5, -5), std::pair(4096, 4096));
+}
+
 TEST(PatchesFormatTest, SizesFollowTheCount) {
   EXPECT_EQ(kPatchRecordBytes, 39u);
-  EXPECT_EQ(EncodePatches({}), (std::vector<std::uint8_t>{1, 0, 0}));
-  EXPECT_EQ(FormatPatches({}), "010000");
-  EXPECT_EQ(EncodePatches(SamplePatches(64, 1)).size(), 2'499u);
-  EXPECT_EQ(FormatPatches(SamplePatches(64, 1)).size(), 4'998u);
-  EXPECT_EQ(EncodePatches(SamplePatches(kMaxPatches, 2)).size(),
+  EXPECT_EQ(EncodePatches({1, 1, {}}),
+            (std::vector<std::uint8_t>{1, 0x10, 0, 0x10, 0, 0, 0}));
+  EXPECT_EQ(FormatPatches({1, 1, {}}), "01100010000000");
+  EXPECT_EQ(EncodePatches(SampleSignature(64, 1)).size(), 2'503u);
+  EXPECT_EQ(FormatPatches(SampleSignature(64, 1)).size(), 5'006u);
+  EXPECT_EQ(EncodePatches(SampleSignature(kMaxPatches, 2)).size(),
             kMaxPatchesBytes);
-  EXPECT_EQ(kMaxPatchesBytes, 9'987u);
+  EXPECT_EQ(kMaxPatchesBytes, 9'991u);
 }
 
 TEST(PatchesFormatTest, WritesAtMostMaxPatchesTheFirstOnes) {
-  const auto patches = SamplePatches(kMaxPatches + 10, 3);
-  auto decoded = DecodePatches(EncodePatches(patches));
+  const auto signature = SampleSignature(kMaxPatches + 10, 3);
+  auto decoded = DecodePatches(EncodePatches(signature));
   ASSERT_TRUE(decoded) << decoded.error().message();
   ExpectCloseCopies(
-      *decoded,
-      std::vector<Patch>(patches.begin(), patches.begin() + kMaxPatches));
+      decoded->patches,
+      std::vector<Patch>(signature.patches.begin(),
+                         signature.patches.begin() + kMaxPatches));
 }
 
 TEST(PatchesFormatTest, RoundTripsBytesAndText) {
   for (int count : {0, 1, 7, 64, kMaxPatches}) {
-    const auto patches = SamplePatches(count, 100 + count);
-    const auto bytes = EncodePatches(patches);
+    const auto signature =
+        SampleSignature(count, 100 + count, 1 + count * 15, 4096);
+    const auto bytes = EncodePatches(signature);
     auto decoded = DecodePatches(bytes);
     ASSERT_TRUE(decoded) << decoded.error().message();
-    ExpectCloseCopies(*decoded, patches);
+    EXPECT_EQ(decoded->width, signature.width);
+    EXPECT_EQ(decoded->height, signature.height);
+    ExpectCloseCopies(decoded->patches, signature.patches);
     EXPECT_EQ(EncodePatches(*decoded), bytes);
 
-    const std::string text = FormatPatches(patches);
+    const std::string text = FormatPatches(signature);
     EXPECT_EQ(text, HexEncode(bytes));
     auto parsed = ParsePatches(text);
     ASSERT_TRUE(parsed) << parsed.error().message();
-    ExpectCloseCopies(*parsed, patches);
+    ExpectCloseCopies(parsed->patches, signature.patches);
     std::string upper = text;
     std::transform(upper.begin(), upper.end(), upper.begin(),
                    [](char c) { return c >= 'a' && c <= 'f' ? c - 32 : c; });
@@ -387,19 +410,25 @@ TEST(PatchesFormatTest, RoundTripsBytesAndText) {
   }
 }
 
-TEST(PatchesFormatTest, RoundTripsAHashersPatches) {
+TEST(PatchesFormatTest, RoundTripsAHashersSignature) {
   PatchOptions options;
   options.dihedral = true;
   options.turns = {4.0f};
-  const auto patches = HashOrDie(TexturedPicture(12), options);
-  ASSERT_FALSE(patches.empty());
-  auto parsed = ParsePatches(FormatPatches(patches));
+  const Image picture = TexturedPicture(12);
+  PatchHasher hasher;
+  auto signature = hasher.Sign(picture.view(), options);
+  ASSERT_TRUE(signature) << signature.error().message();
+  EXPECT_EQ(signature->width, picture.width());
+  EXPECT_EQ(signature->height, picture.height());
+  ASSERT_FALSE(signature->patches.empty());
+  auto parsed = ParsePatches(FormatPatches(*signature));
   ASSERT_TRUE(parsed) << parsed.error().message();
-  ExpectCloseCopies(*parsed, patches);
+  ExpectCloseCopies(parsed->patches, signature->patches);
 }
 
 TEST(PatchesFormatTest, ClampsWhatCannotBeWritten) {
-  std::vector<Patch> patches(4);
+  PatchSignature signature{10, 10, std::vector<Patch>(4)};
+  auto& patches = signature.patches;
   patches[0].x = -0.5f;
   patches[0].y = 7.0f;
   patches[0].side = 0.0f;
@@ -411,10 +440,10 @@ TEST(PatchesFormatTest, ClampsWhatCannotBeWritten) {
   patches[2].side = 1e-9f;
   patches[3].side = -1.0f;
   patches[3].y = -std::numeric_limits<float>::infinity();
-  auto decoded = DecodePatches(EncodePatches(patches));
+  auto decoded = DecodePatches(EncodePatches(signature));
   ASSERT_TRUE(decoded) << decoded.error().message();
-  ASSERT_EQ(decoded->size(), 4u);
-  const auto& out = *decoded;
+  ASSERT_EQ(decoded->patches.size(), 4u);
+  const auto& out = decoded->patches;
   EXPECT_EQ(out[0].x, 0.0f);
   EXPECT_EQ(out[0].y, 1.0f);
   EXPECT_EQ(out[0].side, 1.0f / 65535.0f);
@@ -429,9 +458,11 @@ TEST(PatchesFormatTest, ClampsWhatCannotBeWritten) {
 }
 
 // A valid two-patch signature to break.
-std::vector<std::uint8_t> Valid() { return EncodePatches(SamplePatches(2, 9)); }
+std::vector<std::uint8_t> Valid() {
+  return EncodePatches(SampleSignature(2, 9));
+}
 
-void ExpectRefused(const Result<std::vector<Patch>>& result,
+void ExpectRefused(const Result<PatchSignature>& result,
                    const std::string& reason) {
   ASSERT_FALSE(result) << "accepted; expected: " << reason;
   EXPECT_EQ(result.error().code(), StatusCode::kInvalidArgument);
@@ -440,9 +471,10 @@ void ExpectRefused(const Result<std::vector<Patch>>& result,
 }
 
 TEST(PatchesFormatTest, DecodeRefusesEveryBrokenRule) {
-  ExpectRefused(DecodePatches({}), "shorter than the 3-byte header");
-  ExpectRefused(DecodePatches(std::vector<std::uint8_t>{1, 0}),
-                "shorter than the 3-byte header");
+  ExpectRefused(DecodePatches({}), "shorter than the 7-byte header");
+  ExpectRefused(
+      DecodePatches(std::vector<std::uint8_t>{1, 0x10, 0, 0x10, 0, 0}),
+      "shorter than the 7-byte header");
 
   auto version = Valid();
   version[0] = 2;
@@ -450,61 +482,76 @@ TEST(PatchesFormatTest, DecodeRefusesEveryBrokenRule) {
   version[0] = 0;
   ExpectRefused(DecodePatches(version), "version 0 is not supported");
 
+  // The shape: the longer side exactly 4096, the shorter at least 1.
+  auto shape = Valid();
+  shape[1] = 0x0f;  // 3840 × 3072
+  ExpectRefused(DecodePatches(shape), "shape 3840×3072 is not one");
+  shape[1] = 0x20;  // 8192 × 3072
+  ExpectRefused(DecodePatches(shape), "shape 8192×3072");
+  shape[1] = 0x10;
+  shape[3] = 0;
+  shape[4] = 0;  // 4096 × 0
+  ExpectRefused(DecodePatches(shape), "shape 4096×0");
+  shape[4] = 1;
+  EXPECT_TRUE(DecodePatches(shape));
+
   // 257 patches, with the bytes for all of them.
-  std::vector<std::uint8_t> many = EncodePatches(SamplePatches(kMaxPatches, 4));
+  std::vector<std::uint8_t> many =
+      EncodePatches(SampleSignature(kMaxPatches, 4));
   const auto one = Valid();
-  many.insert(many.end(), one.begin() + 3, one.begin() + 3 + 39);
-  many[1] = 0x01;
-  many[2] = 0x01;
+  many.insert(many.end(), one.begin() + 7, one.begin() + 7 + 39);
+  many[5] = 0x01;
+  many[6] = 0x01;
   ExpectRefused(DecodePatches(many), "257 patches, more than 256");
-  many[1] = 0xff;
-  many[2] = 0xff;
+  many[5] = 0xff;
+  many[6] = 0xff;
   ExpectRefused(DecodePatches(many), "65535 patches, more than 256");
 
   auto shorter = Valid();
   shorter.pop_back();
   ExpectRefused(DecodePatches(shorter),
-                "80 bytes, but 2 patches take exactly 81");
+                "84 bytes, but 2 patches take exactly 85");
   auto longer = Valid();
   longer.push_back(0);
   ExpectRefused(DecodePatches(longer),
-                "82 bytes, but 2 patches take exactly 81");
+                "86 bytes, but 2 patches take exactly 85");
   auto count = Valid();
-  count[2] = 3;
-  ExpectRefused(DecodePatches(count), "3 patches take exactly 120");
-  ExpectRefused(DecodePatches(std::vector<std::uint8_t>{1, 0, 0, 0}),
-                "0 patches take exactly 3");
+  count[6] = 3;
+  ExpectRefused(DecodePatches(count), "3 patches take exactly 124");
+  ExpectRefused(
+      DecodePatches(std::vector<std::uint8_t>{1, 0x10, 0, 0x10, 0, 0, 0, 0}),
+      "0 patches take exactly 7");
 
   auto quality = Valid();
-  quality[3 + 39 + 6] = 101;
+  quality[7 + 39 + 6] = 101;
   ExpectRefused(DecodePatches(quality), "patch 2 has quality 101");
-  quality[3 + 39 + 6] = 255;
+  quality[7 + 39 + 6] = 255;
   ExpectRefused(DecodePatches(quality), "patch 2 has quality 255");
-  quality[3 + 39 + 6] = 100;
+  quality[7 + 39 + 6] = 100;
   EXPECT_TRUE(DecodePatches(quality));
 
   auto side = Valid();
-  side[3 + 4] = 0;
-  side[3 + 5] = 0;
+  side[7 + 4] = 0;
+  side[7 + 5] = 0;
   ExpectRefused(DecodePatches(side), "patch 1 has a side of 0");
-  side[3 + 5] = 1;
+  side[7 + 5] = 1;
   EXPECT_TRUE(DecodePatches(side));
 
   // Every position is a valid fraction, edges included.
   auto edges = Valid();
-  std::fill(edges.begin() + 3, edges.begin() + 3 + 4, 0x00);
-  std::fill(edges.begin() + 3 + 39, edges.begin() + 3 + 39 + 6, 0xff);
+  std::fill(edges.begin() + 7, edges.begin() + 7 + 4, 0x00);
+  std::fill(edges.begin() + 7 + 39, edges.begin() + 7 + 39 + 6, 0xff);
   auto decoded = DecodePatches(edges);
   ASSERT_TRUE(decoded) << decoded.error().message();
-  EXPECT_EQ((*decoded)[0].x, 0.0f);
-  EXPECT_EQ((*decoded)[1].y, 1.0f);
-  EXPECT_EQ((*decoded)[1].side, 1.0f);
+  EXPECT_EQ(decoded->patches[0].x, 0.0f);
+  EXPECT_EQ(decoded->patches[1].y, 1.0f);
+  EXPECT_EQ(decoded->patches[1].side, 1.0f);
 }
 
 TEST(PatchesFormatTest, ParseRefusesBadText) {
   const std::string valid = HexEncode(Valid());
   ASSERT_TRUE(ParsePatches(valid));
-  ExpectRefused(ParsePatches(""), "shorter than the 3-byte header");
+  ExpectRefused(ParsePatches(""), "shorter than the 7-byte header");
   ExpectRefused(ParsePatches(valid.substr(1)), "odd number of hex digits");
   ExpectRefused(ParsePatches(valid + "0"), "odd number of hex digits");
   std::string letter = valid;
@@ -517,11 +564,11 @@ TEST(PatchesFormatTest, ParseRefusesBadText) {
   ExpectRefused(ParsePatches(version), "version 2 is not supported");
   // Text longer than the largest signature is refused before decoding,
   // whatever it holds.
-  const std::string largest = FormatPatches(SamplePatches(kMaxPatches, 5));
+  const std::string largest = FormatPatches(SampleSignature(kMaxPatches, 5));
   ASSERT_EQ(largest.size(), 2 * kMaxPatchesBytes);
   ASSERT_TRUE(ParsePatches(largest));
-  ExpectRefused(ParsePatches(largest + "00"), "more than the 19974");
-  ExpectRefused(ParsePatches(std::string(1 << 20, 'z')), "more than the 19974");
+  ExpectRefused(ParsePatches(largest + "00"), "more than the 19982");
+  ExpectRefused(ParsePatches(std::string(1 << 20, 'z')), "more than the 19982");
 }
 
 }  // namespace

@@ -135,26 +135,6 @@ PatchCandidate CheckPatches(const PatchSignature& query,
   return candidates.empty() ? PatchCandidate{id, 0, 0} : candidates.front();
 }
 
-hash::PatchOptions BankPatchOptions() {
-  hash::PatchOptions options;
-  options.max_patches = 64;
-  options.work_side = 512;
-  options.min_sigma = 3.0f;
-  options.contrast = 0.5f;
-  return options;
-}
-
-hash::PatchOptions QueryPatchOptions() {
-  hash::PatchOptions options;
-  options.max_patches = 300;
-  options.work_side = 640;
-  options.min_sigma = 1.6f;
-  options.contrast = 0.5f;
-  options.dihedral = true;
-  options.turns = {-8.0f, -4.0f, 4.0f, 8.0f};
-  return options;
-}
-
 struct PatchIndex::Blocks {
   std::vector<index::HashBlock> blocks;
 };

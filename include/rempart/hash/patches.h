@@ -72,6 +72,24 @@ struct PatchOptions {
 // Most patches a signature may hold (what stores and parsers accept).
 inline constexpr int kMaxPatches = 256;
 
+// A picture's patches and its shape: the patches' centres are fractions of
+// width and height, so geometry needs the aspect ratio. Any unit will do
+// (pixels when hashed, kPatchShapeSide once shared): only the ratio counts.
+struct PatchSignature {
+  int width = 0;
+  int height = 0;
+  std::vector<Patch> patches;
+};
+
+// How a bank picture is hashed: 64 patches at 512 px, the signature that is
+// stored and shared (2,503 bytes). The second stage's trials behind these
+// numbers are in docs/ROBUSTNESS.md.
+PatchOptions BankPatchOptions();
+// How a query picture is hashed: 300 patches at 640 px, with the eight
+// dihedral variants and turns of ±4° and ±8° of each. Stays where it is
+// computed.
+PatchOptions QueryPatchOptions();
+
 class PatchHasher {
  public:
   PatchHasher();
@@ -84,6 +102,9 @@ class PatchHasher {
   // view's buffer does not match its dimensions.
   Result<std::vector<Patch>> Hash(const media::ImageView& image,
                                   const PatchOptions& options = {});
+  // Hash() with the picture's width and height.
+  Result<PatchSignature> Sign(const media::ImageView& image,
+                              const PatchOptions& options);
 
  private:
   struct Scratch;
@@ -95,44 +116,51 @@ class PatchHasher {
 //
 //   offset  size  field
 //   0       1     version: 1
-//   1       2     count: patches that follow, 0…kMaxPatches (big-endian)
-//   3       39×n  one record per patch, in the signature's order:
+//   1       2     width  } the picture's shape: its width and height scaled
+//   3       2     height } so that the longer is kPatchShapeSide (big-endian)
+//   5       2     count: patches that follow, 0…kMaxPatches (big-endian)
+//   7       39×n  one record per patch, in the signature's order:
 //     +0    2       x: centre, round(x × 65535), big-endian
 //     +2    2       y: centre, round(y × 65535), big-endian
 //     +4    2       side: round(side × 65535), 1…65535, big-endian
 //     +6    1       quality: 0…100
 //     +7    32      hash: PdqHash::ToBytes() (the hex text's bytes)
 //
-// So a signature of n patches takes 3 + 39·n bytes: 2,499 for the 64 of
-// BankPatchOptions() (4,998 hex digits), 9,987 at most (19,974 digits).
-// Positions and sides come back within 1/131070 of what was written;
-// hashes and qualities exactly.
+// So a signature of n patches takes 7 + 39·n bytes: 2,503 for the 64 of
+// BankPatchOptions() (5,006 hex digits), 9,991 at most (19,982 digits).
+// The shape, not the size, is written: the picture's dimensions are not
+// shared. Positions and sides come back within 1/131070 of what was
+// written; hashes and qualities exactly.
 inline constexpr int kPatchesVersion = 1;
-inline constexpr std::size_t kPatchesHeaderBytes = 3;
+inline constexpr int kPatchShapeSide = 4096;
+inline constexpr std::size_t kPatchesHeaderBytes = 7;
 inline constexpr std::size_t kPatchRecordBytes = 39;
 inline constexpr std::size_t kMaxPatchesBytes =
     kPatchesHeaderBytes + kMaxPatches * kPatchRecordBytes;
 
-// The bytes of `patches`' first kMaxPatches (Hash() gives the strongest
-// first). Positions and sides are clamped to 0…1 (not-a-number reads 0), a
-// side too small to write as 1/65535 or more is written as 1/65535, and a
-// quality is clamped to 0…100, so every output decodes. `dihedral` and
-// `turned` are not written.
-std::vector<std::uint8_t> EncodePatches(std::span<const Patch> patches);
+// The bytes of `signature`: its shape (a width or height that is not
+// positive is written as a square) and its first kMaxPatches patches
+// (Hash() gives the strongest first). Positions and sides are clamped to
+// 0…1 (not-a-number reads 0), a side too small to write as 1/65535 or more
+// is written as 1/65535, and a quality is clamped to 0…100, so every output
+// decodes. `dihedral` and `turned` are not written.
+std::vector<std::uint8_t> EncodePatches(const PatchSignature& signature);
 
 // Reads EncodePatches()'s bytes. InvalidArgument, saying why, for another
-// version, a count over kMaxPatches, a length other than exactly the
-// header and `count` records, a quality over 100 or a side of 0. The
-// patches have no dihedral or turned hashes.
-Result<std::vector<Patch>> DecodePatches(std::span<const std::uint8_t> bytes);
+// version, a shape whose longer side is not kPatchShapeSide or whose
+// shorter side is 0, a count over kMaxPatches, a length other than exactly
+// the header and `count` records, a quality over 100 or a side of 0. The
+// patches have no dihedral or turned hashes; width and height are the
+// shape's.
+Result<PatchSignature> DecodePatches(std::span<const std::uint8_t> bytes);
 
 // The text form for JSON, CSV and forms: EncodePatches() in lowercase hex.
-std::string FormatPatches(std::span<const Patch> patches);
+std::string FormatPatches(const PatchSignature& signature);
 
 // Reads FormatPatches()'s text (either case, nothing else).
 // InvalidArgument for an odd length, a character that is not a hex digit,
 // text longer than 2 × kMaxPatchesBytes, or bytes DecodePatches() refuses.
-Result<std::vector<Patch>> ParsePatches(std::string_view text);
+Result<PatchSignature> ParsePatches(std::string_view text);
 
 }  // namespace rempart::hash
 

@@ -27,16 +27,9 @@
 
 namespace rempart::match {
 
-// A picture's patches and its size (patch centres are fractions of it).
-struct PatchSignature {
-  int width = 0;
-  int height = 0;
-  std::vector<hash::Patch> patches;
-};
-
-// How a bank picture and a query picture are hashed into patches.
-hash::PatchOptions BankPatchOptions();
-hash::PatchOptions QueryPatchOptions();
+using hash::BankPatchOptions;
+using hash::PatchSignature;
+using hash::QueryPatchOptions;
 
 struct PatchMatchOptions {
   int radius = 40;    // Hamming distance for a patch vote.
