@@ -412,6 +412,25 @@ TEST_F(StoreAuditTest, AddEntriesRecordsEvenWhenNothingIsNew) {
   EXPECT_TRUE(db_.store->CheckIntegrity().ok());
 }
 
+TEST_F(StoreAuditTest, AddEntriesCountsTheSignaturesItStored) {
+  ASSERT_TRUE(db_.store->CreateBank("hotline", "", kAnalyst).has_value());
+  std::vector<NewEntry> batch = {ActivePdq(1), ActivePdq(2), ActivePdq(3)};
+  for (std::size_t i = 0; i < 2; ++i) {
+    hash::Patch patch;
+    patch.x = patch.y = 0.5f;
+    patch.side = 0.25f;
+    batch[i].input.patches = hash::PatchSignature{100, 100, {patch}};
+  }
+  ASSERT_TRUE(db_.store->AddEntries("hotline", batch, kAnalyst).has_value());
+  // Again: nothing added, so no signature stored either.
+  ASSERT_TRUE(db_.store->AddEntries("hotline", batch, kAnalyst).has_value());
+  const std::vector<AuditRecord> records = AuditRecords(1);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].details,
+            "{\"added\":3,\"unchanged\":0,\"revision\":1,\"patches\":2}");
+  EXPECT_EQ(records[1].details, "{\"added\":0,\"unchanged\":3,\"revision\":0}");
+}
+
 TEST_F(StoreAuditTest, RevokeRecordsTheSignalAndTheReason) {
   ASSERT_TRUE(db_.store->CreateBank("hotline", "", kAnalyst).has_value());
   const std::vector<NewEntry> batch = {ActivePdq(1)};

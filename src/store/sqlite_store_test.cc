@@ -94,6 +94,41 @@ NewEntry ActiveVideo(std::uint64_t seed) {
   return entry;
 }
 
+// A PDQ entry with a two-patch signature.
+NewEntry PdqWithPatches(std::uint64_t seed) {
+  NewEntry entry = ActivePdq(seed);
+  hash::PatchSignature signature{640, 480, {}};
+  for (int i = 0; i < 2; ++i) {
+    hash::Patch patch;
+    patch.x = 0.25f * static_cast<float>(i + 1);
+    patch.y = 0.5f;
+    patch.side = 0.125f;
+    patch.quality = 80;
+    patch.hash = hash::PdqHash({seed, static_cast<std::uint64_t>(i), 3, 4});
+    signature.patches.push_back(patch);
+  }
+  entry.input.patches = signature;
+  return entry;
+}
+
+// A file at schema version 4: what the current schema would be without
+// version 5's additions, holding a PDQ entry, a video and a digest.
+void WriteVersionFourFile(const fs::path& path) {
+  {
+    auto store = OpenSqliteStore(path);
+    ASSERT_TRUE(store.has_value()) << store.status().ToString();
+    ASSERT_TRUE((*store)->CreateBank("hotline", "").has_value());
+    NewEntry digest;
+    digest.input.signal = Signal::Md5(hash::Md5Digest{1, 2, 3});
+    const std::vector<NewEntry> batch = {ActivePdq(1), ActiveVideo(2), digest};
+    ASSERT_TRUE((*store)->AddEntries("hotline", batch).has_value());
+  }
+  Tamper(path,
+         "DROP INDEX entries_with_patches; DROP TABLE entry_patches; "
+         "ALTER TABLE entries DROP COLUMN has_patches; "
+         "PRAGMA user_version = 4");
+}
+
 class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -581,6 +616,138 @@ TEST_F(SqliteStoreTest, AFailedUpgradeToVersionFourKeepsVersionThree) {
   ASSERT_TRUE(database.has_value()) << database.status().ToString();
   EXPECT_EQ(database->store->Stats("hotline")->total, 3);
   EXPECT_TRUE(database->store->CheckIntegrity().ok());
+}
+
+TEST_F(SqliteStoreTest, UpgradesAVersionFourFileToHoldPatchSignatures) {
+  WriteVersionFourFile(path_);
+  ASSERT_EQ(QueryOne(path_, "PRAGMA user_version"), "4");
+  ASSERT_EQ(QueryOne(path_,
+                     "SELECT count(*) FROM pragma_table_info('entries') "
+                     "WHERE name = 'has_patches'"),
+            "0");
+  auto database = OpenSqliteDatabase(path_);
+  ASSERT_TRUE(database.has_value()) << database.status().ToString();
+  EXPECT_EQ(QueryOne(path_, "PRAGMA user_version"),
+            std::to_string(kSqliteSchemaVersion));
+  Store& store = *database->store;
+  // Version 4's entries read as before, without signatures.
+  EXPECT_EQ(store.Stats("hotline")->total, 3);
+  for (std::int64_t id = 1; id <= 3; ++id) {
+    auto entry = store.GetEntry(id);
+    ASSERT_TRUE(entry.has_value()) << entry.status().ToString();
+    EXPECT_FALSE(entry->input.patches.has_value());
+  }
+  EXPECT_EQ(store.GetEntry(2)->input.frames, VideoFrames(2));
+  const std::vector<NewEntry> batch = {PdqWithPatches(9)};
+  auto added = store.AddEntries("hotline", batch);
+  ASSERT_TRUE(added.has_value()) << added.status().ToString();
+  auto entry = store.GetEntry(added->added_ids.at(0));
+  ASSERT_TRUE(entry.has_value());
+  ASSERT_TRUE(entry->input.patches.has_value());
+  EXPECT_EQ(hash::FormatPatches(*entry->input.patches),
+            hash::FormatPatches(*batch[0].input.patches));
+  Status intact = store.CheckIntegrity();
+  EXPECT_TRUE(intact.ok()) << intact.ToString();
+}
+
+TEST_F(SqliteStoreTest, AFailedUpgradeToVersionFiveKeepsVersionFour) {
+  WriteVersionFourFile(path_);
+  // A table in the way of version 5, after the new column: it rolls back.
+  Tamper(path_, "CREATE TABLE entry_patches(x)");
+  auto database = OpenSqliteDatabase(path_);
+  ASSERT_FALSE(database.has_value());
+  EXPECT_THAT(database.error().message(),
+              HasSubstr("migrating to schema version 5"));
+  EXPECT_EQ(QueryOne(path_, "PRAGMA user_version"), "4");
+  EXPECT_EQ(QueryOne(path_,
+                     "SELECT count(*) FROM pragma_table_info('entries') "
+                     "WHERE name = 'has_patches'"),
+            "0");
+  Tamper(path_, "DROP TABLE entry_patches");
+  database = OpenSqliteDatabase(path_);
+  ASSERT_TRUE(database.has_value()) << database.status().ToString();
+  EXPECT_EQ(database->store->Stats("hotline")->total, 3);
+}
+
+TEST_F(SqliteStoreTest, FindsABanksSignaturesThroughTheirOwnIndex) {
+  auto store = OpenOk(path_);
+  ASSERT_TRUE(store->CreateBank("reports", "").has_value());
+  // The plan, not a timing: the scan for signatures must not walk the
+  // bank's rows.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  ASSERT_EQ(
+      sqlite3_prepare_v2(db,
+                         "EXPLAIN QUERY PLAN SELECT e.id, e.value FROM entries "
+                         "AS e WHERE e.bank_id = 1 AND e.has_patches = "
+                         "1 AND e.id > 0 ORDER BY e.id",
+                         -1, &statement, nullptr),
+      SQLITE_OK);
+  std::string plan;
+  while (sqlite3_step(statement) == SQLITE_ROW) {
+    plan += reinterpret_cast<const char*>(sqlite3_column_text(statement, 3));
+    plan += " | ";
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  EXPECT_THAT(
+      plan, HasSubstr("USING INDEX entries_with_patches (bank_id=? AND id>?)"));
+}
+
+TEST_F(SqliteStoreTest, IntegrityCheckFindsBrokenPatchSignatures) {
+  {
+    auto store = OpenOk(path_);
+    ASSERT_TRUE(store->CreateBank("reports", "").has_value());
+    const std::vector<NewEntry> batch = {PdqWithPatches(1), PdqWithPatches(2),
+                                         ActivePdq(3)};
+    ASSERT_TRUE(store->AddEntries("reports", batch).has_value());
+    Status intact = store->CheckIntegrity();
+    EXPECT_TRUE(intact.ok()) << intact.ToString();
+  }
+  // Entry 1's signature gets version 9; entry 2 loses its row; entry 3
+  // gains one it is not flagged for.
+  Tamper(path_,
+         "UPDATE entry_patches SET patches = CAST(X'09' || substr(patches, 2) "
+         "AS BLOB) WHERE entry_id = 1; "
+         "INSERT INTO entry_patches SELECT 3, patches FROM entry_patches "
+         "WHERE entry_id = 2; "
+         "DELETE FROM entry_patches WHERE entry_id = 2");
+  auto store = OpenOk(path_);
+  Status status = store->CheckIntegrity();
+  EXPECT_EQ(status.code(), StatusCode::kInternal);
+  EXPECT_THAT(status.message(),
+              HasSubstr("entry 1 has an unreadable patch signature "
+                        "(patches: version 9 is not supported"));
+  EXPECT_THAT(status.message(),
+              HasSubstr("entry 2 is flagged with a patch signature it does "
+                        "not have"));
+  EXPECT_THAT(status.message(),
+              HasSubstr("entry 3 has a patch signature but is not flagged"));
+  auto unreadable = store->GetEntry(1);
+  ASSERT_FALSE(unreadable.has_value());
+  EXPECT_EQ(unreadable.error().code(), StatusCode::kInternal);
+  EXPECT_THAT(unreadable.error().message(),
+              HasSubstr("an unreadable patch signature"));
+  auto missing = store->GetEntry(2);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_THAT(missing.error().message(), HasSubstr("no patch signature"));
+  // An unflagged row is never read: entry 3 is a plain hash.
+  auto plain = store->GetEntry(3);
+  ASSERT_TRUE(plain.has_value()) << plain.status().ToString();
+  EXPECT_FALSE(plain->input.patches.has_value());
+  // The CHECK keeps a signature a whole number of records long.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db,
+                         "UPDATE entry_patches SET patches = zeroblob(47) "
+                         "WHERE entry_id = 3",
+                         nullptr, nullptr, nullptr),
+            SQLITE_CONSTRAINT);
+  EXPECT_EQ(sqlite3_exec(db, "UPDATE entries SET has_patches = 2 WHERE id = 3",
+                         nullptr, nullptr, nullptr),
+            SQLITE_CONSTRAINT);
+  sqlite3_close(db);
 }
 
 TEST_F(SqliteStoreTest, AFailedUpgradeLeavesTheFileAtItsVersion) {

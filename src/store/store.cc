@@ -139,6 +139,45 @@ Status ValidateVpdqFrames(std::span<const hash::VpdqFrame> frames) {
   return OkStatus();
 }
 
+Status ValidatePatchSignature(const hash::PatchSignature& signature) {
+  if (signature.patches.empty()) {
+    return InvalidArgumentError(
+        "a signature without patches (a picture too flat or too small has "
+        "none: leave the signature out)");
+  }
+  if (signature.patches.size() > static_cast<std::size_t>(hash::kMaxPatches)) {
+    return InvalidArgumentError(std::to_string(signature.patches.size()) +
+                                " patches, more than " +
+                                std::to_string(hash::kMaxPatches));
+  }
+  if (signature.width <= 0 || signature.height <= 0) {
+    return InvalidArgumentError("shape " + std::to_string(signature.width) +
+                                "×" + std::to_string(signature.height) +
+                                " is not positive");
+  }
+  // Written as comparisons that not-a-number fails.
+  const auto fraction = [](float value) { return value >= 0 && value <= 1; };
+  for (std::size_t i = 0; i < signature.patches.size(); ++i) {
+    const hash::Patch& patch = signature.patches[i];
+    const std::string name = "patch " + std::to_string(i + 1) + ": ";
+    if (!fraction(patch.x) || !fraction(patch.y)) {
+      return InvalidArgumentError(name + "centre (" + std::to_string(patch.x) +
+                                  ", " + std::to_string(patch.y) +
+                                  ") is outside 0…1");
+    }
+    if (!(patch.side > 0 && patch.side <= 1)) {
+      return InvalidArgumentError(name + "side " + std::to_string(patch.side) +
+                                  " is outside (0, 1]");
+    }
+    if (patch.quality < 0 || patch.quality > 100) {
+      return InvalidArgumentError(name + "quality " +
+                                  std::to_string(patch.quality) +
+                                  " is outside 0…100");
+    }
+  }
+  return OkStatus();
+}
+
 Status ValidateNewEntry(const NewEntry& entry) {
   const EntryInput& input = entry.input;
   const bool pdq = input.signal.kind() == SignalKind::kPdq;
@@ -165,6 +204,14 @@ Status ValidateNewEntry(const NewEntry& entry) {
   }
   if (input.pdq_mode.has_value() && !pdq) {
     return InvalidArgumentError("pdq_mode is only meaningful for pdq signals");
+  }
+  if (input.patches.has_value()) {
+    if (!pdq) {
+      return InvalidArgumentError(
+          "a patch signature is only meaningful for pdq signals");
+    }
+    Status patches = ValidatePatchSignature(*input.patches);
+    if (!patches.ok()) return patches.WithContext("patches");
   }
   REMPART_RETURN_IF_ERROR(internal::ValidateText("source_org", input.source_org,
                                                  kMaxEntryTextBytes));

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "rempart/hash/patches.h"
 #include "rempart/hash/vpdq.h"
 
 namespace rempart::store {
@@ -95,6 +96,42 @@ NewEntry ActiveVideo(const std::vector<hash::VpdqFrame>& frames) {
   entry.input.frames = frames;
   entry.input.source_org = "hotline-a";
   return entry;
+}
+
+// A patch signature of `count` patches, distinct for each seed, in the
+// form a store gives back: a shape whose longer side is 4096 and positions
+// that are whole 65535ths.
+hash::PatchSignature TestPatches(std::uint64_t seed, int count = 3) {
+  hash::PatchSignature signature{4096, 3072, {}};
+  for (int i = 0; i < count; ++i) {
+    hash::Patch patch;
+    const auto step = [&](int salt) {
+      return static_cast<float>(SplitMix(seed * 977 + i * 7 + salt) % 65'536) /
+             65535.0f;
+    };
+    patch.x = step(1);
+    patch.y = step(2);
+    patch.side = std::max(step(3), 1.0f / 65535.0f);
+    patch.quality = static_cast<int>(SplitMix(seed + i) % 101);
+    patch.hash = hash::PdqHash::FromBytes(TestBytes(seed * 1'000 + i));
+    signature.patches.push_back(patch);
+  }
+  return signature;
+}
+
+// A PDQ entry with a patch signature.
+NewEntry ActiveWithPatches(const Signal& signal,
+                           const hash::PatchSignature& patches) {
+  NewEntry entry = Active(signal);
+  entry.input.patches = patches;
+  return entry;
+}
+
+// The shared form of an entry's signature, "none" without one: equal texts
+// are equal signatures.
+std::string PatchesText(const Entry& entry) {
+  return entry.input.patches ? hash::FormatPatches(*entry.input.patches)
+                             : "none";
 }
 
 NewEntry Revoked(const Signal& signal, std::string reason) {
@@ -485,6 +522,170 @@ TEST_P(StoreContractTest, AVideoIsOneEntryPerName) {
   EXPECT_EQ(Add("other", {first}).added, 1u);
   EXPECT_EQ(StatsOf("reports").active_vpdq, 3);
   EXPECT_EQ(StatsOf("other").active_vpdq, 1);
+  ExpectIntact();
+}
+
+TEST_P(StoreContractTest, PdqEntriesKeepTheirPatchSignatures) {
+  CreateBank("reports");
+  const hash::PatchSignature patches = TestPatches(1, 64);
+  const std::string text = hash::FormatPatches(patches);
+  const AddOutcome outcome =
+      Add("reports", {Active(Pdq(1)), ActiveWithPatches(Pdq(2), patches),
+                      Active(Md5(3)), ActiveVideo(TestFrames(4))});
+  ASSERT_EQ(outcome.added, 4u);
+  const std::int64_t id = outcome.added_ids[1];
+
+  auto by_id = store_->GetEntry(id);
+  ASSERT_TRUE(by_id.has_value()) << by_id.status().ToString();
+  EXPECT_EQ(PatchesText(*by_id), text);
+  EXPECT_EQ(by_id->input.patches->width, 4096);
+  EXPECT_EQ(by_id->input.patches->height, 3072);
+  auto found = store_->FindEntries("reports", Pdq(2));
+  ASSERT_TRUE(found.has_value());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ(PatchesText((*found)[0]), text);
+  // Scans reuse one Entry: the entries after the one with a signature have
+  // none.
+  const std::vector<Entry> all = Scan("reports");
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(PatchesText(all[0]), "none");
+  EXPECT_EQ(PatchesText(all[1]), text);
+  EXPECT_EQ(PatchesText(all[2]), "none");
+  EXPECT_EQ(PatchesText(all[3]), "none");
+  const auto changes = Changes("reports", 0);
+  ASSERT_EQ(changes.size(), 4u);
+  EXPECT_EQ(PatchesText(changes[1].second), text);
+  EXPECT_EQ(PatchesText(changes[2].second), "none");
+  ExpectIntact();
+
+  Reopen();
+  auto reopened = store_->GetEntry(id);
+  ASSERT_TRUE(reopened.has_value()) << reopened.status().ToString();
+  EXPECT_EQ(PatchesText(*reopened), text);
+  ExpectIntact();
+}
+
+TEST_P(StoreContractTest, AStoreGivesBackTheSharedFormOfASignature) {
+  CreateBank("reports");
+  // A hasher's signature: pixels for the shape, any float for positions.
+  hash::PatchSignature pixels = TestPatches(5, 2);
+  pixels.width = 640;
+  pixels.height = 480;
+  pixels.patches[0].x = 0.123456789f;
+  const AddOutcome outcome =
+      Add("reports", {ActiveWithPatches(Pdq(1), pixels)});
+  ASSERT_EQ(outcome.added, 1u);
+  auto entry = store_->GetEntry(outcome.added_ids[0]);
+  ASSERT_TRUE(entry.has_value());
+  ASSERT_TRUE(entry->input.patches.has_value());
+  EXPECT_EQ(entry->input.patches->width, 4096);
+  EXPECT_EQ(entry->input.patches->height, 3072);
+  EXPECT_NEAR(entry->input.patches->patches[0].x, 0.123456789f,
+              1.0f / 131070.0f);
+  EXPECT_EQ(PatchesText(*entry), hash::FormatPatches(pixels));
+}
+
+TEST_P(StoreContractTest, OnlyEntriesWithPatchSignaturesWhenAsked) {
+  CreateBank("reports");
+  CreateBank("other");
+  std::vector<NewEntry> batch;
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    batch.push_back(seed % 3 == 0
+                        ? ActiveWithPatches(Pdq(seed), TestPatches(seed))
+                        : Active(Pdq(seed)));
+  }
+  batch.push_back(Active(Sha256(99)));
+  Add("reports", batch);
+  Add("other", {ActiveWithPatches(Pdq(100), TestPatches(100))});
+  ASSERT_TRUE(store_->Revoke("reports", Pdq(6), "false match").has_value());
+
+  EntryFilter with_patches;
+  with_patches.with_patches = true;
+  const std::vector<Entry> signed_entries = Scan("reports", with_patches);
+  EXPECT_THAT(SignalsOf(signed_entries),
+              ElementsAre(Pdq(3), Pdq(6), Pdq(9), Pdq(12)));
+  for (const Entry& entry : signed_entries) {
+    ASSERT_TRUE(entry.input.patches.has_value());
+  }
+  EXPECT_EQ(PatchesText(signed_entries[2]),
+            hash::FormatPatches(TestPatches(9)));
+
+  with_patches.status = EntryStatus::kActive;
+  EXPECT_THAT(SignalsOf(Scan("reports", with_patches)),
+              ElementsAre(Pdq(3), Pdq(9), Pdq(12)));
+  with_patches.after_id = signed_entries[2].id;
+  EXPECT_THAT(SignalsOf(Scan("reports", with_patches)), ElementsAre(Pdq(12)));
+  with_patches.after_id = 0;
+  with_patches.status.reset();
+  with_patches.kind = SignalKind::kSha256;
+  EXPECT_THAT(Scan("reports", with_patches), IsEmpty());
+  EntryFilter other;
+  other.with_patches = true;
+  EXPECT_THAT(SignalsOf(Scan("other", other)), ElementsAre(Pdq(100)));
+  // The revoked entry keeps its signature, on the record.
+  auto revoked = store_->FindEntries("reports", Pdq(6));
+  ASSERT_TRUE(revoked.has_value());
+  EXPECT_EQ(PatchesText(revoked->at(0)), hash::FormatPatches(TestPatches(6)));
+}
+
+TEST_P(StoreContractTest, AnUnchangedEntryKeepsItsSignatureOrItsLackOfOne) {
+  CreateBank("reports");
+  Add("reports", {ActiveWithPatches(Pdq(1), TestPatches(1)), Active(Pdq(2))});
+  const std::int64_t revision = Revision();
+  const AddOutcome again =
+      Add("reports", {ActiveWithPatches(Pdq(1), TestPatches(7)), Active(Pdq(1)),
+                      ActiveWithPatches(Pdq(2), TestPatches(8))});
+  EXPECT_EQ(again.added, 0u);
+  EXPECT_EQ(again.unchanged, 3u);
+  EXPECT_EQ(Revision(), revision);
+  EXPECT_EQ(PatchesText(store_->FindEntries("reports", Pdq(1))->at(0)),
+            hash::FormatPatches(TestPatches(1)));
+  EXPECT_EQ(PatchesText(store_->FindEntries("reports", Pdq(2))->at(0)), "none");
+  ExpectIntact();
+}
+
+TEST_P(StoreContractTest, RefusesPatchSignaturesThatCannotBeStored) {
+  CreateBank("reports");
+  const auto refused = [&](NewEntry entry, const std::string& reason) {
+    auto outcome = store_->AddEntries(
+        "reports", std::vector<NewEntry>{Active(Pdq(50)), std::move(entry)});
+    ASSERT_FALSE(outcome.has_value()) << "accepted; expected: " << reason;
+    EXPECT_EQ(outcome.error().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(outcome.error().message(), HasSubstr(reason));
+  };
+  NewEntry on_md5 = Active(Md5(1));
+  on_md5.input.patches = TestPatches(1);
+  refused(on_md5, "only meaningful for pdq signals");
+  NewEntry on_video = ActiveVideo(TestFrames(1));
+  on_video.input.patches = TestPatches(1);
+  refused(on_video, "only meaningful for pdq signals");
+  refused(ActiveWithPatches(Pdq(1), TestPatches(1, 0)), "without patches");
+  refused(ActiveWithPatches(Pdq(1), TestPatches(1, hash::kMaxPatches + 1)),
+          "257 patches, more than 256");
+  hash::PatchSignature flat = TestPatches(1);
+  flat.height = 0;
+  refused(ActiveWithPatches(Pdq(1), flat), "shape 4096×0 is not positive");
+  hash::PatchSignature bad = TestPatches(1);
+  bad.patches[1].side = 0;
+  refused(ActiveWithPatches(Pdq(1), bad), "patch 2: side");
+  bad = TestPatches(1);
+  bad.patches[2].x = std::numeric_limits<float>::quiet_NaN();
+  refused(ActiveWithPatches(Pdq(1), bad), "patch 3: centre");
+  bad = TestPatches(1);
+  bad.patches[0].y = 1.5f;
+  refused(ActiveWithPatches(Pdq(1), bad), "patch 1: centre");
+  bad = TestPatches(1);
+  bad.patches[0].quality = 101;
+  refused(ActiveWithPatches(Pdq(1), bad), "patch 1: quality 101");
+  // Nothing of the refused batches was written.
+  EXPECT_EQ(StatsOf("reports").total, 0);
+  // The most patches a signature may hold are stored.
+  EXPECT_EQ(Add("reports",
+                {ActiveWithPatches(Pdq(1), TestPatches(1, hash::kMaxPatches))})
+                .added,
+            1u);
+  EXPECT_EQ(PatchesText(store_->FindEntries("reports", Pdq(1))->at(0)),
+            hash::FormatPatches(TestPatches(1, hash::kMaxPatches)));
   ExpectIntact();
 }
 

@@ -2,7 +2,8 @@
 //
 // A bank is a named list of signals that a trusted organisation vouches for
 // (a hotline's verified reports, a platform's removals). Each entry holds one
-// signal — a PDQ hash or an exact digest of the file bytes — with where it
+// signal — a PDQ hash (with, optionally, its patch signature), a video's
+// frames or an exact digest of the file bytes — with where it
 // came from, what it depicts and whether it is still in force. Revocation
 // keeps the entry (with its reason) so that every decision stays auditable.
 // Plain values: copyable and safe to share between threads.
@@ -19,6 +20,7 @@
 
 #include "rempart/core/result.h"
 #include "rempart/hash/digest.h"
+#include "rempart/hash/patches.h"
 #include "rempart/hash/pdq.h"
 #include "rempart/hash/pdq_hash.h"
 #include "rempart/hash/vpdq.h"
@@ -118,6 +120,13 @@ struct EntryInput {
   // kVpdq only: the video's frames, 1…hash::kMaxVpdqFrames of them, with
   // signal == Signal::Vpdq(frames). Empty for every other kind.
   std::vector<hash::VpdqFrame> frames;
+  // kPdq only, optional: the picture's patch signature (hash/patches.h,
+  // hashed with hash::BankPatchOptions()), which lets the second-stage
+  // matcher find the picture cropped, framed, captioned or turned. A store
+  // keeps it in its shared form (hash::EncodePatches()): it reads back with
+  // the picture's shape for width and height, positions to 1/65535, and no
+  // dihedral or turned hashes.
+  std::optional<hash::PatchSignature> patches;
 };
 
 // A stored entry.

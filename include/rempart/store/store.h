@@ -112,8 +112,15 @@ struct NewEntry {
 // field longer than kMaxEntryTextBytes or holding a NUL byte, a revoked
 // entry without a reason or an active one with a reason; for a kVpdq
 // signal, frames that ValidateVpdqFrames() refuses or a signal other than
-// Signal::Vpdq(frames) (the video's name); frames on any other kind.
+// Signal::Vpdq(frames) (the video's name); frames on any other kind;
+// patches (ValidatePatchSignature()) on anything but a PDQ signal.
 Status ValidateNewEntry(const NewEntry& entry);
+
+// OK when `signature` may be stored with a PDQ entry: 1…hash::kMaxPatches
+// patches, width and height positive, every patch's centre within 0…1, its
+// side within (0, 1] and its quality within 0…100. InvalidArgument naming
+// the first bad patch ("patch 3: side 0 is outside (0, 1]").
+Status ValidatePatchSignature(const hash::PatchSignature& signature);
 
 struct AddOutcome {
   // Entries created by the call.
@@ -134,6 +141,10 @@ struct EntryFilter {
   std::optional<SignalKind> kind;
   // Only entries with id > after_id: pass the last id seen to page.
   std::int64_t after_id = 0;
+  // Only PDQ entries holding a patch signature, when set (read through an
+  // index of those alone, so a bank of millions of plain hashes is not
+  // scanned to find its few hundred signatures).
+  bool with_patches = false;
 };
 
 // Called once per entry; return false to stop early. The Entry is only
@@ -177,8 +188,10 @@ class Store {
   // invalid; nothing is written then. An empty `entries` is OK (and not
   // audited). Audited as "entries.add", target the bank, details
   // {"added":N,"unchanged":N,"revision":R}, plus "videos":N (the kVpdq
-  // entries added) when N > 0. A kVpdq entry's frames are written in the
-  // same transaction.
+  // entries added) and "patches":N (the entries added with a patch
+  // signature) when N > 0. A kVpdq entry's frames and a PDQ entry's patch
+  // signature are written in the same transaction; an unchanged entry keeps
+  // the signature it has, or its lack of one.
   virtual Result<AddOutcome> AddEntries(std::string_view bank,
                                         std::span<const NewEntry> entries,
                                         const Actor& actor) = 0;
@@ -229,7 +242,8 @@ class Store {
 
   // Checks the storage and the store's own invariants (references between
   // tables, per-bank counts, revisions, revocation reasons, case histories,
-  // a video's frames present and named by its signal)
+  // a video's frames present and named by its signal, patch signatures
+  // only on PDQ entries and readable)
   // and recomputes the audit chain (AuditLog::VerifyAudit()). Internal with
   // a description of the first problems found. Reads everything: its cost
   // grows with the store, audit log included.

@@ -5,7 +5,8 @@
 // take it (the write lock keeps it free until the commit), so a batch that
 // adds nothing leaves the revision alone. A video's frames go to
 // entry_frames only when its entry row is new: an unchanged video keeps the
-// frames it has (the same ones, since the name is their hash).
+// frames it has (the same ones, since the name is their hash). So does a
+// patch signature: an unchanged entry keeps the one it has, or none.
 #include "store/sqlite/sqlite_entries.h"
 
 #include <cstdint>
@@ -20,7 +21,7 @@ namespace rempart::store::sqlite {
 Result<std::shared_ptr<EntryWriter>> EntryWriter::Make(
     std::shared_ptr<Connection> connection) {
   std::shared_ptr<EntryWriter> writer(new EntryWriter(std::move(connection)));
-  const std::array<std::pair<const char*, StatementPtr*>, 7> statements = {{
+  const std::array<std::pair<const char*, StatementPtr*>, 8> statements = {{
       {"SELECT id, name, description, created_at, active_pdq, active_md5, "
        "active_sha256, revoked, revision, active_vpdq FROM banks "
        "WHERE name = ?1",
@@ -36,8 +37,8 @@ Result<std::shared_ptr<EntryWriter>> EntryWriter::Make(
        &writer->apply_delta_},
       {"INSERT INTO entries(bank_id, kind, value, quality, pdq_mode, "
        "category, source_org, external_id, status, revoke_reason, "
-       "created_at, updated_at, revision) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12) "
+       "created_at, updated_at, revision, has_patches) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13) "
        "ON CONFLICT (bank_id, kind, value) DO NOTHING",
        &writer->insert_entry_},
       {"SELECT id FROM entries WHERE bank_id = ?1 AND kind = ?2 "
@@ -45,6 +46,8 @@ Result<std::shared_ptr<EntryWriter>> EntryWriter::Make(
        &writer->find_entry_id_},
       {"INSERT INTO entry_frames(entry_id, frames) VALUES (?1, ?2)",
        &writer->insert_frames_},
+      {"INSERT INTO entry_patches(entry_id, patches) VALUES (?1, ?2)",
+       &writer->insert_patches_},
   }};
   for (const auto& [sql, statement] : statements) {
     REMPART_RETURN_IF_ERROR(
@@ -132,6 +135,19 @@ Status EntryWriter::AddFrames(std::int64_t entry_id,
   return connection_->StepDone(statement, "add video frames");
 }
 
+Status EntryWriter::AddPatches(std::int64_t entry_id,
+                               const hash::PatchSignature& signature) {
+  const std::vector<std::uint8_t> bytes = hash::EncodePatches(signature);
+  sqlite3_stmt* statement = insert_patches_.get();
+  Binder bind(statement);
+  bind.Int(1, entry_id).Blob(2, bytes);
+  if (bind.code() != SQLITE_OK) {
+    ResetOnExit reset(statement);
+    return connection_->Error(bind.code(), "bind");
+  }
+  return connection_->StepDone(statement, "add a patch signature");
+}
+
 Result<AddOutcome> EntryWriter::Add(std::string_view bank,
                                     std::span<const NewEntry> entries,
                                     const Actor& actor,
@@ -150,6 +166,7 @@ Result<AddOutcome> EntryWriter::Add(std::string_view bank,
   ResetOnExit reset(statement);
   CountDelta delta;
   std::size_t videos = 0;
+  std::size_t signatures = 0;
   for (const NewEntry& entry : entries) {
     const EntryInput& input = entry.input;
     sqlite3_reset(statement);
@@ -176,7 +193,7 @@ Result<AddOutcome> EntryWriter::Add(std::string_view bank,
     } else {
       bind.Null(10);
     }
-    bind.Int(11, now).Int(12, revision);
+    bind.Int(11, now).Int(12, revision).Int(13, input.patches ? 1 : 0);
     if (bind.code() != SQLITE_OK) {
       return connection_->Error(bind.code(), "bind");
     }
@@ -208,6 +225,10 @@ Result<AddOutcome> EntryWriter::Add(std::string_view bank,
       ++videos;
       REMPART_RETURN_IF_ERROR(AddFrames(id, input.frames));
     }
+    if (input.patches) {
+      ++signatures;
+      REMPART_RETURN_IF_ERROR(AddPatches(id, *input.patches));
+    }
     if (entry_ids != nullptr) entry_ids->push_back(id);
     if (entry.status == EntryStatus::kRevoked) {
       ++delta.revoked;
@@ -227,7 +248,9 @@ Result<AddOutcome> EntryWriter::Add(std::string_view bank,
       "{\"added\":" + std::to_string(outcome.added) +
           ",\"unchanged\":" + std::to_string(outcome.unchanged) +
           ",\"revision\":" + std::to_string(outcome.revision) +
-          (videos > 0 ? ",\"videos\":" + std::to_string(videos) : "") + "}"};
+          (videos > 0 ? ",\"videos\":" + std::to_string(videos) : "") +
+          (signatures > 0 ? ",\"patches\":" + std::to_string(signatures) : "") +
+          "}"};
   auto record = connection_->AppendAudit(actor, event, now);
   if (!record) return record.error();
   return outcome;

@@ -66,6 +66,9 @@ class EntryWriter {
   // Stores the frames of the new video entry `entry_id`.
   Status AddFrames(std::int64_t entry_id,
                    std::span<const hash::VpdqFrame> frames);
+  // Stores the patch signature of the new PDQ entry `entry_id`.
+  Status AddPatches(std::int64_t entry_id,
+                    const hash::PatchSignature& signature);
 
   std::shared_ptr<Connection> connection_;
   StatementPtr load_bank_;
@@ -75,6 +78,7 @@ class EntryWriter {
   StatementPtr insert_entry_;
   StatementPtr find_entry_id_;
   StatementPtr insert_frames_;
+  StatementPtr insert_patches_;
 };
 
 }  // namespace rempart::store::sqlite

@@ -43,6 +43,12 @@
 //   entry_frames one row per video entry: its frames as one blob
 //                (internal::EncodeVpdqFrames()); case_signals gains the
 //                same blob, in a frames column set exactly on vpdq rows.
+// Version 5 (patch signatures, kSchemaV5):
+//   entries gains has_patches (1 on a PDQ entry holding a signature);
+//   entry_patches one row per such entry: its signature in the shared form
+//                (hash::EncodePatches()); entries_with_patches, a partial
+//                index of the flagged rows, finds a bank's signatures
+//                without scanning its plain hashes.
 // Kinds are stored as small integers (0 pdq, 1 md5, 2 sha256, 3 vpdq:
 // KindCode()),
 // categories, statuses and PDQ modes as their names; times as milliseconds
@@ -328,22 +334,44 @@ constexpr std::array<const char*, 12> kSchemaV4 = {
 };
 #undef REMPART_FRAMES_LENGTH_OK
 
+// Version 5: patch signatures. Adding a column with a constant default
+// rewrites nothing, so the migration costs no pass over the entries. Like a
+// video's frames, a signature (2,503 bytes for the usual 64 patches) sits
+// in a table of its own, keyed by the entry's rowid, so that the rows of a
+// bank of plain hashes stay small; the flag on the entry says whether to
+// look there, so reading a plain hash never does. The CHECKs bound the blob
+// to a header and whole records (hash/patches.h); that it decodes is for
+// CheckIntegrity().
+constexpr std::array<const char*, 3> kSchemaV5 = {
+    R"sql(ALTER TABLE entries ADD COLUMN has_patches INTEGER NOT NULL DEFAULT 0
+    CHECK (has_patches = 0 OR (has_patches = 1 AND kind = 0)))sql",
+    R"sql(CREATE TABLE entry_patches(
+  entry_id INTEGER PRIMARY KEY REFERENCES entries(id),
+  patches BLOB NOT NULL CHECK (length(patches) BETWEEN 7 + 39 AND 7 + 39 * 256
+                               AND (length(patches) - 7) % 39 = 0)))sql",
+    R"sql(CREATE INDEX entries_with_patches ON entries(bank_id, id)
+    WHERE has_patches = 1)sql",
+};
+
 // kMigrations[N - 1] takes a file from version N - 1 to version N. A
 // migration only adds to what the ones before it made, and a published one
 // never changes: files in the field were made by it.
-constexpr std::array<std::span<const char* const>, 4> kMigrations = {
-    kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
+constexpr std::array<std::span<const char* const>, 5> kMigrations = {
+    kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5};
 static_assert(kMigrations.size() == kSqliteSchemaVersion,
               "one migration per schema version");
 
 // The columns ReadEntry() reads, in its order, from `entries AS e`. A
-// video's frames are looked up (by rowid) only for vpdq rows, so a scan of
-// photo hashes never touches entry_frames.
+// video's frames are looked up (by rowid) only for vpdq rows, and a patch
+// signature only for flagged rows, so a scan of plain photo hashes touches
+// neither entry_frames nor entry_patches.
 #define REMPART_ENTRY_COLUMNS                                              \
   "e.id, e.kind, e.value, e.quality, e.pdq_mode, e.category, "             \
   "e.source_org, e.external_id, e.status, e.revoke_reason, e.created_at, " \
   "e.updated_at, CASE WHEN e.kind = 3 THEN (SELECT f.frames FROM "         \
-  "entry_frames AS f WHERE f.entry_id = e.id) END"
+  "entry_frames AS f WHERE f.entry_id = e.id) END, e.has_patches, "        \
+  "CASE WHEN e.has_patches = 1 THEN (SELECT p.patches FROM "               \
+  "entry_patches AS p WHERE p.entry_id = e.id) END"
 
 std::int64_t SystemClockMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -407,6 +435,19 @@ Status ReadEntry(sqlite3_stmt* statement, int first, Entry& entry) {
     input.frames = std::move(*frames);
   } else {
     input.frames.clear();
+  }
+  if (sqlite3_column_int(statement, first + 13) == 1) {
+    if (sqlite3_column_type(statement, first + 14) == SQLITE_NULL) {
+      return bad_row("no patch signature");
+    }
+    auto patches = hash::DecodePatches(ColumnBlob(statement, first + 14));
+    if (!patches) {
+      return bad_row("an unreadable patch signature (" +
+                     patches.error().message() + ")");
+    }
+    input.patches = std::move(*patches);
+  } else {
+    input.patches.reset();
   }
   return OkStatus();
 }
@@ -478,11 +519,12 @@ class SqliteStore final : public Store {
   StatementPtr get_entry_;
   StatementPtr revoke_entry_;
   StatementPtr scan_entries_;
+  StatementPtr scan_patches_;
   StatementPtr scan_changes_;
 };
 
 Status SqliteStore::Prepare() {
-  const std::array<std::pair<const char*, StatementPtr*>, 7> statements = {{
+  const std::array<std::pair<const char*, StatementPtr*>, 8> statements = {{
       {"INSERT INTO banks(name, description, created_at) VALUES (?1, ?2, ?3)",
        &insert_bank_},
       {"SELECT name, description, created_at FROM banks ORDER BY name",
@@ -505,6 +547,12 @@ Status SqliteStore::Prepare() {
        "AND (?3 IS NULL OR e.status = ?3) AND (?4 IS NULL OR e.kind = ?4) "
        "ORDER BY e.id",
        &scan_entries_},
+      // The same through entries_with_patches, whose WHERE this restates.
+      {"SELECT " REMPART_ENTRY_COLUMNS
+       " FROM entries AS e WHERE e.bank_id = ?1 AND e.has_patches = 1 "
+       "AND e.id > ?2 AND (?3 IS NULL OR e.status = ?3) "
+       "AND (?4 IS NULL OR e.kind = ?4) ORDER BY e.id",
+       &scan_patches_},
       {"SELECT e.revision, " REMPART_ENTRY_COLUMNS
        " FROM entries AS e WHERE e.bank_id = ?1 AND e.revision > ?2 "
        "ORDER BY e.revision, e.id",
@@ -708,7 +756,8 @@ Status SqliteStore::ForEachEntry(std::string_view bank,
   std::lock_guard lock(connection_->mutex());
   auto row = LoadBank(bank);
   if (!row) return row.error();
-  sqlite3_stmt* statement = scan_entries_.get();
+  sqlite3_stmt* statement =
+      filter.with_patches ? scan_patches_.get() : scan_entries_.get();
   ResetOnExit reset(statement);
   Binder bind(statement);
   bind.Int(1, row->id).Int(2, filter.after_id);
@@ -763,7 +812,7 @@ Status SqliteStore::ForEachChangeSince(std::string_view bank,
 
 Status SqliteStore::CheckIntegrity() {
   // Each query returns one text row per problem found.
-  constexpr std::array<const char*, 9> kChecks = {
+  constexpr std::array<const char*, 11> kChecks = {
       "PRAGMA integrity_check(20)",
       "SELECT \"table\" || ' row ' || rowid || ' refers to missing ' || "
       "parent FROM pragma_foreign_key_check",
@@ -803,6 +852,12 @@ Status SqliteStore::CheckIntegrity() {
       "SELECT 'entry ' || e.id || ' has frames but is not a video' "
       "FROM entry_frames AS f JOIN entries AS e ON e.id = f.entry_id "
       "WHERE e.kind <> 3 LIMIT 20",
+      "SELECT 'entry ' || id || ' is flagged with a patch signature it does "
+      "not have' FROM entries AS e WHERE has_patches = 1 AND NOT EXISTS "
+      "(SELECT 1 FROM entry_patches WHERE entry_id = e.id) LIMIT 20",
+      "SELECT 'entry ' || e.id || ' has a patch signature but is not "
+      "flagged with one' FROM entry_patches AS p JOIN entries AS e "
+      "ON e.id = p.entry_id WHERE e.has_patches <> 1 LIMIT 20",
   };
   // Each video's frames and the name its row gives it, which only C++ can
   // compare (SHA-256 of the frames' text): one row per video, labelled.
@@ -854,6 +909,26 @@ Status SqliteStore::CheckIntegrity() {
     }
     if (found < 20 && code != SQLITE_DONE) {
       return Error(code, "integrity check of videos");
+    }
+  }
+  {
+    // Every patch signature decodes (its length is the CHECK's business).
+    StatementPtr statement;
+    REMPART_RETURN_IF_ERROR(connection_->PrepareStatement(
+        "SELECT 'entry ' || entry_id, patches FROM entry_patches", statement));
+    int code = SQLITE_OK;
+    int found = 0;
+    while (found < 20 && (code = sqlite3_step(statement.get())) == SQLITE_ROW) {
+      auto patches = hash::DecodePatches(ColumnBlob(statement.get(), 1));
+      if (patches) continue;
+      ++found;
+      if (!problems.empty()) problems += "; ";
+      problems += std::string(ColumnText(statement.get(), 0)) +
+                  " has an unreadable patch signature (" +
+                  patches.error().message() + ")";
+    }
+    if (found < 20 && code != SQLITE_DONE) {
+      return Error(code, "integrity check of patch signatures");
     }
   }
   // Hashing the log costs far less than integrity_check reading every page
