@@ -29,15 +29,20 @@ index::Digest ToDigest(const store::Signal& signal) {
   return digest;
 }
 
-// The index form of active entries: PDQ, digests and videos.
+// The index form of active entries: PDQ, digests, videos and patch
+// signatures.
 struct Staged {
   std::vector<index::PdqEntry> pdq;
   std::vector<index::DigestEntry> digests;
   std::vector<std::int64_t> video_ids;
   std::vector<std::vector<hash::VpdqFrame>> video_frames;
+  std::vector<std::pair<std::int64_t, hash::PatchSignature>> signatures;
 
   Status Add(const store::Entry& entry) {
     const store::Signal& signal = entry.input.signal;
+    if (entry.input.patches) {
+      signatures.emplace_back(entry.id, *entry.input.patches);
+    }
     if (signal.kind() == store::SignalKind::kVpdq) {
       video_ids.push_back(entry.id);
       video_frames.push_back(entry.input.frames);
@@ -61,15 +66,22 @@ struct Staged {
     }
     return videos.Add(inputs);
   }
+
+  void AddSignaturesTo(PatchIndex& index) const {
+    for (const auto& [id, signature] : signatures) index.Add(id, signature);
+  }
 };
 
-// Adds the bank's active entries (of `kind` only, when given) to `staged`.
+// Adds the bank's active entries (of `kind` only, when given; with a patch
+// signature only, when `with_patches`) to `staged`.
 Status StageActive(store::Store& store, const std::string& name,
-                   std::optional<store::SignalKind> kind, Staged& staged) {
+                   std::optional<store::SignalKind> kind, Staged& staged,
+                   bool with_patches = false) {
   Status failure;
   store::EntryFilter filter;
   filter.status = store::EntryStatus::kActive;
   filter.kind = kind;
+  filter.with_patches = with_patches;
   REMPART_RETURN_IF_ERROR(
       store.ForEachEntry(name, filter, [&](const store::Entry& entry) {
         failure = staged.Add(entry);
@@ -138,12 +150,17 @@ Status Matcher::LoadBank(const std::string& name) {
       bank->revision = snapshot->revision;
       load.from_snapshot = true;
       loaded = true;
-      // Snapshots hold pictures' signals only: videos come from the store
-      // (CatchUp skips the ones already loaded).
+      // Snapshots hold pictures' hashes and digests only: videos and patch
+      // signatures come from the store (CatchUp skips the ones already
+      // loaded).
       Staged videos;
       REMPART_RETURN_IF_ERROR(
           StageActive(store_, name, store::SignalKind::kVpdq, videos));
       REMPART_RETURN_IF_ERROR(videos.AddVideosTo(*bank->videos));
+      Staged signatures;
+      REMPART_RETURN_IF_ERROR(
+          StageActive(store_, name, store::SignalKind::kPdq, signatures, true));
+      signatures.AddSignaturesTo(bank->patches);
     } else if (snapshot.error().code() != StatusCode::kNotFound) {
       load.snapshot_problem = snapshot.error().message();
     }
@@ -155,6 +172,7 @@ Status Matcher::LoadBank(const std::string& name) {
     REMPART_RETURN_IF_ERROR(StageActive(store_, name, std::nullopt, staged));
     REMPART_RETURN_IF_ERROR(bank->live->Load(staged.pdq, staged.digests));
     REMPART_RETURN_IF_ERROR(staged.AddVideosTo(*bank->videos));
+    staged.AddSignaturesTo(bank->patches);
     // Changes made while reading are replayed by CatchUp (adding an entry
     // twice is harmless: results are merged by entry id).
     bank->revision = *revision;
@@ -174,6 +192,7 @@ Status Matcher::CatchUp(const std::string& name, LoadedBank& bank,
   Staged added;
   std::vector<index::EntryId> revoked;
   std::vector<std::int64_t> revoked_videos;
+  std::vector<std::int64_t> revoked_signatures;
   std::int64_t last = bank.revision;
   Status failure;
   REMPART_RETURN_IF_ERROR(store_.ForEachChangeSince(
@@ -189,6 +208,7 @@ Status Matcher::CatchUp(const std::string& name, LoadedBank& bank,
           revoked_videos.push_back(entry.id);
         } else if (auto id = ToIndexId(entry.id)) {
           revoked.push_back(*id);
+          if (entry.input.patches) revoked_signatures.push_back(entry.id);
         } else {
           failure = id.error();
         }
@@ -201,6 +221,11 @@ Status Matcher::CatchUp(const std::string& name, LoadedBank& bank,
   if (!revoked.empty()) bank.live->Revoke(revoked);
   REMPART_RETURN_IF_ERROR(added.AddVideosTo(*bank.videos));
   if (!revoked_videos.empty()) bank.videos->Revoke(revoked_videos);
+  if (!added.signatures.empty() || !revoked_signatures.empty()) {
+    std::unique_lock writing(bank.patches_mutex);
+    added.AddSignaturesTo(bank.patches);
+    bank.patches.Revoke(revoked_signatures);
+  }
   bank.revision = last;
   return OkStatus();
 }
@@ -304,7 +329,8 @@ Result<std::vector<Hit>> Matcher::ToHits(
       if (!entry) return entry.error();
       // Revoked in the store but not yet refreshed here: never report it.
       if (entry->status != store::EntryStatus::kActive) continue;
-      hits.push_back(Hit{names[b], std::move(*entry), distance, std::nullopt});
+      hits.push_back(Hit{names[b], std::move(*entry), distance, std::nullopt,
+                         std::nullopt});
     }
   }
   SortHits(hits);
@@ -339,7 +365,8 @@ Result<std::vector<Hit>> Matcher::MatchPdq(
           frame_hit.frame_position >= entry->input.frames.size()) {
         continue;
       }
-      Hit hit{names[b], std::move(*entry), frame_hit.distance, std::nullopt};
+      Hit hit{names[b], std::move(*entry), frame_hit.distance, std::nullopt,
+              std::nullopt};
       hit.frame = hit.entry.input.frames[frame_hit.frame_position];
       hits->push_back(std::move(hit));
     }
@@ -381,6 +408,45 @@ Result<std::vector<VideoHit>> Matcher::MatchVideo(
   return hits;
 }
 
+Result<std::vector<Hit>> Matcher::MatchPatches(
+    const hash::PatchSignature& query, const PatchMatchOptions& options,
+    std::span<const std::string> banks) {
+  if (options.radius < 0 || options.radius > 256) {
+    return InvalidArgumentError(
+        "patch radius " + std::to_string(options.radius) + " outside 0…256");
+  }
+  if (options.min_group < 1) {
+    return InvalidArgumentError("a patch match needs a group of at least 1");
+  }
+  std::vector<std::string> names;
+  auto selected = Select(banks, names);
+  if (!selected) return selected.error();
+  std::vector<Hit> hits;
+  for (std::size_t b = 0; b < names.size(); ++b) {
+    std::vector<PatchCandidate> candidates;
+    {
+      std::shared_lock reading((*selected)[b]->patches_mutex);
+      candidates = (*selected)[b]->patches.Search(query, options);
+    }
+    for (const PatchCandidate& candidate : candidates) {
+      // Best first: the rest are smaller groups still.
+      if (candidate.group < options.min_group) break;
+      auto entry = store_.GetEntry(candidate.id);
+      if (!entry) return entry.error();
+      // Revoked in the store but not yet refreshed here: never report it.
+      if (entry->status != store::EntryStatus::kActive) continue;
+      Hit hit{names[b], std::move(*entry), candidate.worst_distance,
+              std::nullopt, std::nullopt};
+      hit.patch_group = candidate.group;
+      hits.push_back(std::move(hit));
+    }
+  }
+  std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    return *a.patch_group > *b.patch_group;
+  });
+  return hits;
+}
+
 Result<std::vector<Hit>> Matcher::MatchSignal(
     const store::Signal& signal, int radius,
     std::span<const std::string> banks) {
@@ -407,14 +473,30 @@ Result<std::vector<Hit>> Matcher::MatchSignal(
   return ToHits(names, per_bank);
 }
 
+namespace {
+
+// Whether `hit` says more than `existing` about the same entry.
+bool Better(const Hit& hit, const Hit& existing) {
+  const bool first_stage = !hit.patch_group.has_value();
+  if (first_stage != !existing.patch_group.has_value()) return first_stage;
+  if (first_stage) return hit.distance < existing.distance;
+  if (*hit.patch_group != *existing.patch_group) {
+    return *hit.patch_group > *existing.patch_group;
+  }
+  return hit.distance < existing.distance;
+}
+
+}  // namespace
+
 void MergeHits(std::vector<Hit>& hits, std::vector<Hit> more) {
   for (Hit& hit : more) {
     bool seen = false;
     for (Hit& existing : hits) {
       if (existing.bank == hit.bank && existing.entry.id == hit.entry.id) {
-        if (hit.distance < existing.distance) {
+        if (Better(hit, existing)) {
           existing.distance = hit.distance;
           existing.frame = hit.frame;
+          existing.patch_group = hit.patch_group;
         }
         seen = true;
       }
@@ -429,6 +511,13 @@ std::vector<BankSize> Matcher::bank_sizes() const {
   for (const auto& [name, bank] : banks_) {
     const index::LiveStats stats = bank->live->stats();
     const VideoIndexStats videos = bank->videos->stats();
+    std::size_t patch_pictures = 0;
+    std::size_t patch_bytes = 0;
+    {
+      std::shared_lock reading(bank->patches_mutex);
+      patch_pictures = bank->patches.pictures();
+      patch_bytes = bank->patches.memory_bytes();
+    }
     sizes.push_back({.bank = name,
                      .pdq = stats.base_entries + stats.delta_entries -
                             std::min(stats.revoked_pending,
@@ -436,7 +525,9 @@ std::vector<BankSize> Matcher::bank_sizes() const {
                      .exact = stats.digests,
                      .videos = videos.videos,
                      .video_frames = videos.frames,
-                     .memory_bytes = stats.memory_bytes + videos.memory_bytes});
+                     .patch_pictures = patch_pictures,
+                     .memory_bytes = stats.memory_bytes + videos.memory_bytes +
+                                     patch_bytes});
   }
   return sizes;
 }

@@ -5,8 +5,11 @@
 
 #include <fstream>
 
+#include "rempart/hash/patches.h"
+#include "rempart/hash/pdq.h"
 #include "rempart/store/sqlite_store.h"
 #include "tests/support/synthetic_hashes.h"
+#include "tests/support/textured_picture.h"
 
 namespace rempart::match {
 namespace {
@@ -258,6 +261,208 @@ TEST_F(MatcherTest, VideosAddedRevokedAndReloadedFromSnapshots) {
       EXPECT_EQ(size.video_frames, 10u);
     }
   }
+}
+
+// The part of `image` from (left, top), width × height.
+media::Image Crop(const media::Image& image, int left, int top, int width,
+                  int height) {
+  media::Image out(width, height, image.format());
+  const int channels = image.channels();
+  for (int y = 0; y < height; ++y) {
+    const std::uint8_t* in = image.row(top + y) + left * channels;
+    std::copy(in, in + width * channels, out.mutable_row(y));
+  }
+  return out;
+}
+
+// The second stage through the store: pictures added with their patch
+// signatures, found again from a crop PDQ cannot match.
+class MatcherPatchesTest : public MatcherTest {
+ protected:
+  static hash::PatchSignature Sign(const media::Image& picture,
+                                   const hash::PatchOptions& options) {
+    hash::PatchHasher hasher;
+    auto signature = hasher.Sign(picture.view(), options);
+    EXPECT_TRUE(signature) << signature.error().message();
+    return signature ? *signature : hash::PatchSignature{};
+  }
+
+  // Pictures of seeds `seeds` into `bank`, each a PDQ entry with its
+  // signature (or without, when `with_patches` is false); their signals.
+  std::vector<Signal> AddPictures(const std::string& bank,
+                                  const std::vector<std::uint64_t>& seeds,
+                                  bool with_patches = true) {
+    std::vector<NewEntry> entries;
+    std::vector<Signal> signals;
+    for (std::uint64_t seed : seeds) {
+      const media::Image picture = testing::TexturedPicture(seed);
+      auto pdq = hash::PdqHasher().Hash(picture.view());
+      EXPECT_TRUE(pdq) << pdq.error().message();
+      NewEntry entry;
+      entry.input.signal = Signal::Pdq(pdq->hash);
+      entry.input.source_org = "hotline-a";
+      if (with_patches) {
+        entry.input.patches = Sign(picture, hash::BankPatchOptions());
+      }
+      signals.push_back(entry.input.signal);
+      entries.push_back(std::move(entry));
+    }
+    EXPECT_TRUE(store_->AddEntries(bank, entries).has_value());
+    return signals;
+  }
+
+  // The query signature of the middle of picture `seed` (a quarter cut
+  // from each side).
+  static hash::PatchSignature CroppedQuery(std::uint64_t seed) {
+    const media::Image picture = testing::TexturedPicture(seed);
+    const int w = picture.width();
+    const int h = picture.height();
+    return Sign(Crop(picture, w / 4, h / 4, w / 2, h / 2),
+                hash::QueryPatchOptions());
+  }
+};
+
+TEST_F(MatcherPatchesTest, FindsACropThatPdqMisses) {
+  const auto hotline = AddPictures("hotline", {1, 2, 3});
+  const auto platform = AddPictures("platform", {4, 5});
+  auto matcher = Matcher::Open(*store_, Options());
+  ASSERT_TRUE(matcher.has_value()) << matcher.error().ToString();
+
+  // PDQ does not see the crop.
+  const media::Image picture = testing::TexturedPicture(2);
+  const media::Image crop =
+      Crop(picture, picture.width() / 4, picture.height() / 4,
+           picture.width() / 2, picture.height() / 2);
+  auto crop_pdq = hash::PdqHasher().Hash(crop.view());
+  ASSERT_TRUE(crop_pdq);
+  auto first = (*matcher)->MatchPdq({&crop_pdq->hash, 1}, 31);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_TRUE(first->empty());
+
+  auto hits = (*matcher)->MatchPatches(CroppedQuery(2));
+  ASSERT_TRUE(hits.has_value()) << hits.error().ToString();
+  ASSERT_EQ(hits->size(), 1u);
+  const Hit& hit = hits->front();
+  EXPECT_EQ(hit.bank, "hotline");
+  EXPECT_EQ(hit.entry.input.signal, hotline[1]);
+  EXPECT_EQ(hit.entry.input.source_org, "hotline-a");
+  ASSERT_TRUE(hit.patch_group.has_value());
+  EXPECT_GE(*hit.patch_group, PatchMatchOptions{}.min_group);
+  EXPECT_LE(hit.distance, PatchMatchOptions{}.radius);
+
+  // In the other bank, or in a bank named: only where the picture is.
+  const std::vector<std::string> other = {"platform"};
+  EXPECT_TRUE((*matcher)->MatchPatches(CroppedQuery(2), {}, other)->empty());
+  auto in_platform = (*matcher)->MatchPatches(CroppedQuery(5), {}, other);
+  ASSERT_TRUE(in_platform.has_value());
+  ASSERT_EQ(in_platform->size(), 1u);
+  EXPECT_EQ(in_platform->front().entry.input.signal, platform[1]);
+  // An unrelated picture matches nothing.
+  EXPECT_TRUE((*matcher)->MatchPatches(CroppedQuery(40))->empty());
+
+  const auto sizes = (*matcher)->bank_sizes();
+  ASSERT_EQ(sizes.size(), 2u);
+  EXPECT_EQ(sizes[0].bank, "hotline");
+  EXPECT_EQ(sizes[0].patch_pictures, 3u);
+  EXPECT_EQ(sizes[1].patch_pictures, 2u);
+}
+
+TEST_F(MatcherPatchesTest, OnlyEntriesStoredWithASignature) {
+  AddPictures("hotline", {1}, /*with_patches=*/false);
+  AddPictures("hotline", {2});
+  auto matcher = Matcher::Open(*store_, Options());
+  ASSERT_TRUE(matcher.has_value());
+  EXPECT_TRUE((*matcher)->MatchPatches(CroppedQuery(1))->empty());
+  EXPECT_EQ((*matcher)->MatchPatches(CroppedQuery(2))->size(), 1u);
+  EXPECT_EQ((*matcher)->bank_sizes()[0].patch_pictures, 1u);
+}
+
+TEST_F(MatcherPatchesTest, RefreshAddsAndRevokesSignatures) {
+  AddPictures("hotline", {1});
+  auto matcher = Matcher::Open(*store_, Options());
+  ASSERT_TRUE(matcher.has_value());
+  EXPECT_TRUE((*matcher)->MatchPatches(CroppedQuery(3))->empty());
+
+  const auto added = AddPictures("hotline", {3});
+  // Not refreshed yet: the matcher does not know it.
+  EXPECT_TRUE((*matcher)->MatchPatches(CroppedQuery(3))->empty());
+  ASSERT_TRUE((*matcher)->Refresh().ok());
+  EXPECT_EQ((*matcher)->MatchPatches(CroppedQuery(3))->size(), 1u);
+
+  ASSERT_TRUE(store_->Revoke("hotline", added[0], "false match").has_value());
+  // Revoked in the store, not yet refreshed: never reported all the same.
+  EXPECT_TRUE((*matcher)->MatchPatches(CroppedQuery(3))->empty());
+  ASSERT_TRUE((*matcher)->Refresh().ok());
+  EXPECT_TRUE((*matcher)->MatchPatches(CroppedQuery(3))->empty());
+  EXPECT_EQ((*matcher)->bank_sizes()[0].patch_pictures, 1u);
+  EXPECT_EQ((*matcher)->MatchPatches(CroppedQuery(1))->size(), 1u);
+}
+
+TEST_F(MatcherPatchesTest, SignaturesComeBackWithASnapshot) {
+  AddPictures("hotline", {1, 2});
+  {
+    auto matcher = Matcher::Open(*store_, Options());
+    ASSERT_TRUE(matcher.has_value());
+    ASSERT_TRUE((*matcher)->SaveSnapshots().ok());
+  }
+  AddPictures("hotline", {3});  // After the snapshot: from the change log.
+  auto matcher = Matcher::Open(*store_, Options());
+  ASSERT_TRUE(matcher.has_value());
+  ASSERT_TRUE((*matcher)->loads().at(0).from_snapshot);
+  for (std::uint64_t seed : {1, 2, 3}) {
+    auto hits = (*matcher)->MatchPatches(CroppedQuery(seed));
+    ASSERT_TRUE(hits.has_value());
+    EXPECT_EQ(hits->size(), 1u) << "picture " << seed;
+  }
+  EXPECT_EQ((*matcher)->bank_sizes()[0].patch_pictures, 3u);
+}
+
+TEST_F(MatcherPatchesTest, RefusesBadOptionsAndUnknownBanks) {
+  auto matcher = Matcher::Open(*store_, Options());
+  ASSERT_TRUE(matcher.has_value());
+  const hash::PatchSignature query = CroppedQuery(1);
+  PatchMatchOptions options;
+  options.radius = 257;
+  EXPECT_EQ((*matcher)->MatchPatches(query, options).error().code(),
+            StatusCode::kInvalidArgument);
+  options.radius = -1;
+  EXPECT_EQ((*matcher)->MatchPatches(query, options).error().code(),
+            StatusCode::kInvalidArgument);
+  options = {};
+  options.min_group = 0;
+  EXPECT_EQ((*matcher)->MatchPatches(query, options).error().code(),
+            StatusCode::kInvalidArgument);
+  const std::vector<std::string> unknown = {"nobody"};
+  EXPECT_EQ((*matcher)->MatchPatches(query, {}, unknown).error().code(),
+            StatusCode::kNotFound);
+}
+
+TEST(MergeHitsTest, AFirstStageHitWinsOverASecondStageOne) {
+  store::Entry entry;
+  entry.id = 7;
+  Hit pdq{"hotline", entry, 20, std::nullopt, std::nullopt};
+  Hit patches{"hotline", entry, 12, std::nullopt, 5};
+  Hit bigger{"hotline", entry, 30, std::nullopt, 9};
+
+  std::vector<Hit> hits = {patches};
+  MergeHits(hits, {pdq});
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].distance, 20);
+  EXPECT_FALSE(hits[0].patch_group.has_value());
+  MergeHits(hits, {bigger});
+  EXPECT_EQ(hits[0].distance, 20);
+  EXPECT_FALSE(hits[0].patch_group.has_value());
+
+  hits = {patches};
+  MergeHits(hits, {bigger});
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].patch_group, 9);
+  EXPECT_EQ(hits[0].distance, 30);
+  // Another entry, or the same in another bank, is another hit.
+  Hit other = patches;
+  other.bank = "platform";
+  MergeHits(hits, {other});
+  EXPECT_EQ(hits.size(), 2u);
 }
 
 }  // namespace

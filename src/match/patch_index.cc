@@ -145,22 +145,36 @@ PatchIndex::PatchIndex(PatchIndex&&) noexcept = default;
 PatchIndex& PatchIndex::operator=(PatchIndex&&) noexcept = default;
 
 void PatchIndex::Add(std::int64_t id, const PatchSignature& signature) {
+  if (!ids_.insert(id).second) return;
   const auto width = static_cast<float>(signature.width);
   const auto height = static_cast<float>(signature.height);
   const float longer = std::max(width, height);
   for (const hash::Patch& patch : signature.patches) {
-    const std::size_t slot = hashes_.size() % index::HashBlock::kEntries;
+    const std::size_t slot = stored_.size() % index::HashBlock::kEntries;
     if (!blocks_) blocks_ = std::make_unique<Blocks>();  // Moved from.
     auto& blocks = blocks_->blocks;
     if (slot == 0) blocks.push_back({});
     for (int w = 0; w < 4; ++w) {
       blocks.back().words[w][slot] = patch.hash.words()[w];
     }
-    hashes_.push_back(patch.hash);
     stored_.push_back(
         {id, patch.x * width, patch.y * height, patch.side * longer});
   }
-  ++pictures_;
+}
+
+void PatchIndex::Revoke(std::span<const std::int64_t> ids) {
+  for (std::int64_t id : ids) {
+    if (ids_.contains(id)) revoked_.insert(id);
+  }
+}
+
+std::size_t PatchIndex::memory_bytes() const {
+  const std::size_t blocks = blocks_ ? blocks_->blocks.capacity() : 0;
+  // Hash sets: a node and a bucket per id, roughly.
+  return blocks * sizeof(index::HashBlock) +
+         stored_.capacity() * sizeof(Stored) +
+         (ids_.size() + revoked_.size()) *
+             (sizeof(std::int64_t) + 2 * sizeof(void*));
 }
 
 std::vector<PatchCandidate> PatchIndex::Search(
@@ -189,15 +203,16 @@ std::vector<PatchCandidate> PatchIndex::Search(
       posed.push_back({q, pose, x, y, patch.side * longer});
     }
   }
-  if (!blocks_ || hashes_.empty()) return {};
+  if (!blocks_ || stored_.empty()) return {};
   std::vector<std::vector<index::Match>> found(hashes.size());
-  index::ScanBatch(index::BestScanKernel(), blocks_->blocks, hashes_.size(), {},
+  index::ScanBatch(index::BestScanKernel(), blocks_->blocks, stored_.size(), {},
                    hashes, options.radius, found);
   std::unordered_map<std::int64_t, std::vector<Vote>> by_picture;
   for (std::size_t k = 0; k < found.size(); ++k) {
     const Posed& p = posed[k];
     for (const index::Match& match : found[k]) {
       const Stored& stored = stored_[match.id];
+      if (!revoked_.empty() && revoked_.contains(stored.id)) continue;
       by_picture[stored.id].push_back({p.patch, match.id, p.pose,
                                        match.distance, p.side / stored.side,
                                        p.x, p.y, stored.x, stored.y});

@@ -194,7 +194,7 @@ HttpResponse Service::Impl::Match(Call& call) {
       for (match::VideoHit& hit : *videos) {
         matches.push_back(VideoHitJson(hit));
         all_hits.push_back({std::move(hit.bank), std::move(hit.entry),
-                            hit.best_distance, std::nullopt});
+                            hit.best_distance, std::nullopt, std::nullopt});
       }
       hits_total += videos->size();
       results.push_back({{"matches", std::move(matches)}});
@@ -340,7 +340,7 @@ HttpResponse Service::Impl::HashMatchVideo(
   for (match::VideoHit& hit : *videos) {
     matches.push_back(VideoHitJson(hit));
     hits.push_back({std::move(hit.bank), std::move(hit.entry),
-                    hit.best_distance, std::nullopt});
+                    hit.best_distance, std::nullopt, std::nullopt});
   }
   std::vector<match::Hit> digest_hits;
   for (const store::Signal& digest : {store::Signal::Md5(signals->md5),

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "rempart/hash/pdq_hash.h"
 #include "rempart/hash/vpdq.h"
 #include "rempart/index/live_index.h"
+#include "rempart/match/patch_index.h"
 #include "rempart/store/entry.h"
 #include "rempart/store/store.h"
 
@@ -46,6 +48,10 @@ struct Hit {
   // When a picture matched a frame of a video entry (a screenshot of the
   // video): that frame, the closest of the video's usable frames.
   std::optional<hash::VpdqFrame> frame;
+  // When the second stage found the picture (MatchPatches): how many of its
+  // patches agreed on one geometry; `distance` is then the largest patch
+  // distance among them. Unset for a PDQ, frame or digest match.
+  std::optional<int> patch_group;
 };
 
 // A video entry sharing frames with a query video.
@@ -66,18 +72,21 @@ struct BankLoad {
   std::string snapshot_problem;  // Why a snapshot was not used, if one existed.
 };
 
-// Appends `more` to `hits`, keeping one hit per (bank, entry) with its
-// smallest distance: for callers that match one picture several ways (PDQ
-// variants, then its digests).
+// Appends `more` to `hits`, keeping one hit per (bank, entry): for callers
+// that match one picture several ways (PDQ variants, its digests, the
+// second stage). A first-stage hit (PDQ, frame, digest) wins over a
+// second-stage one; between two of a kind, the smaller distance (the larger
+// patch group for the second stage).
 void MergeHits(std::vector<Hit>& hits, std::vector<Hit> more);
 
 // What one bank holds in memory (for metrics).
 struct BankSize {
   std::string bank;
-  std::size_t pdq = 0;           // Live PDQ entries.
-  std::size_t exact = 0;         // MD5 and SHA-256 entries.
-  std::size_t videos = 0;        // Live vPDQ entries.
-  std::size_t video_frames = 0;  // Their frames.
+  std::size_t pdq = 0;             // Live PDQ entries.
+  std::size_t exact = 0;           // MD5 and SHA-256 entries.
+  std::size_t videos = 0;          // Live vPDQ entries.
+  std::size_t video_frames = 0;    // Their frames.
+  std::size_t patch_pictures = 0;  // Live entries with a patch signature.
   std::size_t memory_bytes = 0;
 };
 
@@ -118,6 +127,18 @@ class Matcher {
       const hash::VpdqMatchOptions& options,
       std::span<const std::string> banks = {}, bool all_candidates = false);
 
+  // The second stage: the PDQ entries whose patch signatures `query` shows
+  // (hashed with hash::QueryPatchOptions()), cropped, framed, captioned,
+  // screenshotted or turned — the copies PDQ misses. Each entry once, with
+  // patch_group set (≥ options.min_group), largest group first. Only
+  // entries stored with a signature can be found this way. Costs a scan of
+  // every stored patch of the selected banks (patch_index.h): see
+  // docs/ROBUSTNESS.md. NotFound for an unknown bank; InvalidArgument for a
+  // radius outside 0…256 or a min_group below 1.
+  Result<std::vector<Hit>> MatchPatches(
+      const hash::PatchSignature& query, const PatchMatchOptions& options = {},
+      std::span<const std::string> banks = {});
+
   // Applies the store's changes since the last load or refresh; picks up
   // banks created since.
   Status Refresh();
@@ -133,6 +154,10 @@ class Matcher {
   struct LoadedBank {
     std::unique_ptr<index::LiveIndex> live;
     std::unique_ptr<VideoIndex> videos;
+    // The signatures of its PDQ entries that have one, behind their own
+    // lock: refreshes write, matches read.
+    PatchIndex patches;
+    mutable std::shared_mutex patches_mutex;
     std::int64_t revision = 0;  // Store revision the bank reflects.
   };
 

@@ -12,13 +12,16 @@
 // then (sky, foliage, walls); they almost never share two in the same
 // geometry.
 //
-// Not thread-safe for Add(); Search() is const and may run concurrently.
+// Not thread-safe for Add() and Revoke(); Search() is const and may run
+// concurrently with other searches (the Matcher holds a bank's index behind
+// a reader-writer lock).
 #ifndef REMPART_MATCH_PATCH_INDEX_H_
 #define REMPART_MATCH_PATCH_INDEX_H_
 
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <unordered_set>
 #include <vector>
 
 #include "rempart/core/result.h"
@@ -56,10 +59,18 @@ class PatchIndex {
   PatchIndex(PatchIndex&&) noexcept;
   PatchIndex& operator=(PatchIndex&&) noexcept;
 
-  // Adds a bank picture's signature under `id`.
+  // Adds a bank picture's signature under `id`. An id already added
+  // (revoked or not) is left as it is.
   void Add(std::int64_t id, const PatchSignature& signature);
-  [[nodiscard]] std::size_t pictures() const { return pictures_; }
-  [[nodiscard]] std::size_t patches() const { return hashes_.size(); }
+  // Revoked pictures never match again; unknown ids are ignored. Their
+  // patches stay in the scan (revocations are rare; a rebuild drops them).
+  void Revoke(std::span<const std::int64_t> ids);
+  // Live pictures, and the patches scanned (revoked pictures' included).
+  [[nodiscard]] std::size_t pictures() const {
+    return ids_.size() - revoked_.size();
+  }
+  [[nodiscard]] std::size_t patches() const { return stored_.size(); }
+  [[nodiscard]] std::size_t memory_bytes() const;
 
   // Every bank picture with at least one vote, with its largest agreeing
   // group, best first. `query` must have been hashed with dihedral variants
@@ -72,11 +83,11 @@ class PatchIndex {
     std::int64_t id;
     float x, y, side;  // Pixels of the bank picture.
   };
-  struct Blocks;  // hashes_, laid out for the index layer's popcount scans.
-  std::vector<hash::PdqHash> hashes_;
+  struct Blocks;  // The patch hashes, laid out for the index layer's scans.
   std::unique_ptr<Blocks> blocks_;
-  std::vector<Stored> stored_;
-  std::size_t pictures_ = 0;
+  std::vector<Stored> stored_;  // One per patch, in scan order.
+  std::unordered_set<std::int64_t> ids_;
+  std::unordered_set<std::int64_t> revoked_;
 };
 
 }  // namespace rempart::match
