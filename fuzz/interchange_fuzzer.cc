@@ -4,9 +4,10 @@
 // The first byte picks the options (default signal kind, vpdq included; a
 // small or the default line limit); the rest is the list. Checks, besides
 // the sanitizers: the reader consumes exactly the input, line numbers never
-// go backwards, a video's signal is the name of its frames, and every record
+// go backwards, a video's signal is the name of its frames, a patch
+// signature comes only with a PDQ signal and holds patches, and every record
 // written as csv (and tsv, lines and vpdq, where those can hold it) reads
-// back identical.
+// back identical (the signature by its text form, which is what is shared).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include <variant>
 #include <vector>
 
+#include "rempart/hash/patches.h"
 #include "rempart/hash/vpdq.h"
 #include "rempart/interchange/format.h"
 #include "rempart/interchange/reader.h"
@@ -53,6 +55,10 @@ std::vector<Record> ReadRecords(const std::string& text,
       Check(video != record->input.frames.empty());
       Check(!video || record->input.signal ==
                           rempart::store::Signal::Vpdq(record->input.frames));
+      const auto& patches = record->input.patches;
+      Check(!patches ||
+            (record->input.signal.kind() == rempart::store::SignalKind::kPdq &&
+             !patches->patches.empty()));
       last_line = record->line;
       records.push_back(*record);
     } else {
@@ -81,7 +87,7 @@ rempart::store::Entry ToEntry(const Record& record) {
 }
 
 // What `format` keeps: frames only for vpdq; value, quality and external id
-// for lines; everything for tsv and csv.
+// for lines (a patch signature is dropped); everything for tsv and csv.
 bool SameRecord(const Record& a, const Record& b, Format format) {
   // A timestamp with more than 3 decimals is read exactly and written with
   // 3, so frames compare by their text form (which the name hashes).
@@ -95,8 +101,14 @@ bool SameRecord(const Record& a, const Record& b, Format format) {
       a.input.external_id != b.input.external_id) {
     return false;
   }
-  if (format == Format::kLines) return true;
-  return a.input.pdq_mode == b.input.pdq_mode &&
+  if (format == Format::kLines) return !a.input.patches;
+  const auto patches_text = [](const Record& record) {
+    return record.input.patches
+               ? rempart::hash::FormatPatches(*record.input.patches)
+               : std::string();
+  };
+  return patches_text(a) == patches_text(b) &&
+         a.input.pdq_mode == b.input.pdq_mode &&
          a.input.category == b.input.category &&
          a.input.source_org == b.input.source_org && a.status == b.status &&
          a.revoke_reason == b.revoke_reason;

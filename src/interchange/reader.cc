@@ -42,6 +42,7 @@
 
 #include "interchange/frames.h"
 #include "interchange/text.h"
+#include "rempart/hash/patches.h"
 
 namespace rempart::interchange {
 namespace {
@@ -119,6 +120,23 @@ Result<std::optional<hash::PdqMode>> ParseMode(std::string_view cell) {
                                 " (expected cli512 or fullres)");
   }
   return std::optional<hash::PdqMode>(*mode);
+}
+
+// nullopt for an empty cell. hash::ParsePatches takes either case; its
+// reasons already start with "patches: " and quote none of the cell.
+Result<std::optional<hash::PatchSignature>> ParsePatchesCell(
+    std::string_view cell) {
+  const std::string_view text = Trim(cell);
+  if (text.empty()) return std::optional<hash::PatchSignature>();
+  auto signature = hash::ParsePatches(text);
+  if (!signature) return signature.error();
+  // The encoding allows none, the store does not (ValidatePatchSignature):
+  // a picture without patches is written without a signature.
+  if (signature->patches.empty()) {
+    return InvalidArgumentError(
+        "patches: a signature without patches (leave the cell empty)");
+  }
+  return std::optional<hash::PatchSignature>(*std::move(signature));
 }
 
 Result<store::Category> ParseCategoryCell(std::string_view cell,
@@ -472,7 +490,7 @@ Status Reader::ReadHeader() {
     std::string_view name;
     int Columns::*slot;
   };
-  static constexpr std::array<Name, 18> kNames = {{
+  static constexpr std::array<Name, 19> kNames = {{
       {"pdq", &Columns::pdq},
       {"md5", &Columns::md5},
       {"sha256", &Columns::sha256},
@@ -485,6 +503,7 @@ Status Reader::ReadHeader() {
       {"signal_value", &Columns::value},
       {"quality", &Columns::quality},
       {"mode", &Columns::mode},
+      {"patches", &Columns::patches},
       {"category", &Columns::category},
       {"source_org", &Columns::source_org},
       {"external_id", &Columns::external_id},
@@ -621,7 +640,8 @@ void Reader::ParseLinesRow() {
                           .category = options_.category,
                           .source_org = options_.source_org,
                           .external_id = {},
-                          .frames = {}};
+                          .frames = {},
+                          .patches = std::nullopt};
   if (fields.size() > 1) {
     auto quality = ParseQuality(fields[1]);
     if (!quality) {
@@ -677,7 +697,6 @@ void Reader::ParseTableRow() {
     return;
   }
 
-  // The signals.
   // The signals; a vPDQ one with its frames.
   std::vector<store::Signal> signals;
   Video video;
@@ -741,6 +760,14 @@ void Reader::ParseTableRow() {
         "a quality or mode describes a PDQ hash, and the row has none"));
     return;
   }
+  auto patches = ParsePatchesCell(cell(columns_.patches));
+  if (!patches) return fail(patches.error());
+  if (!has_pdq && patches->has_value()) {
+    fail(InvalidArgumentError(
+        "patches: a patch signature belongs to a PDQ hash, and the row has "
+        "none"));
+    return;
+  }
 
   // What the row's records share.
   auto category = ParseCategoryCell(cell(columns_.category), options_.category);
@@ -769,7 +796,9 @@ void Reader::ParseTableRow() {
                   .source_org = *source_org,
                   .external_id = *external_id,
                   .frames = vpdq ? std::move(video.frames)
-                                 : std::vector<hash::VpdqFrame>()},
+                                 : std::vector<hash::VpdqFrame>(),
+                  // A row has at most one PDQ signal: moved once.
+                  .patches = pdq ? std::move(*patches) : std::nullopt},
         .status = *status,
         .revoke_reason = *revoke_reason,
     });
@@ -830,7 +859,8 @@ void Reader::ParseVpdqInput() {
                 .category = options_.category,
                 .source_org = options_.source_org,
                 .external_id = {},
-                .frames = std::move(frames)},
+                .frames = std::move(frames),
+                .patches = std::nullopt},
       .status = store::EntryStatus::kActive,
       .revoke_reason = {},
   });

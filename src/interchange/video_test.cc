@@ -459,7 +459,7 @@ TEST(VideoWriterTest, TablesRoundTripFramesAndName) {
   }
   EXPECT_THAT(Written(Format::kCsv, {VideoEntry(ReferenceFrames())}),
               HasSubstr(",duplicate,\"" + FormatFramesCell(ReferenceFrames()) +
-                        "\",2026-11-23T08:30:00.000Z,"
+                        "\",,2026-11-23T08:30:00.000Z,"
                         "2026-11-23T08:30:00.123Z\n"));
 }
 

@@ -8,14 +8,17 @@
 #include <vector>
 
 #include "interchange/frames.h"
+#include "rempart/hash/patches.h"
 
 namespace rempart::interchange {
 namespace {
 
-constexpr std::array<std::string_view, 12> kExportColumns = {
-    "kind",          "value",      "quality",     "mode",
-    "category",      "source_org", "external_id", "status",
-    "revoke_reason", "frames",     "created_at",  "updated_at"};
+// Like frames, patches is always a column, so that every export of a bank
+// has the same header whatever its entries hold.
+constexpr std::array<std::string_view, 13> kExportColumns = {
+    "kind",       "value",       "quality",   "mode",          "category",
+    "source_org", "external_id", "status",    "revoke_reason", "frames",
+    "patches",    "created_at",  "updated_at"};
 
 bool HasLineBreakOrTab(std::string_view text) {
   return text.find_first_of("\t\n\r") != std::string_view::npos;
@@ -129,6 +132,15 @@ Status Writer::Write(const store::Entry& entry) {
   if (vpdq && input.frames.empty()) {
     return InvalidArgumentError(where + "a vpdq signal without frames");
   }
+  if (!pdq && input.patches.has_value()) {
+    return InvalidArgumentError(
+        where + "a patch signature belongs to a PDQ hash, and this signal is " +
+        std::string(store::SignalKindName(input.signal.kind())));
+  }
+  // The reader refuses such a cell (the store never holds one).
+  if (input.patches.has_value() && input.patches->patches.empty()) {
+    return InvalidArgumentError(where + "a patch signature without patches");
+  }
 
   if (format_ == Format::kVpdq) {
     if (!vpdq) {
@@ -168,6 +180,8 @@ Status Writer::Write(const store::Entry& entry) {
           ": external_id holds a tab or line break, which lines cannot "
           "represent");
     }
+    // Mode, category, source, status and a patch signature have no place
+    // here: `lines` is lossy by design, and drops them without a word.
     std::string row = input.signal.hex();
     if (!quality.empty() || !input.external_id.empty()) row += "\t" + quality;
     if (!input.external_id.empty()) row += "\t" + input.external_id;
@@ -189,6 +203,7 @@ Status Writer::Write(const store::Entry& entry) {
       std::string(store::EntryStatusName(entry.status)),
       entry.revoke_reason,
       vpdq ? FormatFramesCell(input.frames) : std::string(),
+      input.patches ? hash::FormatPatches(*input.patches) : std::string(),
       FormatTimestamp(entry.created_at_ms),
       FormatTimestamp(entry.updated_at_ms),
   };

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "rempart/hash/patches.h"
 #include "rempart/interchange/reader.h"
 
 namespace rempart::interchange {
@@ -37,7 +38,8 @@ store::Entry MakeEntry(SignalKind kind, std::string_view hex) {
                 .category = store::Category::kIntimateImage,
                 .source_org = {},
                 .external_id = {},
-                .frames = {}},
+                .frames = {},
+                .patches = std::nullopt},
       .status = store::EntryStatus::kActive,
       .revoke_reason = {},
       .created_at_ms = 1'795'422'600'000,  // 2026-11-23T08:30:00Z
@@ -54,6 +56,14 @@ std::vector<store::Entry> AwkwardEntries() {
   pdq.input.category = store::Category::kSynthetic;
   pdq.input.source_org = "Hotline, \"Safe\" Ltd";
   pdq.input.external_id = "line one\nline two\r\nthree";
+  hash::Patch patch;
+  patch.x = 0.25f;
+  patch.y = 0.75f;
+  patch.side = 0.5f;
+  patch.quality = 61;
+  patch.hash = MakeSignal(SignalKind::kPdq, kPdq).pdq();
+  pdq.input.patches = hash::PatchSignature{
+      .width = 4096, .height = 2304, .patches = {patch, patch}};
   entries.push_back(pdq);
 
   store::Entry md5 = MakeEntry(SignalKind::kMd5, kMd5);
@@ -111,6 +121,12 @@ void ExpectSameEntry(const Record& record, const store::Entry& entry) {
   EXPECT_EQ(record.input.external_id, entry.input.external_id);
   EXPECT_EQ(record.status, entry.status);
   EXPECT_EQ(record.revoke_reason, entry.revoke_reason);
+  // A signature is what its shared text form holds.
+  ASSERT_EQ(record.input.patches.has_value(), entry.input.patches.has_value());
+  if (entry.input.patches) {
+    EXPECT_EQ(hash::FormatPatches(*record.input.patches),
+              hash::FormatPatches(*entry.input.patches));
+  }
 }
 
 TEST(WriterTest, CsvRoundTripIsLossless) {
@@ -149,14 +165,14 @@ TEST(WriterTest, CsvText) {
   ASSERT_TRUE(writer.Write(MakeEntry(SignalKind::kMd5, kMd5)).ok());
   EXPECT_EQ(out.str(),
             "kind,value,quality,mode,category,source_org,external_id,status,"
-            "revoke_reason,frames,created_at,updated_at\n"
+            "revoke_reason,frames,patches,created_at,updated_at\n"
             "pdq," +
                 std::string(kPdq) +
-                ",93,cli512,intimate_image,\"A, B\",,active,,,"
+                ",93,cli512,intimate_image,\"A, B\",,active,,,,"
                 "2026-11-23T08:30:00.000Z,2026-11-23T08:30:00.123Z\n"
                 "md5," +
                 std::string(kMd5) +
-                ",,,intimate_image,,,active,,,2026-11-23T08:30:00.000Z,"
+                ",,,intimate_image,,,active,,,,2026-11-23T08:30:00.000Z,"
                 "2026-11-23T08:30:00.123Z\n");
 }
 
@@ -199,7 +215,7 @@ TEST(WriterTest, TsvRoundTripAndRefusals) {
   EXPECT_THAT(out.str(), ::testing::StartsWith(
                              "kind\tvalue\tquality\tmode\tcategory\tsource_"
                              "org\texternal_id\tstatus\trevoke_reason\t"
-                             "frames\tcreated_at\tupdated_at\n"));
+                             "frames\tpatches\tcreated_at\tupdated_at\n"));
   const std::vector<Record> records = ReadBack(out.str(), Format::kTsv);
   ASSERT_EQ(records.size(), written.size());
   for (std::size_t i = 0; i < written.size(); ++i) {

@@ -19,7 +19,7 @@
 //   the header row in `tsv` and `csv` (after the header, a '#' is data: an
 //   external id may start with one).
 // - Structured cells (signal values, kind, quality, mode, category, status,
-//   frames) are trimmed of surrounding spaces and tabs and compared
+//   frames, patches) are trimmed of surrounding spaces and tabs and compared
 //   case-insensitively. Free-text cells are kept byte for byte.
 // - A signal value is the hex of a PDQ hash (64 digits), an MD5 digest (32),
 //   a SHA-256 digest (64) or a video's name (64), either case, nothing else.
@@ -40,6 +40,14 @@
 //   `fullres+fast` (written by `rempart hash --fast`) are read as `cli512` and
 //   `fullres`: a fast hash is a valid PDQ hash of the image, within a few bits
 //   of the exact one, and the store has no field for the difference.
+// - A patch signature (hash/patches.h: the second-stage matcher's signal,
+//   hashed with hash::BankPatchOptions()) is its shared form in hex, what
+//   hash::FormatPatches writes and hash::ParsePatches reads: version 1,
+//   either case, nothing else, 5,006 hex digits for the usual 64 patches
+//   and 19,982 at most (hash::kMaxPatches). A signature without patches
+//   is an error (write none instead). Like quality and mode it describes
+//   a PDQ hash only, and giving one for a row without a PDQ signal is an
+//   error.
 // - A category is `intimate_image`, `sextortion`, `synthetic` or
 //   `child_abuse`; a status is `active` or `revoked`.
 // - A record's line number is the line on which it starts (1-based).
@@ -49,7 +57,11 @@
 //   video at one frame per second is ~14,400 frames of ~80 bytes, ~1.2 MB,
 //   and hash::kMaxVpdqFrames frames fit too). A longer one is reported once,
 //   and reading resumes after the next line feed, without buffering the
-//   rest of it.
+//   rest of it. A patches cell does not raise the limit: the longest
+//   signature is 19,982 hex digits (5,006 usually), and the other cells of
+//   an exported row take under 2 KiB (three free-text cells of at most
+//   store::kMaxEntryTextBytes, at most doubled by csv quoting, and short
+//   fixed-size cells), so an export row with one stays under 22 KiB.
 //
 // `lines`: one signal per line, the format most lists travel in
 // ---------------------------------------------------------------
@@ -60,7 +72,8 @@
 // default). QUALITY may be empty; it is an error for MD5 and SHA-256. More
 // than three fields is an error. Category and source organisation come from
 // the caller's options. Writing `lines` keeps only the value, quality and
-// external id (lossy), and one file holds one kind of signal.
+// external id (lossy: mode, category, source, status and a patch signature
+// are dropped), and one file holds one kind of signal.
 // `lines` cannot carry a video's frames: reading it with kind `vpdq` is an
 // error from Reader::Open, and the writer refuses vpdq entries (use `tsv`,
 // `csv` or `vpdq`).
@@ -77,11 +90,11 @@
 // Header names are trimmed and case-insensitive. Recognised columns:
 //   pdq, md5, sha256,    One column per signal kind. A row yields one record
 //   vpdq                 per signal, in that order, sharing the row's other
-//                        cells; quality and mode apply to the PDQ one. A row
-//                        has a PDQ, MD5 or SHA-256 signal when its cell is
-//                        not empty, and a vPDQ signal when its vpdq or its
-//                        frames cell is not empty. (This is `rempart hash
-//                        --format tsv` output.)
+//                        cells; quality, mode and patches apply to the PDQ
+//                        one. A row has a PDQ, MD5 or SHA-256 signal when
+//                        its cell is not empty, and a vPDQ signal when its
+//                        vpdq or its frames cell is not empty. (This is
+//                        `rempart hash --format tsv` output.)
 //   value                One signal per row (the export format). Aliases:
 //                        hash, signal_value. May be empty for kind vpdq.
 //   kind                 The kind of `value`: pdq, md5, sha256 or vpdq.
@@ -100,6 +113,13 @@
 //                        is a frames cell on a row whose signal is not vPDQ
 //                        (value mode with another kind).
 //   quality, mode        Of the PDQ signal. Either cell may be empty.
+//   patches              The PDQ signal's patch signature (FormatPatches
+//                        text, see above); empty for none. A non-empty cell
+//                        on a row without a PDQ signal (no pdq cell, or
+//                        value mode with another kind) is an error, and so
+//                        is a malformed one (the message gives ParsePatches'
+//                        reason). Not a signal column: a header needs one
+//                        besides.
 //   category             Empty cell or no column: ReaderOptions::category.
 //   source_org           Empty cell or no column: ReaderOptions::source_org.
 //   external_id          The source's own reference; may be empty.
@@ -121,14 +141,16 @@
 //
 // Writing `tsv` and `csv` produces the export columns
 //   kind, value, quality, mode, category, source_org, external_id, status,
-//   revoke_reason, frames, created_at, updated_at
-// with quality and mode filled for PDQ signals only, frames for vPDQ
-// signals only (value then holds the video's name; the timestamps stay
-// last) and the timestamps as ISO-8601 UTC with milliseconds
-// (2026-11-23T08:30:00.000Z), for people reading the file; reading ignores
-// them. Reading a `csv` export reproduces
-// every other field exactly. A `tsv` writer refuses text containing a tab,
-// line feed or carriage return: export such banks as `csv`.
+//   revoke_reason, frames, patches, created_at, updated_at
+// (every column always, whatever the entries hold) with quality, mode and
+// patches filled for PDQ signals only (patches when the entry has a
+// signature), frames for vPDQ signals only (value then holds the video's
+// name; the timestamps stay last) and the timestamps as ISO-8601 UTC with
+// milliseconds (2026-11-23T08:30:00.000Z), for people reading the file;
+// reading ignores them. Reading a `csv` export reproduces every other field
+// exactly (a patch signature as its shared form holds it). A `tsv` writer
+// refuses text containing a tab, line feed or carriage return: export such
+// banks as `csv`.
 //
 // `vpdq`: one video's frames, the reference's own per-video file
 // ------------------------------------------------------------------

@@ -77,7 +77,9 @@ struct Record {
   std::int64_t line = 0;  // Where its row starts (1-based).
   // Category and source_org are filled from ReaderOptions when the list
   // leaves them out. For a vPDQ signal, input.frames holds the frames and
-  // input.signal == store::Signal::Vpdq(input.frames).
+  // input.signal == store::Signal::Vpdq(input.frames). input.patches is set
+  // only for a PDQ signal whose row has a patches cell, and then holds at
+  // least one patch.
   store::EntryInput input;
   store::EntryStatus status = store::EntryStatus::kActive;
   std::string revoke_reason;
@@ -172,6 +174,7 @@ class Reader {
     int value = -1;
     int quality = -1;
     int mode = -1;
+    int patches = -1;
     int category = -1;
     int source_org = -1;
     int external_id = -1;

@@ -2,11 +2,12 @@
 //
 // `csv` is the lossless export: reading it back reproduces every entry's
 // signal, quality, mode, category, source organisation, external id, status,
-// revoke reason and vPDQ frames exactly. `tsv` has the same columns but no
+// revoke reason, vPDQ frames and patch signature (as its shared form,
+// hash::FormatPatches, keeps it) exactly. `tsv` has the same columns but no
 // quoting, so it refuses text holding a tab or a line break. `lines` keeps
-// only VALUE<TAB>QUALITY<TAB>EXTERNAL_ID (trailing empty fields left out),
-// holds one kind of signal per file and no vPDQ. `vpdq` holds one video's
-// frames and nothing else.
+// only VALUE<TAB>QUALITY<TAB>EXTERNAL_ID (trailing empty fields left out;
+// a patch signature is dropped), holds one kind of signal per file and no
+// vPDQ. `vpdq` holds one video's frames and nothing else.
 //
 // A failed Write() writes nothing, so the output stays well-formed and the
 // caller may skip the entry or stop. The writer borrows the stream, which
@@ -41,8 +42,9 @@ class Writer {
   // carriage return, for a `lines` external id holding one, for a `lines`
   // entry whose signal kind differs from the first one written or is vpdq,
   // for a `vpdq` entry that is not a video or follows one, for frames on
-  // a signal that is not vPDQ, and for a vPDQ signal without frames (or, in
-  // `tsv` and `csv`, whose value is not the name of its frames);
+  // a signal that is not vPDQ, for a vPDQ signal without frames (or, in
+  // `tsv` and `csv`, whose value is not the name of its frames), and for a
+  // patch signature on a signal that is not PDQ or holding no patch;
   // Unavailable if the stream fails.
   Status Write(const store::Entry& entry);
 
