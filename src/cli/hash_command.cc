@@ -27,8 +27,11 @@ namespace fs = std::filesystem;
 
 class RowWriter {
  public:
-  RowWriter(std::FILE* out, std::string format, bool dihedral)
-      : out_(out), format_(std::move(format)), dihedral_(dihedral) {}
+  RowWriter(std::FILE* out, std::string format, bool dihedral, bool patches)
+      : out_(out),
+        format_(std::move(format)),
+        dihedral_(dihedral),
+        patches_(patches) {}
 
   void Header() {
     if (format_ != "tsv") return;
@@ -41,6 +44,7 @@ class RowWriter {
         header += hash::DihedralName(static_cast<hash::Dihedral>(v));
       }
     }
+    if (patches_) header += "\tpatches";
     header += "\terror\n";
     std::fputs(header.c_str(), out_);
   }
@@ -100,6 +104,7 @@ class RowWriter {
       if (dihedral_) {
         for (const auto& variant : *s.pdq.dihedral) add(variant.ToHex());
       }
+      if (patches_) add(PatchesText(s));
       add("");
     } else if (row.video) {
       const hash::VideoSignals& v = *row.video;
@@ -114,6 +119,7 @@ class RowWriter {
       if (dihedral_) {
         for (int i = 0; i < hash::kDihedralCount; ++i) add("");
       }
+      if (patches_) add("");
       add("");
     } else {
       for (int i = 0; i < 3; ++i) add("");
@@ -123,6 +129,7 @@ class RowWriter {
       if (dihedral_) {
         for (int v = 0; v < hash::kDihedralCount; ++v) add("");
       }
+      if (patches_) add("");
       add(OneLine(row.error.ToString()));
     }
     line += '\n';
@@ -150,6 +157,11 @@ class RowWriter {
               static_cast<hash::Dihedral>(v)))] = (*s.pdq.dihedral)[v].ToHex();
         }
         record["dihedral"] = std::move(variants);
+      }
+      if (patches_) {
+        const std::string text = PatchesText(s);
+        record["patches"] = text.empty() ? nlohmann::ordered_json()
+                                         : nlohmann::ordered_json(text);
       }
       record["error"] = nullptr;
     } else if (row.video) {
@@ -191,9 +203,17 @@ class RowWriter {
     std::fprintf(out_, "%s\n", text.c_str());
   }
 
+  // The shared form of the photo's signature; empty when it has no
+  // patches (too small or too flat), which a list leaves empty.
+  static std::string PatchesText(const hash::ImageSignals& signals) {
+    if (!signals.patches || signals.patches->patches.empty()) return "";
+    return hash::FormatPatches(*signals.patches);
+  }
+
   std::FILE* out_;
   std::string format_;
   bool dihedral_;
+  bool patches_;
 };
 
 }  // namespace
@@ -236,6 +256,11 @@ CLI::App* AddHashCommand(CLI::App& app, HashCommandOptions& options) {
   command->add_flag("--dihedral", options.dihedral,
                     "Also print the 8 rotated/mirrored variants (orig, rot90, "
                     "rot180, rot270, flipx, flipy, flipplus1, flipminus1)");
+  command->add_flag(
+      "--patches", options.patches,
+      "Also each photo's patch signature (tsv and json), for banks whose "
+      "second stage finds crops, screenshots and overlays (~2.5 KB a photo, "
+      "~35 ms; docs/ROBUSTNESS.md)");
   command->add_flag(
       "--fast", options.fast,
       "Decode on a faster, inexact path. JPEGs: fast IDCT, luma only, about "
@@ -319,11 +344,20 @@ int RunHashCommand(const HashCommandOptions& options, std::FILE* out,
         std::chrono::milliseconds(options.decode_timeout_ms);
   }
 
+  if (options.patches) {
+    if (options.format == "text") {
+      std::fprintf(err,
+                   "rempart hash: --patches needs --format tsv or json (a "
+                   "signature is ~5,000 hex digits)\n");
+      return kExitUsage;
+    }
+    hash_options.patches = hash::BankPatchOptions();
+  }
   if (std::count(options.inputs.begin(), options.inputs.end(), "-") > 1) {
     std::fprintf(err, "rempart hash: '-' (stdin) may be given only once\n");
     return kExitUsage;
   }
-  RowWriter writer(out, options.format, options.dihedral);
+  RowWriter writer(out, options.format, options.dihedral, options.patches);
   writer.Header();
   std::size_t hashed = 0;
   std::size_t failed = 0;

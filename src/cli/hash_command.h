@@ -16,6 +16,7 @@ struct HashCommandOptions {
   std::string format = "text";      // text | tsv | json
   std::string mode = "cli512";      // cli512 | fullres
   bool dihedral = false;
+  bool patches = false;  // Also each photo's patch signature (tsv, json).
   bool fast = false;
   int jobs = 0;  // 0: one per core.
   bool quiet = false;

@@ -30,6 +30,7 @@ struct Found {
   int distance = 0;
   std::optional<hash::VpdqFrame> frame;       // A picture hit a video's frame.
   std::optional<hash::VpdqComparison> video;  // A video hit a video.
+  std::optional<int> patch_group;  // The second stage's agreeing patches.
 };
 
 std::vector<Found> FromHits(std::vector<match::Hit> hits) {
@@ -37,7 +38,7 @@ std::vector<Found> FromHits(std::vector<match::Hit> hits) {
   found.reserve(hits.size());
   for (match::Hit& hit : hits) {
     found.push_back({std::move(hit.bank), std::move(hit.entry), hit.distance,
-                     hit.frame, std::nullopt});
+                     hit.frame, std::nullopt, hit.patch_group});
   }
   return found;
 }
@@ -57,7 +58,8 @@ class MatchWriter {
     if (format_ == "tsv") {
       std::fputs(
           "input\tbank\tentry\tkind\tvalue\tdistance\tcategory\tsource_org\t"
-          "external_id\tquery_percent\ttarget_percent\tframe\ttimestamp\n",
+          "external_id\tquery_percent\ttarget_percent\tframe\ttimestamp\t"
+          "patches\n",
           out_);
     }
   }
@@ -89,6 +91,7 @@ class MatchWriter {
                             {"timestamp", hit.frame->timestamp_seconds},
                             {"quality", hit.frame->quality}};
         }
+        if (hit.patch_group) match["patches"] = *hit.patch_group;
         matches.push_back(std::move(match));
       }
       const nlohmann::json record = {{"input", input}, {"matches", matches}};
@@ -97,7 +100,7 @@ class MatchWriter {
       for (const Found& hit : hits) {
         const store::EntryInput& entry = hit.entry.input;
         std::fprintf(
-            out_, "%s\t%s\t%lld\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+            out_, "%s\t%s\t%lld\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
             OneLine(input).c_str(), hit.bank.c_str(),
             static_cast<long long>(hit.entry.id),
             std::string(store::SignalKindName(entry.signal.kind())).c_str(),
@@ -108,7 +111,8 @@ class MatchWriter {
             hit.video ? Percent(hit.video->query_percent).c_str() : "",
             hit.video ? Percent(hit.video->target_percent).c_str() : "",
             hit.frame ? std::to_string(hit.frame->frame_number).c_str() : "",
-            hit.frame ? Timestamp(*hit.frame).c_str() : "");
+            hit.frame ? Timestamp(*hit.frame).c_str() : "",
+            hit.patch_group ? std::to_string(*hit.patch_group).c_str() : "");
       }
     } else if (hits.empty()) {
       std::fprintf(out_, "%s: no match\n", input.c_str());
@@ -126,6 +130,10 @@ class MatchWriter {
           how = "frame " + std::to_string(hit.frame->frame_number) + " at " +
                 Timestamp(*hit.frame) + " s, distance " +
                 std::to_string(hit.distance);
+        } else if (hit.patch_group) {
+          how = "second stage: " + std::to_string(*hit.patch_group) +
+                " patches agree, within " + std::to_string(hit.distance) +
+                " bits";
         } else {
           how = "distance " + std::to_string(hit.distance);
         }
@@ -191,6 +199,12 @@ CLI::App* AddMatchCommand(CLI::App& app, MatchCommandOptions& options) {
       ->check(CLI::Range(0, index::kMaxRadius));
   command->add_flag("--dihedral", options.dihedral,
                     "Also match rotated and mirrored copies of each photo");
+  command->add_flag(
+      "--robust", options.robust,
+      "Photos: also the second stage, which finds cropped, framed, "
+      "captioned, screenshotted and slightly turned copies of the pictures "
+      "banked with patch signatures (`rempart hash --patches`); ~130 ms more "
+      "a photo (docs/ROBUSTNESS.md)");
   command->add_flag("--fast", options.fast,
                     "Decode large JPEGs and videos faster (inexact; "
                     "docs/VIDEO.md)");
@@ -279,7 +293,8 @@ int RunMatchCommand(const MatchCommandOptions& options, std::FILE* out,
     std::vector<Found> found;
     for (match::VideoHit& hit : *videos) {
       found.push_back({std::move(hit.bank), std::move(hit.entry),
-                       hit.best_distance, std::nullopt, hit.comparison});
+                       hit.best_distance, std::nullopt, hit.comparison,
+                       std::nullopt});
     }
     for (Found& digest : FromHits(std::move(digest_hits))) {
       found.push_back(std::move(digest));
@@ -328,6 +343,7 @@ int RunMatchCommand(const MatchCommandOptions& options, std::FILE* out,
   hash::ImageHashOptions& hash_options = input_options.image;
   hash_options.pdq.dihedral = options.dihedral;
   hash_options.speed = options.fast ? hash::Speed::kFast : hash::Speed::kExact;
+  if (options.robust) hash_options.patches = hash::QueryPatchOptions();
   const bool listed = HashInputs(
       files, input_options, options.jobs, "matching", !options.quiet, err,
       [&](HashedInput& row) {
@@ -371,6 +387,17 @@ int RunMatchCommand(const MatchCommandOptions& options, std::FILE* out,
                          row.path.c_str(), pdq.quality,
                          hash::kPdqMinUsefulQuality);
           }
+          // The second stage looks even where PDQ found nothing usable:
+          // a screenshot's chrome can leave little detail to the whole.
+          if (row.signals->patches && problem.ok()) {
+            auto found = (*matcher)->MatchPatches(*row.signals->patches, {},
+                                                  options.banks);
+            if (found) {
+              match::MergeHits(hits, std::move(*found));
+            } else {
+              problem = found.error();
+            }
+          }
           row.md5 = row.signals->md5;
           row.sha256 = row.signals->sha256;
         } else {
@@ -390,10 +417,18 @@ int RunMatchCommand(const MatchCommandOptions& options, std::FILE* out,
           report(row.path, problem);
           return;
         }
-        std::stable_sort(hits.begin(), hits.end(),
-                         [](const match::Hit& a, const match::Hit& b) {
-                           return a.distance < b.distance;
-                         });
+        // First-stage hits by distance, then the second stage's by group.
+        std::stable_sort(
+            hits.begin(), hits.end(),
+            [](const match::Hit& a, const match::Hit& b) {
+              if (a.patch_group.has_value() != b.patch_group.has_value()) {
+                return !a.patch_group.has_value();
+              }
+              if (a.patch_group) {
+                return *a.patch_group > *b.patch_group;
+              }
+              return a.distance < b.distance;
+            });
         writer.Write(row.path, FromHits(std::move(hits)));
       });
   return failed > 0 || !listed ? kExitSomeFailed : kExitOk;

@@ -15,6 +15,9 @@ struct MatchCommandOptions {
   std::vector<std::string> banks;   // Empty: all.
   int radius = 31;
   bool dihedral = false;
+  // Photos: also the second stage (patch signatures), which finds crops,
+  // screenshots, overlays and small turns of the banks' pictures.
+  bool robust = false;
   bool fast = false;
   std::string kind = "pdq";  // Of hex arguments: pdq, md5, sha256.
   std::string as = "auto";   // auto | image | video

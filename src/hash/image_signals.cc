@@ -32,6 +32,14 @@ Result<HashedImage> ImageHasher::HashKeepingImage(
   signals.height = decoded->source_height;
   signals.fast = options.speed == Speed::kFast &&
                  decoded->format == media::ImageFormat::kJpeg;
+  if (options.patches) {
+    auto patches = patches_.Hash(decoded->image.view(), *options.patches);
+    if (!patches) return patches.error();
+    // The shape of the picture, not of a fast decode's smaller grid (the
+    // same up to rounding).
+    signals.patches =
+        PatchSignature{signals.width, signals.height, std::move(*patches)};
+  }
   hashed.image = std::move(decoded->image);
   return hashed;
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/bmp.h"
 #include "tests/support/cli_test.h"
 #include "tests/support/textured_picture.h"
 
@@ -19,51 +20,14 @@ namespace fs = std::filesystem;
 using testing::CommandRun;
 using testing::ReadAll;
 
-void PutLittleEndian(std::string& out, std::uint32_t value, int bytes) {
-  for (int i = 0; i < bytes; ++i) {
-    out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-  }
-}
-
-// `image` (RGB) as an uncompressed 24-bit BMP, bottom row first.
-std::string Bmp(const media::Image& image) {
-  const std::uint32_t row_bytes = (3 * image.width() + 3) / 4 * 4;
-  const std::uint32_t pixel_bytes = row_bytes * image.height();
-  std::string out = "BM";
-  PutLittleEndian(out, 54 + pixel_bytes, 4);
-  PutLittleEndian(out, 0, 4);
-  PutLittleEndian(out, 54, 4);  // Pixels start after both headers.
-  PutLittleEndian(out, 40, 4);  // BITMAPINFOHEADER.
-  PutLittleEndian(out, image.width(), 4);
-  PutLittleEndian(out, image.height(), 4);
-  PutLittleEndian(out, 1, 2);   // Planes.
-  PutLittleEndian(out, 24, 2);  // Bits per pixel.
-  PutLittleEndian(out, 0, 4);   // Uncompressed.
-  PutLittleEndian(out, pixel_bytes, 4);
-  PutLittleEndian(out, 2835, 4);  // 72 dpi.
-  PutLittleEndian(out, 2835, 4);
-  PutLittleEndian(out, 0, 4);
-  PutLittleEndian(out, 0, 4);
-  for (int y = image.height() - 1; y >= 0; --y) {
-    const std::uint8_t* row = image.row(y);
-    std::string line(row_bytes, '\0');
-    for (int x = 0; x < image.width(); ++x) {
-      line[3 * x] = static_cast<char>(row[3 * x + 2]);  // B, G, R.
-      line[3 * x + 1] = static_cast<char>(row[3 * x + 1]);
-      line[3 * x + 2] = static_cast<char>(row[3 * x]);
-    }
-    out += line;
-  }
-  return out;
-}
-
 class EvalCliTest : public testing::CliTest {
  protected:
   // dir_/corpus: four pictures, a manifest and a JPEG that does not decode.
   fs::path MakeCorpus() {
     for (int i = 1; i <= 4; ++i) {
       Write("corpus/picture-" + std::to_string(i) + ".bmp",
-            Bmp(testing::TexturedPicture(50 + static_cast<std::uint64_t>(i))));
+            testing::Bmp(
+                testing::TexturedPicture(50 + static_cast<std::uint64_t>(i))));
     }
     Write("corpus/MANIFEST.tsv", "file\tsource\n");
     Write("corpus/broken.jpg",

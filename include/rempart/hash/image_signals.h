@@ -1,6 +1,7 @@
 // ImageSignals: every signal Rempart derives from one photo's bytes — PDQ
 // (with its mode and quality, optionally the eight dihedral variants), MD5
-// and SHA-256 of the bytes, and what was decoded.
+// and SHA-256 of the bytes, optionally its patch signature for the second
+// stage, and what was decoded.
 //
 // This is the one entry point the CLI, the service and the browser build
 // share, so that all three compute the same thing from the same bytes.
@@ -10,10 +11,12 @@
 #define REMPART_HASH_IMAGE_SIGNALS_H_
 
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "rempart/core/result.h"
 #include "rempart/hash/digest.h"
+#include "rempart/hash/patches.h"
 #include "rempart/hash/pdq.h"
 #include "rempart/media/decode.h"
 
@@ -30,6 +33,9 @@ enum class Speed : std::uint8_t {
 
 struct ImageHashOptions {
   PdqOptions pdq;
+  // Also the picture's patch signature, hashed with these options
+  // (BankPatchOptions() for a bank entry, QueryPatchOptions() to match).
+  std::optional<PatchOptions> patches;
   Speed speed = Speed::kExact;
   media::DecodeLimits limits;
 };
@@ -42,6 +48,9 @@ struct ImageSignals {
   int width = 0;  // The stored pixel grid, before any fast-mode scaling.
   int height = 0;
   bool fast = false;  // True when PDQ came from a fast-mode (inexact) decode.
+  // Set when ImageHashOptions::patches was; holds no patches for a picture
+  // too small or too flat to have any.
+  std::optional<PatchSignature> patches;
 };
 
 // The signals and the pixels they were computed from, for a caller that
@@ -67,6 +76,7 @@ class ImageHasher {
 
  private:
   PdqHasher pdq_;
+  PatchHasher patches_;
 };
 
 }  // namespace rempart::hash
