@@ -417,18 +417,7 @@ int RunMatchCommand(const MatchCommandOptions& options, std::FILE* out,
           report(row.path, problem);
           return;
         }
-        // First-stage hits by distance, then the second stage's by group.
-        std::stable_sort(
-            hits.begin(), hits.end(),
-            [](const match::Hit& a, const match::Hit& b) {
-              if (a.patch_group.has_value() != b.patch_group.has_value()) {
-                return !a.patch_group.has_value();
-              }
-              if (a.patch_group) {
-                return *a.patch_group > *b.patch_group;
-              }
-              return a.distance < b.distance;
-            });
+        match::SortHits(hits);
         writer.Write(row.path, FromHits(std::move(hits)));
       });
   return failed > 0 || !listed ? kExitSomeFailed : kExitOk;

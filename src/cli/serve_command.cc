@@ -56,6 +56,7 @@ Result<service::ServiceConfig> BuildConfig(const ServeCommandOptions& options) {
   }
   if (!options.log_level.empty()) config.log_level = options.log_level;
   if (options.metrics_public) config.metrics_public = true;
+  if (options.robust) config.robust = true;
   if (!options.web_root.empty()) config.web_root = options.web_root;
   return config;
 }
@@ -114,6 +115,12 @@ CLI::App* AddServeCommand(CLI::App& app, ServeCommandOptions& options) {
           CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   command->add_flag("--metrics-public", options.metrics_public,
                     "Serve /metrics without an admin key");
+  command->add_flag(
+      "--robust", options.robust,
+      "Run the second stage on uploads to /v1/hash-match: finds cropped, "
+      "framed, captioned, screenshotted and slightly turned copies of "
+      "pictures banked with patch signatures; ~130 ms a picture ([match] "
+      "robust)");
   command->add_option("--web-root", options.web_root,
                       "Directory of the web pages to serve (default: the "
                       "build's web/; [web] root)");

@@ -17,6 +17,7 @@ struct ServeCommandOptions {
   std::string log_format;
   std::string log_level;
   bool metrics_public = false;
+  bool robust = false;   // The second stage on uploads ([match] robust).
   std::string web_root;  // Else [web] root, else the build's web/.
 };
 

@@ -106,14 +106,6 @@ Status CheckVideoOptions(const hash::VpdqMatchOptions& options) {
   return OkStatus();
 }
 
-void SortHits(std::vector<Hit>& hits) {
-  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
-    if (a.distance != b.distance) return a.distance < b.distance;
-    if (a.bank != b.bank) return a.bank < b.bank;
-    return a.entry.id < b.entry.id;
-  });
-}
-
 double Since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
@@ -441,9 +433,7 @@ Result<std::vector<Hit>> Matcher::MatchPatches(
       hits.push_back(std::move(hit));
     }
   }
-  std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
-    return *a.patch_group > *b.patch_group;
-  });
+  SortHits(hits);
   return hits;
 }
 
@@ -487,6 +477,20 @@ bool Better(const Hit& hit, const Hit& existing) {
 }
 
 }  // namespace
+
+void SortHits(std::vector<Hit>& hits) {
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    if (a.patch_group.has_value() != b.patch_group.has_value()) {
+      return !a.patch_group.has_value();
+    }
+    if (a.patch_group && *a.patch_group != *b.patch_group) {
+      return *a.patch_group > *b.patch_group;
+    }
+    if (a.distance != b.distance) return a.distance < b.distance;
+    if (a.bank != b.bank) return a.bank < b.bank;
+    return a.entry.id < b.entry.id;
+  });
+}
 
 void MergeHits(std::vector<Hit>& hits, std::vector<Hit> more) {
   for (Hit& hit : more) {

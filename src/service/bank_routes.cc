@@ -21,10 +21,11 @@ Result<std::int64_t> EntryId(const std::string& text) {
 
 Result<store::NewEntry> ParseEntry(const json& item, std::size_t position) {
   const std::string where = "entries[" + std::to_string(position) + "]";
-  REMPART_RETURN_IF_ERROR(OnlyFields(item,
-                                     {"kind", "value", "frames", "quality",
-                                      "category", "source_org", "external_id"},
-                                     where));
+  REMPART_RETURN_IF_ERROR(
+      OnlyFields(item,
+                 {"kind", "value", "frames", "quality", "category",
+                  "source_org", "external_id", "patches"},
+                 where));
   store::NewEntry entry;
   auto kind_text = TextField(item, "kind", 16, false);
   if (!kind_text) return kind_text.error().WithContext(where);
@@ -62,6 +63,15 @@ Result<store::NewEntry> ParseEntry(const json& item, std::size_t position) {
           "; such hashes match too much to be published");
     }
     entry.input.quality = static_cast<int>(**quality);
+  }
+  auto patches = TextField(item, "patches", 2 * hash::kMaxPatchesBytes, false);
+  if (!patches) return patches.error().WithContext(where);
+  if (!patches->empty()) {
+    // The second stage's signature of the picture (`rempart hash
+    // --patches`); the store refuses it on anything but a PDQ hash.
+    auto signature = hash::ParsePatches(*patches);
+    if (!signature) return signature.error().WithContext(where);
+    entry.input.patches = *std::move(signature);
   }
   auto category = TextField(item, "category", 32, true);
   if (!category) return category.error().WithContext(where);

@@ -202,6 +202,12 @@ Status ApplyTable(const toml::table& root, std::string_view origin,
         t.Boolean("public", [&](bool v) { config.metrics_public = v; }));
     REMPART_RETURN_IF_ERROR(t.RejectUnknown());
   }
+  if (const toml::table* match = top.Table("match")) {
+    TableReader t(*match, "match.", origin);
+    REMPART_RETURN_IF_ERROR(
+        t.Boolean("robust", [&](bool v) { config.robust = v; }));
+    REMPART_RETURN_IF_ERROR(t.RejectUnknown());
+  }
   if (const toml::table* web = top.Table("web")) {
     TableReader t(*web, "web.", origin);
     REMPART_RETURN_IF_ERROR(

@@ -34,6 +34,8 @@ format = "json"
 level = "warn"
 [metrics]
 public = true
+[match]
+robust = true
 )",
                                         "test.toml", config);
   ASSERT_TRUE(status.ok()) << status.ToString();
@@ -54,6 +56,7 @@ public = true
   EXPECT_EQ(config.log_format, LogFormat::kJson);
   EXPECT_EQ(config.log_level, "warn");
   EXPECT_TRUE(config.metrics_public);
+  EXPECT_TRUE(config.robust);
 }
 
 TEST(ConfigTest, MistakesAreNamedNotIgnored) {
@@ -65,6 +68,8 @@ TEST(ConfigTest, MistakesAreNamedNotIgnored) {
       {"[limits]\nmax_json_bytes = 1\n",
        "'limits.max_json_bytes' must be between"},
       {"[log]\nformat = \"xml\"\n", "'log.format' must be"},
+      {"[match]\nrobust = \"yes\"\n", "'match.robust' must be"},
+      {"[match]\nrobus = true\n", "unknown setting 'match.robus'"},
       {"[server]\nlisten = \"nohost\"\n", "HOST:PORT"},
       {"[server]\nlisten = \"h:99999\"\n", "0…65535"},
       {"data_dir = [\n", "test.toml:"},
@@ -139,6 +144,8 @@ TEST(ConfigTest, TheExampleFileIsValidAndStatesTheDefaults) {
   EXPECT_EQ(config.log_format, defaults.log_format);
   EXPECT_EQ(config.log_level, defaults.log_level);
   EXPECT_EQ(config.metrics_public, defaults.metrics_public);
+  EXPECT_EQ(config.robust, defaults.robust);
+  EXPECT_FALSE(defaults.robust);
   EXPECT_EQ(config.trust_proxy_header, defaults.trust_proxy_header);
   EXPECT_EQ(config.static_rate_per_second, defaults.static_rate_per_second);
   EXPECT_EQ(config.web_enabled, defaults.web_enabled);

@@ -224,6 +224,17 @@ HttpResponse Service::Impl::HashMatch(Call& call) {
   auto radius = QueryInteger(query, "radius", 0, index::kMaxRadius);
   if (!radius) return StatusResponse(radius.error());
   const bool dihedral = QueryFlag(query, "dihedral");
+  // The second stage: on when the server runs it, unless the call says
+  // robust=0; asking for it where it is off is the caller's mistake.
+  bool robust = config_.robust;
+  if (const auto asked = QueryParam(query, "robust")) {
+    robust = *asked != "0" && *asked != "false";
+    if (robust && !config_.robust) {
+      return ErrorResponse(400, "invalid_argument",
+                           "the second stage is off on this server (rempart "
+                           "serve --robust, or [match] robust = true)");
+    }
+  }
   std::vector<std::string> banks;
   if (auto bank = QueryParam(query, "bank")) banks.push_back(*bank);
 
@@ -263,6 +274,7 @@ HttpResponse Service::Impl::HashMatch(Call& call) {
   thread_local hash::ImageHasher hasher;
   hash::ImageHashOptions options;
   options.pdq.dihedral = dihedral;
+  if (robust) options.patches = hash::QueryPatchOptions();
   options.limits.max_file_bytes = config_.max_upload_bytes;
   options.limits.max_pixels = 64'000'000;
   options.limits.max_decode_time = std::chrono::milliseconds(5000);
@@ -286,12 +298,22 @@ HttpResponse Service::Impl::HashMatch(Call& call) {
       return StatusResponse(s);
     }
   }
+  // The second stage looks even when PDQ had too little detail: a
+  // screenshot's chrome can leave little to the whole.
+  if (signals->patches) {
+    if (Status s =
+            add(deps_.matcher->MatchPatches(*signals->patches, {}, banks));
+        !s.ok()) {
+      return StatusResponse(s);
+    }
+  }
   for (const store::Signal& digest : {store::Signal::Md5(signals->md5),
                                       store::Signal::Sha256(signals->sha256)}) {
     if (Status s = add(deps_.matcher->MatchSignal(digest, r, banks)); !s.ok()) {
       return StatusResponse(s);
     }
   }
+  match::SortHits(hits);
   json matches = json::array();
   for (const match::Hit& hit : hits) matches.push_back(HitJson(hit));
   metrics_.AddMatches(1, hits.size());
@@ -304,7 +326,11 @@ HttpResponse Service::Impl::HashMatch(Call& call) {
               {"width", signals->width},
               {"height", signals->height},
               {"radius", r},
+              {"robust", robust},
               {"matches", std::move(matches)}};
+  if (signals->patches) {
+    out["signals"]["patches"] = signals->patches->patches.size();
+  }
   if (!pdq_usable) {
     out["note"] = "PDQ quality " + std::to_string(pdq.quality) + " is below " +
                   std::to_string(hash::kPdqMinUsefulQuality) +

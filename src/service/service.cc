@@ -287,6 +287,7 @@ json EntryJson(const store::Entry& entry) {
               {"updated_at_ms", entry.updated_at_ms}};
   if (input.quality) out["quality"] = *input.quality;
   if (!input.frames.empty()) out["frames"] = FramesJson(input.frames);
+  if (input.patches) out["patches"] = hash::FormatPatches(*input.patches);
   if (entry.status == store::EntryStatus::kRevoked) {
     out["revoke_reason"] = entry.revoke_reason;
   }
@@ -394,6 +395,9 @@ json HitJson(const match::Hit& hit) {
                     {"timestamp", hit.frame->timestamp_seconds},
                     {"quality", hit.frame->quality}};
   }
+  // The second stage's hits: the agreeing patches (distance is then the
+  // largest patch distance among them).
+  if (hit.patch_group) out["patches"] = *hit.patch_group;
   return out;
 }
 

@@ -13,12 +13,16 @@
 
 #include "rempart/core/file.h"
 #include "rempart/hash/image_signals.h"
+#include "rempart/hash/patches.h"
+#include "rempart/hash/pdq.h"
 #include "rempart/hash/video_signals.h"
 #include "rempart/hash/vpdq.h"
 #include "rempart/service/http_server.h"
 #include "rempart/store/sqlite_store.h"
+#include "tests/support/bmp.h"
 #include "tests/support/http_client.h"
 #include "tests/support/synthetic_hashes.h"
+#include "tests/support/textured_picture.h"
 #include "tests/support/vectors.h"
 
 namespace rempart::service {
@@ -313,6 +317,152 @@ TEST_F(ServiceTest, HashAndMatchAnUploadedPhoto) {
                                     image.substr(0, image.size() / 3),
                                     Auth(platform_), "image/jpeg"),
       415);
+}
+
+// The middle of `image`: a quarter cut from each side.
+media::Image Middle(const media::Image& image) {
+  const int width = image.width() / 2;
+  const int height = image.height() / 2;
+  media::Image out(width, height, image.format());
+  const int channels = image.channels();
+  for (int y = 0; y < height; ++y) {
+    const std::uint8_t* in =
+        image.row(image.height() / 4 + y) + image.width() / 4 * channels;
+    std::copy(in, in + width * channels, out.mutable_row(y));
+  }
+  return out;
+}
+
+// Pictures published with their patch signatures, as a hotline would
+// after `rempart hash --patches`; returns the entries' ids.
+std::vector<std::int64_t> PublishWithPatches(
+    const std::function<ClientResponse(const json&)>& post,
+    const std::vector<std::uint64_t>& seeds) {
+  json entries = json::array();
+  for (std::uint64_t seed : seeds) {
+    const media::Image picture = rempart::testing::TexturedPicture(seed);
+    auto pdq = hash::PdqHasher().Hash(picture.view());
+    EXPECT_TRUE(pdq);
+    hash::PatchHasher hasher;
+    auto signature = hasher.Sign(picture.view(), hash::BankPatchOptions());
+    EXPECT_TRUE(signature);
+    entries.push_back({{"kind", "pdq"},
+                       {"value", pdq->hash.ToHex()},
+                       {"patches", hash::FormatPatches(*signature)},
+                       {"category", "intimate_image"},
+                       {"source_org", "hotline-fr"}});
+  }
+  const ClientResponse added = post({{"entries", entries}});
+  EXPECT_EQ(added.status, 201) << added.body;
+  std::vector<std::int64_t> ids;
+  const json body = added.Json();
+  for (const json& id : body["added_ids"]) {
+    ids.push_back(id.get<std::int64_t>());
+  }
+  return ids;
+}
+
+TEST_F(ServiceTest, TheSecondStageFindsAnUploadedCropWhenTurnedOn) {
+  Publish({});
+  const auto post = [&](const json& body) {
+    return Post("/v1/banks/hotline/entries", body, Auth(analyst_));
+  };
+  const std::vector<std::int64_t> ids = PublishWithPatches(post, {71, 72, 73});
+  ASSERT_EQ(ids.size(), 3u);
+  // The entry shows the signature in its shared form.
+  const ClientResponse entry =
+      Get("/v1/entries/" + std::to_string(ids[1]), Auth(analyst_));
+  ASSERT_EQ(entry.status, 200) << entry.body;
+  EXPECT_EQ(entry.Json()["patches"].get<std::string>().substr(0, 10),
+            "0110000c00");
+
+  const std::string crop =
+      rempart::testing::Bmp(Middle(rempart::testing::TexturedPicture(72)));
+  const auto upload = [&](const std::string& target) {
+    return rempart::testing::HttpRequest(server_->port(), "POST", target, crop,
+                                         Auth(platform_), "image/bmp");
+  };
+  // Off by default: PDQ alone misses the crop, and asking is refused.
+  ClientResponse plain = upload("/v1/hash-match");
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  EXPECT_EQ(plain.Json()["robust"], false);
+  EXPECT_EQ(plain.Json()["matches"].size(), 0u);
+  ClientResponse refused = upload("/v1/hash-match?robust=1");
+  ExpectJsonError(refused, 400);
+  EXPECT_THAT(refused.body, HasSubstr("serve --robust"));
+
+  ServiceConfig config;
+  config.robust = true;
+  Start(config);
+  ClientResponse robust = upload("/v1/hash-match");
+  ASSERT_EQ(robust.status, 200) << robust.body;
+  json body = robust.Json();
+  EXPECT_EQ(body["robust"], true);
+  EXPECT_GT(body["signals"]["patches"].get<int>(), 10);
+  ASSERT_EQ(body["matches"].size(), 1u) << robust.body;
+  EXPECT_EQ(body["matches"][0]["entry_id"], ids[1]);
+  EXPECT_EQ(body["matches"][0]["source_org"], "hotline-fr");
+  EXPECT_GE(body["matches"][0]["patches"].get<int>(), 2);
+  EXPECT_LE(body["matches"][0]["distance"].get<int>(), 40);
+  // A call may leave it out.
+  ClientResponse without = upload("/v1/hash-match?robust=0");
+  ASSERT_EQ(without.status, 200) << without.body;
+  EXPECT_EQ(without.Json()["matches"].size(), 0u);
+  EXPECT_EQ(without.Json()["robust"], false);
+  // The whole picture is a first-stage match: no "patches" on its hit.
+  const std::string whole =
+      rempart::testing::Bmp(rempart::testing::TexturedPicture(72));
+  ClientResponse first =
+      rempart::testing::HttpRequest(server_->port(), "POST", "/v1/hash-match",
+                                    whole, Auth(platform_), "image/bmp");
+  ASSERT_EQ(first.status, 200) << first.body;
+  ASSERT_GE(first.Json()["matches"].size(), 1u);
+  EXPECT_EQ(first.Json()["matches"][0]["distance"], 0);
+  EXPECT_FALSE(first.Json()["matches"][0].contains("patches"));
+
+  // Revoked: the second stage no longer finds it.
+  const ClientResponse revoked =
+      Post("/v1/entries/" + std::to_string(ids[1]) + "/revoke",
+           {{"reason", "not the person"}}, Auth(analyst_));
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_EQ(upload("/v1/hash-match").Json()["matches"].size(), 0u);
+}
+
+TEST_F(ServiceTest, BadPatchSignaturesAreRefusedWith400) {
+  Publish({});
+  const std::string pdq = std::string(64, 'a');
+  // Refused when read (entries[0]), or by the store's rules (entry 0).
+  for (const auto& [patches, kind, reason] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"zz", "pdq", "entries[0]: patches: character 1 is not a hex digit"},
+           {"0210000c000000", "pdq", "entries[0]: patches: version 2"},
+           {"01100010000000", "pdq", "entry 0: patches: a signature without"},
+           {std::string(2 * hash::kMaxPatchesBytes + 2, '0'), "pdq",
+            "entries[0]"},
+       }) {
+    const ClientResponse response = Post("/v1/banks/hotline/entries",
+                                         {{"entries",
+                                           {{{"kind", kind},
+                                             {"value", pdq},
+                                             {"patches", patches},
+                                             {"category", "intimate_image"}}}}},
+                                         Auth(analyst_));
+    ExpectJsonError(response, 400);
+    EXPECT_THAT(response.body, HasSubstr(reason));
+  }
+  // On a digest: refused by the store's rule.
+  hash::PatchSignature signature{10, 10, std::vector<hash::Patch>(1)};
+  signature.patches[0].side = 0.5f;
+  const ClientResponse digest =
+      Post("/v1/banks/hotline/entries",
+           {{"entries",
+             {{{"kind", "md5"},
+               {"value", std::string(32, 'b')},
+               {"patches", hash::FormatPatches(signature)},
+               {"category", "intimate_image"}}}}},
+           Auth(analyst_));
+  ExpectJsonError(digest, 400);
+  EXPECT_THAT(digest.body, HasSubstr("only meaningful for pdq"));
 }
 
 TEST_F(ServiceTest, VideosArePublishedAndMatchedByTheirFrames) {

@@ -79,6 +79,11 @@ struct BankLoad {
 // patch group for the second stage).
 void MergeHits(std::vector<Hit>& hits, std::vector<Hit> more);
 
+// The order hits are shown in: first-stage hits (PDQ, frame, digest) by
+// distance, then the second stage's by group, largest first; ties by bank
+// and entry id.
+void SortHits(std::vector<Hit>& hits);
+
 // What one bank holds in memory (for metrics).
 struct BankSize {
   std::string bank;

@@ -46,6 +46,12 @@ struct ServiceConfig {
   double max_upload_video_seconds = 600;
   int max_upload_video_decode_ms = 30'000;
   std::size_t max_batch = 1000;  // Hashes in one match call.
+  // The second stage on image uploads (POST /v1/hash-match): finds the
+  // banks' pictures cropped, framed, captioned, screenshotted or turned a
+  // few degrees, for the entries banked with a patch signature. Off by
+  // default: it costs ~130 ms of an I/O thread per upload, on top of PDQ's
+  // few (docs/ROBUSTNESS.md). A call may still leave it out (robust=0).
+  bool robust = false;
   std::size_t max_entries_per_submit = 10'000;
   // Requests per second per API key unless the key says otherwise.
   double key_rate_per_second = 2000;
