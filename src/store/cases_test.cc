@@ -715,6 +715,123 @@ TEST_F(CaseStoreTest, PublishingAVideoAddsAVideoEntry) {
   EXPECT_TRUE(Verify().ok());
 }
 
+// A signature for the picture of seed `seed`, as a reporter's device
+// would send it (already in the shared form: shape 4096 × 3072).
+hash::PatchSignature Signature(std::uint64_t seed, int count = 3) {
+  hash::PatchSignature signature{4096, 3072, {}};
+  for (int i = 0; i < count; ++i) {
+    hash::Patch patch;
+    patch.x = static_cast<float>(i + 1) / 8.0f;
+    patch.y = 0.5f;
+    patch.side = 0.25f;
+    patch.quality = 70 + i;
+    patch.hash = hash::PdqHash({seed, static_cast<std::uint64_t>(i), 5, 6});
+    signature.patches.push_back(patch);
+  }
+  return signature;
+}
+
+TEST_F(CaseStoreTest, ReportedSignaturesArePublishedWithTheirHashes) {
+  NewCase report = Report("RMP-7K3Q-9XWD");
+  report.signals = {PdqSignal(1), Sha256Signal(2), PdqSignal(3)};
+  report.patches = {{PdqSignal(3).pdq(), Signature(3)}};
+  auto created = db_.cases->CreateCase(report, kVictim);
+  ASSERT_TRUE(created.has_value()) << created.status().ToString();
+  ASSERT_EQ(created->patches.size(), 1u);
+  EXPECT_EQ(created->patches[0].pdq, PdqSignal(3).pdq());
+  EXPECT_EQ(hash::FormatPatches(created->patches[0].signature),
+            hash::FormatPatches(Signature(3)));
+  EXPECT_THAT(AuditRecords().back().details, HasSubstr("\"patches\":1"));
+
+  // A step adds a hash with its signature; a signature of a hash the case
+  // already holds goes with it, ignored.
+  CaseUpdate update;
+  update.status = CaseStatus::kReceived;
+  update.action = "reply";
+  update.add_signals = {PdqSignal(4), PdqSignal(1)};
+  update.add_patches = {{PdqSignal(4).pdq(), Signature(4)},
+                        {PdqSignal(1).pdq(), Signature(1)}};
+  auto updated = db_.cases->UpdateCase("RMP-7K3Q-9XWD", update, kVictim);
+  ASSERT_TRUE(updated.has_value()) << updated.status().ToString();
+  ASSERT_EQ(updated->patches.size(), 2u);
+  EXPECT_EQ(updated->patches[1].pdq, PdqSignal(4).pdq());
+  EXPECT_THAT(AuditRecords().back().details,
+              HasSubstr("\"signals_added\":1,\"patches_added\":1"));
+
+  ASSERT_TRUE(db_.store->CreateBank("hotline", "").has_value());
+  auto published = db_.cases->PublishCase("RMP-7K3Q-9XWD", "hotline",
+                                          "hotline-fr", "", kAnalyst);
+  ASSERT_TRUE(published.has_value()) << published.status().ToString();
+  const std::vector<std::int64_t>& ids = published->published->entry_ids;
+  ASSERT_EQ(ids.size(), 4u);
+  const auto signature_of = [&](std::int64_t id) {
+    auto entry = db_.store->GetEntry(id);
+    EXPECT_TRUE(entry.has_value());
+    return entry->input.patches ? hash::FormatPatches(*entry->input.patches)
+                                : std::string("none");
+  };
+  EXPECT_EQ(signature_of(ids[0]), "none");
+  EXPECT_EQ(signature_of(ids[1]), "none");
+  EXPECT_EQ(signature_of(ids[2]), hash::FormatPatches(Signature(3)));
+  EXPECT_EQ(signature_of(ids[3]), hash::FormatPatches(Signature(4)));
+  EXPECT_THAT(AuditRecords()[AuditRecords().size() - 2].details,
+              HasSubstr("\"patches\":2"));
+  Status intact = db_.store->CheckIntegrity();
+  EXPECT_TRUE(intact.ok()) << intact.ToString();
+}
+
+TEST_F(CaseStoreTest, SignaturesThatDoNotBelongAreRefused) {
+  const auto refused = [&](std::vector<CasePatches> patches,
+                           const std::string& reason) {
+    NewCase report = Report("RMP-7K3Q-9XWD");
+    report.patches = std::move(patches);
+    auto created = db_.cases->CreateCase(report, kVictim);
+    ASSERT_FALSE(created.has_value()) << "accepted; expected " << reason;
+    EXPECT_EQ(created.error().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(created.error().message(), HasSubstr(reason));
+  };
+  refused({{PdqSignal(9).pdq(), Signature(9)}},
+          "patches 1: PDQ hash " + PdqSignal(9).hex() +
+              " is not one of the case's signals");
+  refused(
+      {{PdqSignal(1).pdq(), Signature(1)}, {PdqSignal(1).pdq(), Signature(2)}},
+      "patches 2: PDQ hash " + PdqSignal(1).hex() + " has a signature already");
+  refused({{PdqSignal(1).pdq(), Signature(1, 0)}},
+          "patches 1: a signature without patches");
+  hash::PatchSignature bad = Signature(1);
+  bad.patches[0].quality = 300;
+  refused({{PdqSignal(1).pdq(), bad}}, "patches 1: patch 1: quality 300");
+  EXPECT_FALSE(db_.cases->GetCase("RMP-7K3Q-9XWD").has_value());
+  EXPECT_EQ(AuditCount(), 0);
+
+  ASSERT_TRUE(
+      db_.cases->CreateCase(Report("RMP-7K3Q-9XWD"), kVictim).has_value());
+  CaseUpdate update;
+  update.status = CaseStatus::kReceived;
+  update.action = "reply";
+  // Only the hashes the step adds may bring a signature.
+  update.add_patches = {{PdqSignal(1).pdq(), Signature(1)}};
+  auto step = db_.cases->UpdateCase("RMP-7K3Q-9XWD", update, kVictim);
+  ASSERT_FALSE(step.has_value());
+  EXPECT_THAT(step.error().message(), HasSubstr("not one of the case's"));
+}
+
+TEST_F(CaseStoreTest, IntegrityCheckFindsATamperedCaseSignature) {
+  NewCase report = Report("RMP-7K3Q-9XWD");
+  report.patches = {{PdqSignal(1).pdq(), Signature(1)}};
+  ASSERT_TRUE(db_.cases->CreateCase(report, kVictim).has_value());
+  EXPECT_TRUE(db_.store->CheckIntegrity().ok());
+  Tamper(
+      "UPDATE case_signals SET patches = CAST(X'02' || substr(patches, 2) AS "
+      "BLOB) WHERE position = 0");
+  Status status = db_.store->CheckIntegrity();
+  EXPECT_EQ(status.code(), StatusCode::kInternal);
+  EXPECT_THAT(status.message(),
+              HasSubstr("case RMP-7K3Q-9XWD signal 0 has an unreadable patch "
+                        "signature (patches: version 2"));
+  EXPECT_FALSE(db_.cases->GetCase("RMP-7K3Q-9XWD").has_value());
+}
+
 TEST_F(CaseStoreTest, IntegrityCheckFindsATamperedCaseVideo) {
   NewCase report = Report("RMP-7K3Q-9XWD");
   report.videos = {Video(1), Video(2)};

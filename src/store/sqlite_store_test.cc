@@ -126,6 +126,7 @@ void WriteVersionFourFile(const fs::path& path) {
   Tamper(path,
          "DROP INDEX entries_with_patches; DROP TABLE entry_patches; "
          "ALTER TABLE entries DROP COLUMN has_patches; "
+         "ALTER TABLE case_signals DROP COLUMN patches; "
          "PRAGMA user_version = 4");
 }
 

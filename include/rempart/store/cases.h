@@ -77,6 +77,15 @@ inline constexpr std::size_t kMaxCaseTokenBytes = 32;
 // The default radius of a PDQ search over cases (CaseFilter::signal).
 inline constexpr int kDefaultCasePdqRadius = 31;
 
+// The patch signature (hash/patches.h) a reporter's device computed for one
+// of a case's pictures, with that picture's PDQ hash: it goes with the
+// hash's entry when the case is published, so that the second stage finds
+// the picture cropped, framed, captioned or screenshotted.
+struct CasePatches {
+  hash::PdqHash pdq;
+  hash::PatchSignature signature;
+};
+
 struct NewCase {
   std::string code;
   Category category = Category::kIntimateImage;
@@ -88,6 +97,9 @@ struct NewCase {
   // Their names follow `signals` in Case::signals, in this order; a
   // repeated video (same name) is stored once.
   std::vector<std::vector<hash::VpdqFrame>> videos;
+  // Signatures of some of the PDQ hashes of `signals`, at most one each,
+  // each valid as ValidatePatchSignature() says.
+  std::vector<CasePatches> patches;
   // "victim" or "analyst".
   std::string channel = "victim";
   std::array<std::uint8_t, 16> secret_salt{};
@@ -158,6 +170,8 @@ struct Case {
   std::vector<Signal> signals;
   // The frames of each kVpdq signal, in the order of those signals.
   std::vector<std::vector<hash::VpdqFrame>> videos;
+  // The signatures of PDQ signals that came with one, in signal order.
+  std::vector<CasePatches> patches;
   std::array<std::uint8_t, 16> secret_salt{};
   std::array<std::uint8_t, 32> secret_hash{};
   std::string sealed_contact;
@@ -208,6 +222,9 @@ struct CaseUpdate {
   // says; ones the case holds already are ignored), up to kMaxCaseVideos
   // and kMaxCaseVideoFrames in all. Their names follow add_signals'.
   std::vector<std::vector<hash::VpdqFrame>> add_videos;
+  // Signatures of PDQ hashes among add_signals, as NewCase::patches; a
+  // signature of a hash the case already held is ignored with it.
+  std::vector<CasePatches> add_patches;
   // A reply to keep, sealed; empty for none. ≤ kMaxSealedReplyBytes.
   std::string sealed_reply;
 };
@@ -217,12 +234,14 @@ class CaseStore {
   virtual ~CaseStore() = default;
   // Stores the case with a first kReceived step and its audit record
   // ("case.create", target the code; details the category, channel and
-  // signal count, with "videos":N when it has videos; never the contact).
-  // AlreadyExists for a taken code; InvalidArgument for a bad code, no
-  // signals or videos, too many, a kVpdq signal, an invalid video (naming
-  // it: "video 1: frame 3: …"), an unknown category or channel, or sealed
-  // contact over kMaxSealedContactBytes. Signals keep the order of their
-  // first occurrence.
+  // signal count, with "videos":N when it has videos and "patches":N when
+  // signatures came with it; never the contact). AlreadyExists for a taken
+  // code; InvalidArgument for a bad code, no signals or videos, too many, a
+  // kVpdq signal, an invalid video (naming it: "video 1: frame 3: …"), a
+  // patch signature that is invalid, repeated, or of a PDQ hash the case
+  // does not report, an unknown category or channel, or sealed contact over
+  // kMaxSealedContactBytes. Signals keep the order of their first
+  // occurrence.
   virtual Result<Case> CreateCase(const NewCase& new_case,
                                   const Actor& actor) = 0;
   // NotFound for an unknown code.

@@ -118,19 +118,45 @@ bool CasePasses(const Case& found, const CaseFilter& filter) {
 }
 
 // A row of case_signals to write: a signal, with its frames when it names
-// a video.
+// a video, or its patch signature when it is a PDQ hash that came with one.
 struct CaseSignalRow {
   Signal signal;
   const std::vector<hash::VpdqFrame>* frames = nullptr;
+  const hash::PatchSignature* patches = nullptr;
 };
 
-// The rows for `signals`, then for `videos` (named by `names`), that
-// neither `held` holds nor an earlier one of them: first occurrences, in
-// order. Quadratic, but over at most a few thousand small values.
+// OK when every one of `patches` is valid and belongs to a different PDQ
+// hash of `signals`.
+Status ValidateCasePatches(std::span<const CasePatches> patches,
+                           std::span<const Signal> signals) {
+  for (std::size_t i = 0; i < patches.size(); ++i) {
+    const std::string name = "patches " + std::to_string(i + 1);
+    const Signal pdq = Signal::Pdq(patches[i].pdq);
+    if (std::find(signals.begin(), signals.end(), pdq) == signals.end()) {
+      return InvalidArgumentError(name + ": PDQ hash " + pdq.hex() +
+                                  " is not one of the case's signals");
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (patches[j].pdq == patches[i].pdq) {
+        return InvalidArgumentError(name + ": PDQ hash " + pdq.hex() +
+                                    " has a signature already");
+      }
+    }
+    Status valid = ValidatePatchSignature(patches[i].signature);
+    if (!valid.ok()) return valid.WithContext(name);
+  }
+  return OkStatus();
+}
+
+// The rows for `signals` (with their signatures from `patches`), then for
+// `videos` (named by `names`), that neither `held` holds nor an earlier one
+// of them: first occurrences, in order. Quadratic, but over at most a few
+// thousand small values.
 std::vector<CaseSignalRow> NewSignalRows(
     const std::vector<Signal>& held, std::span<const Signal> signals,
     std::span<const Signal> names,
-    std::span<const std::vector<hash::VpdqFrame>> videos) {
+    std::span<const std::vector<hash::VpdqFrame>> videos,
+    std::span<const CasePatches> patches) {
   std::vector<CaseSignalRow> rows;
   const auto is_new = [&](const Signal& signal) {
     return std::find(held.begin(), held.end(), signal) == held.end() &&
@@ -138,13 +164,28 @@ std::vector<CaseSignalRow> NewSignalRows(
                rows.begin(), rows.end(),
                [&](const CaseSignalRow& row) { return row.signal == signal; });
   };
+  const auto signature_of = [&](const Signal& signal) {
+    const hash::PatchSignature* found = nullptr;
+    if (signal.kind() != SignalKind::kPdq) return found;
+    for (const CasePatches& patch : patches) {
+      if (patch.pdq == signal.pdq()) found = &patch.signature;
+    }
+    return found;
+  };
   for (const Signal& signal : signals) {
-    if (is_new(signal)) rows.push_back({signal, nullptr});
+    if (is_new(signal)) rows.push_back({signal, nullptr, signature_of(signal)});
   }
   for (std::size_t i = 0; i < names.size(); ++i) {
-    if (is_new(names[i])) rows.push_back({names[i], &videos[i]});
+    if (is_new(names[i])) rows.push_back({names[i], &videos[i], nullptr});
   }
   return rows;
+}
+
+// How many of `rows` carry a patch signature.
+std::size_t CountPatches(const std::vector<CaseSignalRow>& rows) {
+  return static_cast<std::size_t>(std::count_if(
+      rows.begin(), rows.end(),
+      [](const CaseSignalRow& row) { return row.patches != nullptr; }));
 }
 
 // How many of `rows` are videos, and their frames in all.
@@ -195,8 +236,8 @@ class SqliteCaseStore final : public CaseStore {
          "language) "
          "VALUES (?1, ?2, ?3, 'received', '', ?4, ?5, ?6, ?7, ?7, ?8)",
          &insert_case_},
-        {"INSERT INTO case_signals(case_id, position, kind, value, frames) "
-         "VALUES (?1, ?2, ?3, ?4, ?5)",
+        {"INSERT INTO case_signals(case_id, position, kind, value, frames, "
+         "patches) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
          &insert_signal_},
         {"INSERT INTO case_events(case_id, at, status, reason, actor, action, "
          "reason_code, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -214,8 +255,8 @@ class SqliteCaseStore final : public CaseStore {
          " FROM cases WHERE status = ?3 AND id > ?1 "
          "AND (?4 IS NULL OR category = ?4) ORDER BY id LIMIT ?2",
          &list_cases_by_status_},
-        {"SELECT kind, value, frames FROM case_signals WHERE case_id = ?1 "
-         "ORDER BY position",
+        {"SELECT kind, value, frames, patches FROM case_signals "
+         "WHERE case_id = ?1 ORDER BY position",
          &case_signals_},
         {"SELECT at, status, reason, actor, action, reason_code, note "
          "FROM case_events WHERE case_id = ?1 ORDER BY id",
@@ -300,8 +341,11 @@ class SqliteCaseStore final : public CaseStore {
     REMPART_RETURN_IF_ERROR(
         ValidateToken("case language", new_case.language, true));
     REMPART_RETURN_IF_ERROR(ValidateActor(actor));
-    const std::vector<CaseSignalRow> signals =
-        NewSignalRows({}, new_case.signals, *names, new_case.videos);
+    REMPART_RETURN_IF_ERROR(
+        ValidateCasePatches(new_case.patches, new_case.signals));
+    const std::vector<CaseSignalRow> signals = NewSignalRows(
+        {}, new_case.signals, *names, new_case.videos, new_case.patches);
+    const std::size_t signatures = CountPatches(signals);
     if (signals.size() > kMaxCaseSignals) {
       return InvalidArgumentError("a case holds at most " +
                                   std::to_string(kMaxCaseSignals) +
@@ -358,7 +402,10 @@ class SqliteCaseStore final : public CaseStore {
             internal::JsonQuote(CategoryName(new_case.category)) +
             ",\"channel\":" + internal::JsonQuote(new_case.channel) +
             ",\"signals\":" + std::to_string(signals.size()) +
-            (videos > 0 ? ",\"videos\":" + std::to_string(videos) : "") + "}"};
+            (videos > 0 ? ",\"videos\":" + std::to_string(videos) : "") +
+            (signatures > 0 ? ",\"patches\":" + std::to_string(signatures)
+                            : "") +
+            "}"};
     auto record = connection_->AppendAudit(actor, event, now);
     if (!record) return record.error();
     auto created = LoadCase(new_case.code);
@@ -482,8 +529,11 @@ class SqliteCaseStore final : public CaseStore {
     REMPART_RETURN_IF_ERROR(CheckFrom(*before, update.only_from));
     // The signals and videos the case does not hold yet, in order, once
     // each.
-    const std::vector<CaseSignalRow> added = NewSignalRows(
-        before->signals, update.add_signals, *names, update.add_videos);
+    REMPART_RETURN_IF_ERROR(
+        ValidateCasePatches(update.add_patches, update.add_signals));
+    const std::vector<CaseSignalRow> added =
+        NewSignalRows(before->signals, update.add_signals, *names,
+                      update.add_videos, update.add_patches);
     if (before->signals.size() + added.size() > kMaxCaseSignals) {
       return ResourceExhaustedError(
           "a case holds at most " + std::to_string(kMaxCaseSignals) +
@@ -546,6 +596,9 @@ class SqliteCaseStore final : public CaseStore {
     if (videos_added > 0) {
       details += ",\"videos_added\":" + std::to_string(videos_added);
     }
+    if (const std::size_t signatures = CountPatches(added); signatures > 0) {
+      details += ",\"patches_added\":" + std::to_string(signatures);
+    }
     if (!update.message.empty()) {
       details += ",\"message_bytes\":" + std::to_string(update.message.size());
     }
@@ -606,6 +659,12 @@ class SqliteCaseStore final : public CaseStore {
                                " has a video's name without its frames");
         }
         added.input.frames = before->videos[videos++];
+      }
+      for (const CasePatches& patch : before->patches) {
+        if (added.input.signal.kind() == SignalKind::kPdq &&
+            patch.pdq == added.input.signal.pdq()) {
+          added.input.patches = patch.signature;
+        }
       }
       Status valid = ValidateNewEntry(added);
       if (!valid.ok()) return valid.WithContext("entry " + std::to_string(i));
@@ -797,6 +856,13 @@ class SqliteCaseStore final : public CaseStore {
       } else {
         bind.Null(5);
       }
+      std::vector<std::uint8_t> patches;
+      if (signals[i].patches != nullptr) {
+        patches = hash::EncodePatches(*signals[i].patches);
+        bind.Blob(6, patches);
+      } else {
+        bind.Null(6);
+      }
       if (bind.code() != SQLITE_OK) {
         return connection_->Error(bind.code(), "bind");
       }
@@ -946,6 +1012,7 @@ class SqliteCaseStore final : public CaseStore {
   Status LoadDetails(Case& found) {
     found.signals.clear();
     found.videos.clear();
+    found.patches.clear();
     found.history.clear();
     found.replies.clear();
     found.outcomes.clear();
@@ -982,6 +1049,14 @@ class SqliteCaseStore final : public CaseStore {
                                frames.error().message() + ")");
         }
         found.videos.push_back(std::move(*frames));
+      }
+      if (sqlite3_column_type(signals, 3) != SQLITE_NULL) {
+        auto patches = hash::DecodePatches(ColumnBlob(signals, 3));
+        if (!patches || signal->kind() != SignalKind::kPdq) {
+          return InternalError("case " + found.code +
+                               " has an unreadable patch signature");
+        }
+        found.patches.push_back({signal->pdq(), std::move(*patches)});
       }
       found.signals.push_back(*signal);
       return OkStatus();

@@ -44,7 +44,9 @@
 //                (internal::EncodeVpdqFrames()); case_signals gains the
 //                same blob, in a frames column set exactly on vpdq rows.
 // Version 5 (patch signatures, kSchemaV5):
-//   entries gains has_patches (1 on a PDQ entry holding a signature);
+//   entries gains has_patches (1 on a PDQ entry holding a signature), and
+//                case_signals a patches column (a reported PDQ hash's
+//                signature, published with it);
 //   entry_patches one row per such entry: its signature in the shared form
 //                (hash::EncodePatches()); entries_with_patches, a partial
 //                index of the flagged rows, finds a bank's signatures
@@ -342,7 +344,7 @@ constexpr std::array<const char*, 12> kSchemaV4 = {
 // look there, so reading a plain hash never does. The CHECKs bound the blob
 // to a header and whole records (hash/patches.h); that it decodes is for
 // CheckIntegrity().
-constexpr std::array<const char*, 3> kSchemaV5 = {
+constexpr std::array<const char*, 4> kSchemaV5 = {
     R"sql(ALTER TABLE entries ADD COLUMN has_patches INTEGER NOT NULL DEFAULT 0
     CHECK (has_patches = 0 OR (has_patches = 1 AND kind = 0)))sql",
     R"sql(CREATE TABLE entry_patches(
@@ -351,6 +353,10 @@ constexpr std::array<const char*, 3> kSchemaV5 = {
                                AND (length(patches) - 7) % 39 = 0)))sql",
     R"sql(CREATE INDEX entries_with_patches ON entries(bank_id, id)
     WHERE has_patches = 1)sql",
+    R"sql(ALTER TABLE case_signals ADD COLUMN patches BLOB
+    CHECK (patches IS NULL OR (kind = 0 AND
+           length(patches) BETWEEN 7 + 39 AND 7 + 39 * 256 AND
+           (length(patches) - 7) % 39 = 0)))sql",
 };
 
 // kMigrations[N - 1] takes a file from version N - 1 to version N. A
@@ -915,7 +921,11 @@ Status SqliteStore::CheckIntegrity() {
     // Every patch signature decodes (its length is the CHECK's business).
     StatementPtr statement;
     REMPART_RETURN_IF_ERROR(connection_->PrepareStatement(
-        "SELECT 'entry ' || entry_id, patches FROM entry_patches", statement));
+        "SELECT 'entry ' || entry_id, patches FROM entry_patches UNION ALL "
+        "SELECT 'case ' || c.code || ' signal ' || s.position, s.patches "
+        "FROM case_signals AS s JOIN cases AS c ON c.id = s.case_id "
+        "WHERE s.patches IS NOT NULL",
+        statement));
     int code = SQLITE_OK;
     int found = 0;
     while (found < 20 && (code = sqlite3_step(statement.get())) == SQLITE_ROW) {
