@@ -13,7 +13,11 @@
 //   const char* rempart_result_json(void)
 //     The last result as JSON text (UTF-8, NUL-terminated):
 //       {"ok":true,"format":"jpeg","width":W,"height":H,"pdq":"<64 hex>",
-//        "quality":Q,"mode":"cli512","md5":"<32 hex>","sha256":"<64 hex>"}
+//        "quality":Q,"mode":"cli512","md5":"<32 hex>","sha256":"<64 hex>",
+//        "patches":"<hex>"|null}
+//     "patches" is the picture's patch signature for the second stage
+//     (hash::BankPatchOptions(), as `rempart hash --patches` computes it),
+//     null for a picture too small or too flat to have patches.
 //       {"ok":false,"error":"<message>","code":"<StatusCode>",
 //        "md5":"<32 hex>","sha256":"<64 hex>"}
 //     Digests are of the bytes, so undecodable files have them too.
@@ -110,7 +114,11 @@ std::string SuccessJson(const hash::ImageSignals& signals) {
          std::to_string(signals.pdq.quality) + R"(,"mode":)" +
          JsonString(hash::PdqModeName(signals.pdq.mode)) + R"(,"md5":")" +
          HexEncode(signals.md5) + R"(","sha256":")" +
-         HexEncode(signals.sha256) + "\"}";
+         HexEncode(signals.sha256) + R"(","patches":)" +
+         (signals.patches && !signals.patches->patches.empty()
+              ? "\"" + hash::FormatPatches(*signals.patches) + "\""
+              : std::string("null")) +
+         "}";
 }
 
 std::string ErrorJson(std::string_view code, std::string_view message,
@@ -187,8 +195,11 @@ int Hash(const std::uint8_t* data, std::size_t size, int thumb_max) {
     return 1;
   }
   const std::span<const std::uint8_t> bytes(data, size);
-  // The defaults are `rempart hash`'s: exact speed, cli512, default limits.
-  auto hashed = Hasher().HashKeepingImage(bytes, hash::ImageHashOptions{});
+  // `rempart hash --patches`'s: exact speed, cli512, default limits, the
+  // bank's patch signature.
+  hash::ImageHashOptions options;
+  options.patches = hash::BankPatchOptions();
+  auto hashed = Hasher().HashKeepingImage(bytes, options);
   if (!hashed) {
     last.json = ErrorJson(StatusCodeName(hashed.error().code()),
                           hashed.error().message(), bytes);

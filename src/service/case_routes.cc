@@ -47,17 +47,20 @@ const std::vector<CaseStatus>& NotVerified() {
   return statuses;
 }
 
-// What a report's "hashes" array holds: signals, and videos by their
-// frames ({"kind": "vpdq", "frames": …}).
+// What a report's "hashes" array holds: signals, videos by their frames
+// ({"kind": "vpdq", "frames": …}), and the patch signatures of PDQ hashes
+// ({"kind": "pdq", "value": …, "patches": …}, from the victim page).
 struct Reported {
   std::vector<store::Signal> signals;
   std::vector<std::vector<hash::VpdqFrame>> videos;
+  std::vector<store::CasePatches> patches;
 };
 
 Status ParseSignalItem(const json& item, std::size_t position,
                        Reported& reported) {
   const std::string where = "hashes[" + std::to_string(position) + "]";
-  REMPART_RETURN_IF_ERROR(OnlyFields(item, {"kind", "value", "frames"}, where));
+  REMPART_RETURN_IF_ERROR(
+      OnlyFields(item, {"kind", "value", "frames", "patches"}, where));
   auto kind_text = TextField(item, "kind", 16, true);
   if (!kind_text) return kind_text.error().WithContext(where);
   auto kind = store::ParseSignalKind(*kind_text);
@@ -76,6 +79,20 @@ Status ParseSignalItem(const json& item, std::size_t position,
   if (!value) return value.error().WithContext(where);
   auto signal = store::Signal::FromHex(*kind, *value);
   if (!signal) return signal.error().WithContext(where);
+  auto patches = TextField(item, "patches", 2 * hash::kMaxPatchesBytes, false);
+  if (!patches) return patches.error().WithContext(where);
+  if (!patches->empty()) {
+    if (*kind != store::SignalKind::kPdq) {
+      return InvalidArgumentError(where + ": 'patches' is for pdq hashes");
+    }
+    auto signature = hash::ParsePatches(*patches);
+    if (!signature) return signature.error().WithContext(where);
+    // A hash reported twice keeps its first signature.
+    const bool known = std::any_of(
+        reported.patches.begin(), reported.patches.end(),
+        [&](const store::CasePatches& p) { return p.pdq == signal->pdq(); });
+    if (!known) reported.patches.push_back({signal->pdq(), *std::move(signature)});
+  }
   reported.signals.push_back(*signal);
   return OkStatus();
 }
@@ -222,6 +239,15 @@ json Service::Impl::CaseView(const store::Case& c, bool staff) {
       item["frames"] = FramesJson(c.videos[video]);
     }
     if (signal.kind() == store::SignalKind::kVpdq) ++video;
+    // Staff see which pictures came with a signature (it is published with
+    // the hash), as the shared form.
+    if (signal.kind() == store::SignalKind::kPdq && staff) {
+      for (const store::CasePatches& patches : c.patches) {
+        if (patches.pdq == signal.pdq()) {
+          item["patches"] = hash::FormatPatches(patches.signature);
+        }
+      }
+    }
     signals.push_back(std::move(item));
   }
   json published = nullptr;
@@ -321,6 +347,7 @@ HttpResponse Service::Impl::CreateReport(Call& call) {
   new_case.channel = call.principal.anonymous() ? "victim" : "analyst";
   new_case.signals = std::move(signals->signals);
   new_case.videos = std::move(signals->videos);
+  new_case.patches = std::move(signals->patches);
   new_case.language = *language;
   if (!contact->empty()) new_case.sealed_contact = deps_.sealer->Seal(*contact);
   // A fresh code collides with an existing one about once in 10^12 draws
@@ -413,6 +440,7 @@ HttpResponse Service::Impl::ReplyToCase(Call& call) {
   update.sealed_reply = deps_.sealer->Seal(*message);
   update.add_signals = std::move(signals->signals);
   update.add_videos = std::move(signals->videos);
+  update.add_patches = std::move(signals->patches);
   const store::Actor actor{"case:" + found->code};
   auto updated = deps_.cases->UpdateCase(found->code, update, actor);
   if (!updated) return CaseError(updated.error(), "not_awaiting_reply");

@@ -84,6 +84,10 @@ test('a victim report goes from the phone to a platform match and back to the vi
     new Set(staffView.hashes.map((h) => `${h.kind}:${h.value}`)),
     new Set(hashed.flatMap((h) => [`pdq:${h.pdq}`, `md5:${h.md5}`, `sha256:${h.sha256}`])),
   );
+  // Each photo's patch signature came with its PDQ hash, for the second stage.
+  for (const item of staffView.hashes.filter((h) => h.kind === 'pdq')) {
+    assert.match(item.patches ?? '', /^01[0-9a-f]{12}([0-9a-f]{78})+$/, `the signature of ${item.value}`);
+  }
 
   // The analyst, at a desk, in the console.
   const analyst = await recordingContext(live.browser, { viewport: viewports.desktop });

@@ -1139,6 +1139,73 @@ class TriageTest : public ServiceTest {
   }
 };
 
+TEST_F(TriageTest, AReportedSignatureFindsACropOnceVerified) {
+  ServiceConfig config;
+  config.robust = true;
+  Start(config);
+  Publish({});
+  // What the victim page sends for one photo: its hashes, and its patch
+  // signature beside the PDQ hash.
+  const media::Image picture = rempart::testing::TexturedPicture(81);
+  auto pdq = hash::PdqHasher().Hash(picture.view());
+  ASSERT_TRUE(pdq);
+  hash::PatchHasher hasher;
+  auto signature = hasher.Sign(picture.view(), hash::BankPatchOptions());
+  ASSERT_TRUE(signature);
+  const std::string patches = hash::FormatPatches(*signature);
+  // A signature on anything but a PDQ hash, or one that does not parse,
+  // is refused with the item named.
+  ClientResponse wrong = Post(
+      "/v1/reports",
+      {{"category", "intimate_image"},
+       {"consent", true},
+       {"hashes",
+        {{{"kind", "md5"}, {"value", std::string(32, '1')}, {"patches", patches}}}}});
+  ExpectJsonError(wrong, 400);
+  EXPECT_THAT(wrong.body, HasSubstr("hashes[0]: 'patches' is for pdq hashes"));
+  ClientResponse broken = Post(
+      "/v1/reports",
+      {{"category", "intimate_image"},
+       {"consent", true},
+       {"hashes",
+        {{{"kind", "pdq"}, {"value", pdq->hash.ToHex()}, {"patches", "01"}}}}});
+  ExpectJsonError(broken, 400);
+  EXPECT_THAT(broken.body, HasSubstr("hashes[0]: patches:"));
+
+  const Report report = Submit(
+      {{{"kind", "pdq"}, {"value", pdq->hash.ToHex()}, {"patches", patches}}});
+  // Staff see that the picture came with a signature; the victim's view
+  // stays as it was.
+  EXPECT_EQ(Staff(report.code)["hashes"][0]["patches"], patches);
+  EXPECT_FALSE(Victim(report)["hashes"][0].contains("patches"));
+
+  const std::string crop =
+      rempart::testing::Bmp(Middle(rempart::testing::TexturedPicture(81)));
+  const auto upload = [&] {
+    return rempart::testing::HttpRequest(server_->port(), "POST",
+                                         "/v1/hash-match", crop,
+                                         Auth(platform_), "image/bmp");
+  };
+  EXPECT_EQ(upload().Json()["matches"].size(), 0u);  // Not verified yet.
+  ClientResponse verified =
+      Act(report.code, "verify", {{"bank", "hotline"}}, analyst_);
+  ASSERT_EQ(verified.status, 200) << verified.body;
+  const auto entry_id =
+      verified.Json()["published"]["entries"][0].get<std::int64_t>();
+  EXPECT_EQ(Get("/v1/entries/" + std::to_string(entry_id), Auth(analyst_))
+                .Json()["patches"],
+            patches);
+
+  // The platform's upload of the crop finds it, and the victim sees one
+  // match.
+  const ClientResponse found = upload();
+  ASSERT_EQ(found.status, 200) << found.body;
+  ASSERT_EQ(found.Json()["matches"].size(), 1u) << found.body;
+  EXPECT_EQ(found.Json()["matches"][0]["entry_id"], entry_id);
+  EXPECT_GE(found.Json()["matches"][0]["patches"].get<int>(), 2);
+  EXPECT_EQ(Victim(report)["outcomes"]["matches"], 1);
+}
+
 TEST_F(TriageTest, VerifiedHashesMatchAtOnceAndTheVictimSeesTheMatch) {
   std::mt19937_64 random(11);
   const hash::PdqHash photo = rempart::testing::BalancedHash(random);

@@ -78,10 +78,11 @@ export async function createKey(server, role, name) {
   return made.key;
 }
 
-// The hashes `rempart hash --format json` prints for each file, by path.
+// The hashes `rempart hash --patches --format json` prints for each file, by
+// path (patch signatures included, as the victim page computes them).
 export function cliHashes(files) {
   return new Promise((resolve, reject) => {
-    const child = spawn(rempartBin, ['hash', '--format', 'json', '-q', '-j', '1', ...files]);
+    const child = spawn(rempartBin, ['hash', '--patches', '--format', 'json', '-q', '-j', '1', ...files]);
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk) => { out += chunk; });

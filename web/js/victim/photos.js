@@ -238,7 +238,12 @@ export function createPhotoList({ i18n, input, dropzone, panel, list, overallTex
     const result = photo.result;
     if (!result) return [];
     const hashes = [];
-    if (result.ok && result.pdq) hashes.push({ kind: 'pdq', value: result.pdq });
+    if (result.ok && result.pdq) {
+      // The patch signature travels beside its PDQ hash: it lets platforms
+      // find the photo cropped or screenshotted once it is verified.
+      hashes.push(result.patches ? { kind: 'pdq', value: result.pdq, patches: result.patches }
+                                 : { kind: 'pdq', value: result.pdq });
+    }
     if (result.md5) hashes.push({ kind: 'md5', value: result.md5 });
     if (result.sha256) hashes.push({ kind: 'sha256', value: result.sha256 });
     return hashes;
