@@ -91,7 +91,8 @@ Status ParseSignalItem(const json& item, std::size_t position,
     const bool known = std::any_of(
         reported.patches.begin(), reported.patches.end(),
         [&](const store::CasePatches& p) { return p.pdq == signal->pdq(); });
-    if (!known) reported.patches.push_back({signal->pdq(), *std::move(signature)});
+    if (!known)
+      reported.patches.push_back({signal->pdq(), *std::move(signature)});
   }
   reported.signals.push_back(*signal);
   return OkStatus();

@@ -1155,12 +1155,13 @@ TEST_F(TriageTest, AReportedSignatureFindsACropOnceVerified) {
   const std::string patches = hash::FormatPatches(*signature);
   // A signature on anything but a PDQ hash, or one that does not parse,
   // is refused with the item named.
-  ClientResponse wrong = Post(
-      "/v1/reports",
-      {{"category", "intimate_image"},
-       {"consent", true},
-       {"hashes",
-        {{{"kind", "md5"}, {"value", std::string(32, '1')}, {"patches", patches}}}}});
+  ClientResponse wrong =
+      Post("/v1/reports", {{"category", "intimate_image"},
+                           {"consent", true},
+                           {"hashes",
+                            {{{"kind", "md5"},
+                              {"value", std::string(32, '1')},
+                              {"patches", patches}}}}});
   ExpectJsonError(wrong, 400);
   EXPECT_THAT(wrong.body, HasSubstr("hashes[0]: 'patches' is for pdq hashes"));
   ClientResponse broken = Post(
