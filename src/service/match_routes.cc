@@ -334,7 +334,8 @@ HttpResponse Service::Impl::HashMatch(Call& call) {
   if (!pdq_usable) {
     out["note"] = "PDQ quality " + std::to_string(pdq.quality) + " is below " +
                   std::to_string(hash::kPdqMinUsefulQuality) +
-                  " (too little detail): matched on exact digests only";
+                  " (too little detail): matched on exact digests" +
+                  (robust ? " and the second stage" : " only");
   }
   return JsonResponse(200, out);
 }

@@ -29,6 +29,11 @@ HttpResponse Service::Impl::MetricsText(Call& /*call*/) {
         {"rempart_index_entries", "Active signals in memory, by bank and kind.",
          R"(bank=")" + PrometheusLabel(bank.bank) + R"(",kind="exact")",
          static_cast<double>(bank.exact)});
+    // PDQ entries that also hold a patch signature (the second stage).
+    gauges.push_back(
+        {"rempart_index_entries", "Active signals in memory, by bank and kind.",
+         R"(bank=")" + PrometheusLabel(bank.bank) + R"(",kind="patches")",
+         static_cast<double>(bank.patch_pictures)});
   }
   for (const match::BankSize& bank : banks) {
     gauges.push_back({"rempart_index_memory_bytes",

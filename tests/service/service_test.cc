@@ -369,6 +369,9 @@ TEST_F(ServiceTest, TheSecondStageFindsAnUploadedCropWhenTurnedOn) {
   };
   const std::vector<std::int64_t> ids = PublishWithPatches(post, {71, 72, 73});
   ASSERT_EQ(ids.size(), 3u);
+  EXPECT_THAT(Get("/metrics", Auth(admin_)).body,
+              HasSubstr("rempart_index_entries{bank=\"hotline\",kind="
+                        "\"patches\"} 3\n"));
   // The entry shows the signature in its shared form.
   const ClientResponse entry =
       Get("/v1/entries/" + std::to_string(ids[1]), Auth(analyst_));
