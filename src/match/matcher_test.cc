@@ -8,6 +8,7 @@
 #include "rempart/hash/patches.h"
 #include "rempart/hash/pdq.h"
 #include "rempart/store/sqlite_store.h"
+#include "tests/support/picture_edits.h"
 #include "tests/support/synthetic_hashes.h"
 #include "tests/support/textured_picture.h"
 
@@ -263,18 +264,6 @@ TEST_F(MatcherTest, VideosAddedRevokedAndReloadedFromSnapshots) {
   }
 }
 
-// The part of `image` from (left, top), width × height.
-media::Image Crop(const media::Image& image, int left, int top, int width,
-                  int height) {
-  media::Image out(width, height, image.format());
-  const int channels = image.channels();
-  for (int y = 0; y < height; ++y) {
-    const std::uint8_t* in = image.row(top + y) + left * channels;
-    std::copy(in, in + width * channels, out.mutable_row(y));
-  }
-  return out;
-}
-
 // The second stage through the store: pictures added with their patch
 // signatures, found again from a crop PDQ cannot match.
 class MatcherPatchesTest : public MatcherTest {
@@ -314,10 +303,7 @@ class MatcherPatchesTest : public MatcherTest {
   // The query signature of the middle of picture `seed` (a quarter cut
   // from each side).
   static hash::PatchSignature CroppedQuery(std::uint64_t seed) {
-    const media::Image picture = testing::TexturedPicture(seed);
-    const int w = picture.width();
-    const int h = picture.height();
-    return Sign(Crop(picture, w / 4, h / 4, w / 2, h / 2),
+    return Sign(testing::Middle(testing::TexturedPicture(seed)),
                 hash::QueryPatchOptions());
   }
 };
@@ -329,10 +315,7 @@ TEST_F(MatcherPatchesTest, FindsACropThatPdqMisses) {
   ASSERT_TRUE(matcher.has_value()) << matcher.error().ToString();
 
   // PDQ does not see the crop.
-  const media::Image picture = testing::TexturedPicture(2);
-  const media::Image crop =
-      Crop(picture, picture.width() / 4, picture.height() / 4,
-           picture.width() / 2, picture.height() / 2);
+  const media::Image crop = testing::Middle(testing::TexturedPicture(2));
   auto crop_pdq = hash::PdqHasher().Hash(crop.view());
   ASSERT_TRUE(crop_pdq);
   auto first = (*matcher)->MatchPdq({&crop_pdq->hash, 1}, 31);

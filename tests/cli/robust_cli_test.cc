@@ -14,6 +14,7 @@
 
 #include "tests/support/bmp.h"
 #include "tests/support/cli_test.h"
+#include "tests/support/picture_edits.h"
 #include "tests/support/textured_picture.h"
 
 namespace rempart {
@@ -22,20 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 using testing::CommandRun;
 using testing::ReadAll;
-
-// The middle of `image`: a quarter cut from each side.
-media::Image Middle(const media::Image& image) {
-  const int width = image.width() / 2;
-  const int height = image.height() / 2;
-  media::Image out(width, height, image.format());
-  const int channels = image.channels();
-  for (int y = 0; y < height; ++y) {
-    const std::uint8_t* in =
-        image.row(image.height() / 4 + y) + image.width() / 4 * channels;
-    std::copy(in, in + width * channels, out.mutable_row(y));
-  }
-  return out;
-}
 
 // The cells of a tab-separated line.
 std::vector<std::string> Cells(const std::string& line) {
@@ -61,8 +48,10 @@ class RobustCliTest : public testing::CliTest {
       Write("bank/picture-" + std::to_string(i) + ".bmp",
             testing::Bmp(testing::TexturedPicture(60 + i)));
     }
-    Write("crop.bmp", testing::Bmp(Middle(testing::TexturedPicture(62))));
-    Write("other.bmp", testing::Bmp(Middle(testing::TexturedPicture(90))));
+    Write("crop.bmp",
+          testing::Bmp(testing::Middle(testing::TexturedPicture(62))));
+    Write("other.bmp",
+          testing::Bmp(testing::Middle(testing::TexturedPicture(90))));
     const CommandRun hashed =
         Rempart("hash -q --patches --format tsv " + (dir_ / "bank").string());
     ASSERT_EQ(hashed.exit_code, 0) << hashed.err;

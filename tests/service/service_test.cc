@@ -21,6 +21,7 @@
 #include "rempart/store/sqlite_store.h"
 #include "tests/support/bmp.h"
 #include "tests/support/http_client.h"
+#include "tests/support/picture_edits.h"
 #include "tests/support/synthetic_hashes.h"
 #include "tests/support/textured_picture.h"
 #include "tests/support/vectors.h"
@@ -319,20 +320,6 @@ TEST_F(ServiceTest, HashAndMatchAnUploadedPhoto) {
       415);
 }
 
-// The middle of `image`: a quarter cut from each side.
-media::Image Middle(const media::Image& image) {
-  const int width = image.width() / 2;
-  const int height = image.height() / 2;
-  media::Image out(width, height, image.format());
-  const int channels = image.channels();
-  for (int y = 0; y < height; ++y) {
-    const std::uint8_t* in =
-        image.row(image.height() / 4 + y) + image.width() / 4 * channels;
-    std::copy(in, in + width * channels, out.mutable_row(y));
-  }
-  return out;
-}
-
 // Pictures published with their patch signatures, as a hotline would
 // after `rempart hash --patches`; returns the entries' ids.
 std::vector<std::int64_t> PublishWithPatches(
@@ -379,8 +366,8 @@ TEST_F(ServiceTest, TheSecondStageFindsAnUploadedCropWhenTurnedOn) {
   EXPECT_EQ(entry.Json()["patches"].get<std::string>().substr(0, 10),
             "0110000c00");
 
-  const std::string crop =
-      rempart::testing::Bmp(Middle(rempart::testing::TexturedPicture(72)));
+  const std::string crop = rempart::testing::Bmp(
+      rempart::testing::Middle(rempart::testing::TexturedPicture(72)));
   const auto upload = [&](const std::string& target) {
     return rempart::testing::HttpRequest(server_->port(), "POST", target, crop,
                                          Auth(platform_), "image/bmp");
@@ -1183,8 +1170,8 @@ TEST_F(TriageTest, AReportedSignatureFindsACropOnceVerified) {
   EXPECT_EQ(Staff(report.code)["hashes"][0]["patches"], patches);
   EXPECT_FALSE(Victim(report)["hashes"][0].contains("patches"));
 
-  const std::string crop =
-      rempart::testing::Bmp(Middle(rempart::testing::TexturedPicture(81)));
+  const std::string crop = rempart::testing::Bmp(
+      rempart::testing::Middle(rempart::testing::TexturedPicture(81)));
   const auto upload = [&] {
     return rempart::testing::HttpRequest(server_->port(), "POST",
                                          "/v1/hash-match", crop,
