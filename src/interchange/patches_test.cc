@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "interchange/list_test_util.h"
 #include "rempart/interchange/reader.h"
 #include "rempart/interchange/writer.h"
 
@@ -50,27 +51,13 @@ hash::PatchSignature MakeSignature(int count) {
   return signature;
 }
 
-struct Outcome {
-  std::vector<Record> records;
-  std::vector<std::string> messages;
-};
-
+// Reads all of `text` as `format` (detected when unset); the list must
+// end without a reader error.
 Outcome ReadAll(const std::string& text, std::optional<Format> format) {
-  std::istringstream in(text);
   ReaderOptions options;
   options.format = format;
-  auto reader = Reader::Open(in, options);
-  EXPECT_TRUE(reader.has_value()) << reader.error().ToString();
-  Outcome outcome;
-  if (!reader) return outcome;
-  while (auto item = reader->Next()) {
-    if (auto* record = std::get_if<Record>(&*item)) {
-      outcome.records.push_back(*record);
-    } else {
-      outcome.messages.push_back(std::get<LineError>(*item).message);
-    }
-  }
-  EXPECT_TRUE(reader->status().ok()) << reader->status().ToString();
+  Outcome outcome = interchange::ReadAll(text, std::move(options));
+  EXPECT_TRUE(outcome.status.ok()) << outcome.status.ToString();
   return outcome;
 }
 
@@ -83,17 +70,6 @@ store::Entry MakeEntry(SignalKind kind, std::string_view hex) {
   if (signal) entry.input.signal = *signal;
   entry.input.source_org = "Hotline";
   return entry;
-}
-
-std::string Written(Format format, const std::vector<store::Entry>& entries) {
-  std::ostringstream out;
-  Writer writer(out, format);
-  EXPECT_TRUE(writer.WriteHeader().ok());
-  for (const store::Entry& entry : entries) {
-    const Status status = writer.Write(entry);
-    EXPECT_TRUE(status.ok()) << status.ToString();
-  }
-  return out.str();
 }
 
 TEST(PatchesTableTest, PerKindRowGivesThePdqRecordItsSignature) {

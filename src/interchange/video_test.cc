@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "interchange/frames.h"
+#include "interchange/list_test_util.h"
 #include "rempart/interchange/reader.h"
 #include "rempart/interchange/writer.h"
 
@@ -60,33 +61,6 @@ std::string Name(const std::vector<hash::VpdqFrame>& frames) {
   return store::Signal::Vpdq(frames).hex();
 }
 
-struct Outcome {
-  std::vector<Record> records;
-  std::vector<std::string> messages;
-  Status status;
-  Format format = Format::kLines;
-  std::uint64_t bytes_consumed = 0;
-};
-
-Outcome ReadAll(const std::string& text, ReaderOptions options = {}) {
-  std::istringstream in(text);
-  auto reader = Reader::Open(in, std::move(options));
-  EXPECT_TRUE(reader.has_value()) << reader.error().ToString();
-  Outcome outcome;
-  if (!reader) return outcome;
-  outcome.format = reader->format();
-  while (auto item = reader->Next()) {
-    if (auto* record = std::get_if<Record>(&*item)) {
-      outcome.records.push_back(*record);
-    } else {
-      outcome.messages.push_back(std::get<LineError>(*item).message);
-    }
-  }
-  outcome.status = reader->status();
-  outcome.bytes_consumed = reader->bytes_consumed();
-  return outcome;
-}
-
 ReaderOptions WithFormat(Format format) {
   ReaderOptions options;
   options.format = format;
@@ -135,17 +109,6 @@ void ExpectSameEntry(const Record& record, const store::Entry& entry) {
   EXPECT_EQ(record.input.external_id, entry.input.external_id);
   EXPECT_EQ(record.status, entry.status);
   EXPECT_EQ(record.revoke_reason, entry.revoke_reason);
-}
-
-std::string Written(Format format, const std::vector<store::Entry>& entries) {
-  std::ostringstream out;
-  Writer writer(out, format);
-  EXPECT_TRUE(writer.WriteHeader().ok());
-  for (const store::Entry& entry : entries) {
-    const Status status = writer.Write(entry);
-    EXPECT_TRUE(status.ok()) << status.ToString();
-  }
-  return out.str();
 }
 
 // --- tsv and csv -------------------------------------------------------------
