@@ -351,7 +351,10 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
           blob.sigma = kBaseSigma * std::pow(k, F(i) + os) * unit;
           blob.response = std::abs(v);
           blob.octave = o;
-          if (blob.sigma >= options.min_sigma) blobs.push_back(blob);
+          if (blob.sigma >= options.min_sigma &&
+              blob.sigma >= options.min_source_sigma * scale) {
+            blobs.push_back(blob);
+          }
         }
       }
     }

@@ -201,6 +201,31 @@ TEST(PatchHasherTest, OptionsBoundTheCountAndTheQuality) {
   for (const Patch& patch : strict_patches) EXPECT_GE(patch.quality, 90);
 }
 
+TEST(PatchHasherTest, SmallPicturesScaledUpKeepOnlyTheirOwnScales) {
+  // 200 pixels on the longer side, worked on at 800: blobs finer than
+  // min_source_sigma pixels of the picture exist only by interpolation.
+  const Image picture = HalfSize(TexturedPicture(6));
+  const int longer = std::max(picture.width(), picture.height());
+  PatchOptions any;
+  any.work_side = 4 * longer;
+  any.min_sigma = 3.0f;
+  any.max_patches = 200;
+  PatchOptions limited = any;
+  limited.min_source_sigma = 2.0f;
+  const auto all_patches = HashOrDie(picture, any);
+  const auto limited_patches = HashOrDie(picture, limited);
+  ASSERT_FALSE(limited_patches.empty());
+  EXPECT_LT(limited_patches.size(), all_patches.size());
+  // A side is 10 blob scales, in fractions of the longer side.
+  const auto narrowest = [&](const std::vector<Patch>& patches) {
+    float side = 1.0f;
+    for (const Patch& patch : patches) side = std::min(side, patch.side);
+    return side * static_cast<float>(longer) / 10.0f;
+  };
+  EXPECT_LT(narrowest(all_patches), 2.0f);
+  EXPECT_GE(narrowest(limited_patches), 2.0f * 0.999f);
+}
+
 TEST(PatchHasherTest, IsDeterministic) {
   const Image picture = TexturedPicture(4);
   PatchOptions options;

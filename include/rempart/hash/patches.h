@@ -62,6 +62,11 @@ struct PatchOptions {
   // for; blobs narrower than min_sigma pixels of that picture are ignored.
   int work_side = 512;
   float min_sigma = 4.0f;
+  // Blobs narrower than this many pixels of the picture as given are
+  // ignored too: a small picture scaled up to work_side has no detail at
+  // its interpolated scales, only blobs alike in every picture, whose
+  // patches vote for unrelated pictures. 0: no such limit.
+  float min_source_sigma = 0.0f;
   // DoG extrema weaker than this (luma 0…255) are ignored.
   float contrast = 2.0f;
   // Also hash every window turned by these angles (degrees,
