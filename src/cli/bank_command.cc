@@ -136,6 +136,7 @@ int Import(store::Store& store, const BankCommandOptions& options,
   std::vector<store::NewEntry> staged;  // --strict: all, until validated.
   std::size_t added = 0;
   std::size_t unchanged = 0;
+  std::size_t signed_existing = 0;
   std::size_t bad = 0;
   auto bad_line = [&](std::int64_t line, const std::string& message) {
     ++bad;
@@ -150,6 +151,7 @@ int Import(store::Store& store, const BankCommandOptions& options,
       if (!outcome) return outcome.error();
       added += outcome->added;
       unchanged += outcome->unchanged;
+      signed_existing += outcome->signed_existing;
     }
     entries.clear();
     return OkStatus();
@@ -215,10 +217,16 @@ int Import(store::Store& store, const BankCommandOptions& options,
   Status status = commit(options.strict ? staged : batch);
   progress.Finish();
   if (!status.ok()) return Fail(err, "import", status);
+  // Hashes the bank had, signed by this list (`rempart hash --patches`).
+  const std::string signed_text = signed_existing > 0
+                                      ? " (" + std::to_string(signed_existing) +
+                                            " of them took a patch signature)"
+                                      : "";
   std::fprintf(err,
-               "rempart bank import: %s: %zu new, %zu already present, %zu "
+               "rempart bank import: %s: %zu new, %zu already present%s, %zu "
                "bad line%s skipped\n",
-               name.c_str(), added, unchanged, bad, bad == 1 ? "" : "s");
+               name.c_str(), added, unchanged, signed_text.c_str(), bad,
+               bad == 1 ? "" : "s");
   return bad > 0 ? kExitSomeFailed : kExitOk;
 }
 

@@ -193,9 +193,14 @@ Status Matcher::CatchUp(const std::string& name, LoadedBank& bank,
         last = std::max(last, revision);
         ++applied;
         // Entries are never un-revoked, so an active row changed since the
-        // last load is a new one.
+        // last load is a new one — or one that took a patch signature
+        // (Store::AddEntries), whose hash may be loaded already.
         if (entry.status == store::EntryStatus::kActive) {
-          failure = added.Add(entry);
+          if (entry.input.patches && Signed(bank, entry)) {
+            added.signatures.emplace_back(entry.id, *entry.input.patches);
+          } else {
+            failure = added.Add(entry);
+          }
         } else if (entry.input.signal.kind() == store::SignalKind::kVpdq) {
           revoked_videos.push_back(entry.id);
         } else if (auto id = ToIndexId(entry.id)) {
@@ -220,6 +225,19 @@ Status Matcher::CatchUp(const std::string& name, LoadedBank& bank,
   }
   bank.revision = last;
   return OkStatus();
+}
+
+bool Matcher::Signed(const LoadedBank& bank, const store::Entry& entry) {
+  {
+    std::shared_lock reading(bank.patches_mutex);
+    if (bank.patches.contains(entry.id)) return true;
+  }
+  // An exact lookup: only for the entries that come with a signature.
+  const hash::PdqHash hash = entry.input.signal.pdq();
+  for (const index::Match& match : bank.live->Search(hash, 0)) {
+    if (static_cast<std::int64_t>(match.id) == entry.id) return true;
+  }
+  return false;
 }
 
 Status Matcher::Refresh() {

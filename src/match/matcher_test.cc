@@ -381,6 +381,31 @@ TEST_F(MatcherPatchesTest, RefreshAddsAndRevokesSignatures) {
   EXPECT_EQ((*matcher)->MatchPatches(CroppedQuery(1))->size(), 1u);
 }
 
+TEST_F(MatcherPatchesTest, AnEntrySignedLaterIsFoundAndNotLoadedTwice) {
+  AddPictures("hotline", {1, 2}, /*with_patches=*/false);
+  auto matcher = Matcher::Open(*store_, Options());
+  ASSERT_TRUE(matcher.has_value());
+  EXPECT_TRUE((*matcher)->MatchPatches(CroppedQuery(2))->empty());
+  ASSERT_EQ((*matcher)->bank_sizes()[0].pdq, 2u);
+
+  // The same list again, made with signatures: the entries take them.
+  AddPictures("hotline", {1, 2});
+  ASSERT_TRUE((*matcher)->Refresh().ok());
+  auto hits = (*matcher)->MatchPatches(CroppedQuery(2));
+  ASSERT_TRUE(hits.has_value());
+  ASSERT_EQ(hits->size(), 1u);
+  const auto sizes = (*matcher)->bank_sizes();
+  EXPECT_EQ(sizes[0].patch_pictures, 2u);
+  EXPECT_EQ(sizes[0].pdq, 2u);  // Their hashes were not added again.
+  // Nor written twice to a snapshot.
+  ASSERT_TRUE((*matcher)->SaveSnapshots().ok());
+  auto reopened = Matcher::Open(*store_, Options());
+  ASSERT_TRUE(reopened.has_value());
+  ASSERT_TRUE((*reopened)->loads().at(0).from_snapshot);
+  EXPECT_EQ((*reopened)->bank_sizes()[0].pdq, 2u);
+  EXPECT_EQ((*reopened)->MatchPatches(CroppedQuery(1))->size(), 1u);
+}
+
 TEST_F(MatcherPatchesTest, SignaturesComeBackWithASnapshot) {
   AddPictures("hotline", {1, 2});
   {

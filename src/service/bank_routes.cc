@@ -156,6 +156,7 @@ HttpResponse Service::Impl::SubmitEntries(Call& call) {
   return JsonResponse(outcome->added > 0 ? 201 : 200,
                       {{"added", outcome->added},
                        {"unchanged", outcome->unchanged},
+                       {"signed_existing", outcome->signed_existing},
                        {"added_ids", outcome->added_ids},
                        {"revision", outcome->revision}});
 }

@@ -628,19 +628,45 @@ TEST_P(StoreContractTest, OnlyEntriesWithPatchSignaturesWhenAsked) {
   EXPECT_EQ(PatchesText(revoked->at(0)), hash::FormatPatches(TestPatches(6)));
 }
 
-TEST_P(StoreContractTest, AnUnchangedEntryKeepsItsSignatureOrItsLackOfOne) {
+TEST_P(StoreContractTest, AnEntryKeepsItsSignatureOrTakesOneItLacked) {
   CreateBank("reports");
-  Add("reports", {ActiveWithPatches(Pdq(1), TestPatches(1)), Active(Pdq(2))});
+  Add("reports", {ActiveWithPatches(Pdq(1), TestPatches(1)), Active(Pdq(2)),
+                  Active(Pdq(3))});
   const std::int64_t revision = Revision();
-  const AddOutcome again =
-      Add("reports", {ActiveWithPatches(Pdq(1), TestPatches(7)), Active(Pdq(1)),
-                      ActiveWithPatches(Pdq(2), TestPatches(8))});
+  // A signature for an entry that has one changes nothing.
+  AddOutcome again = Add("reports", {ActiveWithPatches(Pdq(1), TestPatches(7)),
+                                     Active(Pdq(1)), Active(Pdq(2))});
   EXPECT_EQ(again.added, 0u);
   EXPECT_EQ(again.unchanged, 3u);
+  EXPECT_EQ(again.signed_existing, 0u);
+  EXPECT_EQ(again.revision, 0);
   EXPECT_EQ(Revision(), revision);
   EXPECT_EQ(PatchesText(store_->FindEntries("reports", Pdq(1))->at(0)),
             hash::FormatPatches(TestPatches(1)));
-  EXPECT_EQ(PatchesText(store_->FindEntries("reports", Pdq(2))->at(0)), "none");
+
+  // One for an entry without: it takes it, with a revision of its own, so
+  // that a reader of the change log sees the entry again (and only it).
+  now_ms_ += 5000;
+  again = Add("reports", {ActiveWithPatches(Pdq(2), TestPatches(8)),
+                          ActiveWithPatches(Pdq(4), TestPatches(9))});
+  EXPECT_EQ(again.added, 1u);
+  EXPECT_EQ(again.unchanged, 1u);
+  EXPECT_EQ(again.signed_existing, 1u);
+  EXPECT_EQ(again.revision, revision + 1);
+  const Entry signed_entry = store_->FindEntries("reports", Pdq(2))->at(0);
+  EXPECT_EQ(PatchesText(signed_entry), hash::FormatPatches(TestPatches(8)));
+  EXPECT_EQ(signed_entry.updated_at_ms, now_ms_.load());
+  const auto changes = Changes("reports", revision);
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].second.input.signal, Pdq(2));
+  EXPECT_EQ(changes[1].second.input.signal, Pdq(4));
+  EXPECT_EQ(StatsOf("reports").active_pdq, 4);
+  EXPECT_EQ(StatsOf("reports").revision, revision + 1);
+  EntryFilter with_patches;
+  with_patches.with_patches = true;
+  EXPECT_THAT(SignalsOf(Scan("reports", with_patches)),
+              ElementsAre(Pdq(1), Pdq(2), Pdq(4)));
+  EXPECT_EQ(PatchesText(store_->FindEntries("reports", Pdq(3))->at(0)), "none");
   ExpectIntact();
 }
 

@@ -153,6 +153,35 @@ TEST_F(RobustCliTest, TheSecondStageFindsACropPdqMisses) {
   EXPECT_EQ(Run("match -q --robust " + other).out, other + ": no match\n");
 }
 
+TEST_F(RobustCliTest, ReimportingWithSignaturesSignsTheHashesABankHad) {
+  for (int i = 1; i <= 2; ++i) {
+    Write("bank/picture-" + std::to_string(i) + ".bmp",
+          testing::Bmp(testing::TexturedPicture(60 + i)));
+  }
+  const std::string crop =
+      Write("crop.bmp",
+            testing::Bmp(testing::Middle(testing::TexturedPicture(62))))
+          .string();
+  const std::string bank = (dir_ / "bank").string();
+  const fs::path plain =
+      Write("plain.tsv", Rempart("hash -q --format tsv " + bank).out);
+  const fs::path signed_list = Write(
+      "signed.tsv", Rempart("hash -q --patches --format tsv " + bank).out);
+  ASSERT_EQ(Run("bank create hotline").exit_code, 0);
+  ASSERT_EQ(Run("bank import hotline -q " + plain.string()).exit_code, 0);
+  EXPECT_EQ(Run("match -q --robust " + crop).out, crop + ": no match\n");
+
+  const CommandRun again =
+      Run("bank import hotline -q " + signed_list.string());
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("0 new, 6 already present (2 of them took a patch "
+                           "signature)"),
+            std::string::npos)
+      << again.err;
+  EXPECT_NE(Run("match -q --robust " + crop).out.find("second stage"),
+            std::string::npos);
+}
+
 TEST_F(RobustCliTest, ExportsCarryTheSignaturesAndRevocationStopsThem) {
   BankThreePictures();
   const fs::path exported = dir_ / "export.tsv";

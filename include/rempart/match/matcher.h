@@ -170,6 +170,10 @@ class Matcher {
   Status LoadBank(const std::string& name);
   Status CatchUp(const std::string& name, LoadedBank& bank,
                  std::size_t& applied);
+  // Whether `entry` (an active PDQ entry with a signature, from the change
+  // log) is in `bank` already — it took its signature after it was loaded —
+  // so that only the signature is added, not its hash a second time.
+  static bool Signed(const LoadedBank& bank, const store::Entry& entry);
   Result<std::vector<LoadedBank*>> Select(std::span<const std::string> banks,
                                           std::vector<std::string>& names);
   Result<std::vector<Hit>> ToHits(

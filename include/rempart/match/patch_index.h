@@ -70,6 +70,10 @@ class PatchIndex {
     return ids_.size() - revoked_.size();
   }
   [[nodiscard]] std::size_t patches() const { return stored_.size(); }
+  // Whether `id` was added (revoked since or not).
+  [[nodiscard]] bool contains(std::int64_t id) const {
+    return ids_.contains(id);
+  }
   [[nodiscard]] std::size_t memory_bytes() const;
 
   // Every bank picture with at least one vote, with its largest agreeing

@@ -127,9 +127,13 @@ struct AddOutcome {
   std::size_t added = 0;
   // Inputs whose signal was already in the bank (or earlier in the batch).
   std::size_t unchanged = 0;
+  // Of those, the PDQ entries that had no patch signature and took the one
+  // given (stamped with the call's revision, so that matchers pick it up).
+  std::size_t signed_existing = 0;
   // Ids of the created entries, in input order.
   std::vector<std::int64_t> added_ids;
-  // The revision stamped on the created entries; 0 when none was created.
+  // The revision stamped on the created (or newly signed) entries; 0 when
+  // there is none.
   std::int64_t revision = 0;
 };
 
@@ -189,9 +193,11 @@ class Store {
   // audited). Audited as "entries.add", target the bank, details
   // {"added":N,"unchanged":N,"revision":R}, plus "videos":N (the kVpdq
   // entries added) and "patches":N (the entries added with a patch
-  // signature) when N > 0. A kVpdq entry's frames and a PDQ entry's patch
-  // signature are written in the same transaction; an unchanged entry keeps
-  // the signature it has, or its lack of one.
+  // signature, new entries and existing ones alike) when N > 0. A kVpdq
+  // entry's frames and a PDQ entry's patch signature are written in the
+  // same transaction. An entry already there keeps the signature it has; one
+  // without takes the one given (AddOutcome::signed_existing): re-importing
+  // a list made with `rempart hash --patches` signs the hashes a bank had.
   virtual Result<AddOutcome> AddEntries(std::string_view bank,
                                         std::span<const NewEntry> entries,
                                         const Actor& actor) = 0;

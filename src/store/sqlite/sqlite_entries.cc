@@ -21,7 +21,7 @@ namespace rempart::store::sqlite {
 Result<std::shared_ptr<EntryWriter>> EntryWriter::Make(
     std::shared_ptr<Connection> connection) {
   std::shared_ptr<EntryWriter> writer(new EntryWriter(std::move(connection)));
-  const std::array<std::pair<const char*, StatementPtr*>, 8> statements = {{
+  const std::array<std::pair<const char*, StatementPtr*>, 9> statements = {{
       {"SELECT id, name, description, created_at, active_pdq, active_md5, "
        "active_sha256, revoked, revision, active_vpdq FROM banks "
        "WHERE name = ?1",
@@ -48,6 +48,12 @@ Result<std::shared_ptr<EntryWriter>> EntryWriter::Make(
        &writer->insert_frames_},
       {"INSERT INTO entry_patches(entry_id, patches) VALUES (?1, ?2)",
        &writer->insert_patches_},
+      // An existing PDQ entry without a signature takes one: flagged and
+      // stamped, so a reader of the change log sees it again.
+      {"UPDATE entries SET has_patches = 1, revision = ?4, updated_at = ?5 "
+       "WHERE bank_id = ?1 AND kind = ?2 AND value = ?3 AND kind = 0 "
+       "AND has_patches = 0 RETURNING id",
+       &writer->sign_entry_},
   }};
   for (const auto& [sql, statement] : statements) {
     REMPART_RETURN_IF_ERROR(
@@ -148,6 +154,31 @@ Status EntryWriter::AddPatches(std::int64_t entry_id,
   return connection_->StepDone(statement, "add a patch signature");
 }
 
+Result<std::int64_t> EntryWriter::SignExisting(std::int64_t bank_id,
+                                               const EntryInput& input,
+                                               std::int64_t revision,
+                                               std::int64_t now) {
+  sqlite3_stmt* statement = sign_entry_.get();
+  ResetOnExit reset(statement);
+  Binder bind(statement);
+  bind.Int(1, bank_id)
+      .Int(2, KindCode(input.signal.kind()))
+      .Blob(3, input.signal.bytes())
+      .Int(4, revision)
+      .Int(5, now);
+  if (bind.code() != SQLITE_OK) return connection_->Error(bind.code(), "bind");
+  const int code = sqlite3_step(statement);
+  if (code == SQLITE_DONE) return std::int64_t{0};  // Signed already.
+  if (code != SQLITE_ROW) return connection_->Error(code, "sign an entry");
+  const std::int64_t id = sqlite3_column_int64(statement, 0);
+  // RETURNING gives the row before the update is done: step to the end.
+  if (const int done = sqlite3_step(statement); done != SQLITE_DONE) {
+    return connection_->Error(done, "sign an entry");
+  }
+  REMPART_RETURN_IF_ERROR(AddPatches(id, *input.patches));
+  return id;
+}
+
 Result<AddOutcome> EntryWriter::Add(std::string_view bank,
                                     std::span<const NewEntry> entries,
                                     const Actor& actor,
@@ -201,6 +232,14 @@ Result<AddOutcome> EntryWriter::Add(std::string_view bank,
     if (code != SQLITE_DONE) return connection_->Error(code, "add entry");
     if (sqlite3_changes(connection_->db()) == 0) {
       ++outcome.unchanged;
+      if (input.patches) {
+        auto signed_id = SignExisting(row->id, input, revision, now);
+        if (!signed_id) return signed_id.error();
+        if (*signed_id > 0) {
+          ++outcome.signed_existing;
+          ++signatures;
+        }
+      }
       if (entry_ids != nullptr) {
         sqlite3_stmt* find = find_entry_id_.get();
         ResetOnExit reset_find(find);
@@ -236,7 +275,7 @@ Result<AddOutcome> EntryWriter::Add(std::string_view bank,
       ++delta.active.at(KindCode(input.signal.kind()));
     }
   }
-  if (outcome.added > 0) {
+  if (outcome.added > 0 || outcome.signed_existing > 0) {
     REMPART_RETURN_IF_ERROR(SetRevision(revision));
     REMPART_RETURN_IF_ERROR(ApplyDelta(row->id, delta, revision));
     outcome.revision = revision;

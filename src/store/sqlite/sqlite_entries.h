@@ -66,6 +66,12 @@ class EntryWriter {
   // Stores the frames of the new video entry `entry_id`.
   Status AddFrames(std::int64_t entry_id,
                    std::span<const hash::VpdqFrame> frames);
+  // Flags the PDQ entry of `bank_id` holding input.signal, when it has no
+  // signature, stamps it with `revision` and stores input.patches; its id,
+  // or 0 when it had a signature already.
+  Result<std::int64_t> SignExisting(std::int64_t bank_id,
+                                    const EntryInput& input,
+                                    std::int64_t revision, std::int64_t now);
   // Stores the patch signature of the new PDQ entry `entry_id`.
   Status AddPatches(std::int64_t entry_id,
                     const hash::PatchSignature& signature);
@@ -79,6 +85,7 @@ class EntryWriter {
   StatementPtr find_entry_id_;
   StatementPtr insert_frames_;
   StatementPtr insert_patches_;
+  StatementPtr sign_entry_;
 };
 
 }  // namespace rempart::store::sqlite
