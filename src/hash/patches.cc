@@ -109,6 +109,9 @@ void GaussianBlur(const Plane& src, float sigma, Plane& dst,
   const int w = src.width;
   const int h = src.height;
   temp.resize(static_cast<std::size_t>(w) * h);
+  // Rows: taps outer and pixels inner, so the inner loop vectorises (a
+  // dot product per pixel would not, being a float reduction).
+  const int inner_end = std::max(radius, w - radius);
   for (int y = 0; y < h; ++y) {
     const float* in = src.pixels.data() + static_cast<std::size_t>(y) * w;
     float* out = temp.data() + static_cast<std::size_t>(y) * w;
@@ -119,13 +122,14 @@ void GaussianBlur(const Plane& src, float sigma, Plane& dst,
       }
       out[x] = sum;
     };
-    const int inner_end = std::max(radius, w - radius);
     for (int x = 0; x < std::min(radius, w); ++x) edge(x);
-    for (int x = radius; x < inner_end; ++x) {
-      const float* window = in + x - radius;
-      float sum = 0;
-      for (int i = 0; i <= 2 * radius; ++i) sum += kernel[i] * window[i];
-      out[x] = sum;
+    if (inner_end > radius) {
+      std::fill(out + radius, out + inner_end, 0.0f);
+      for (int i = 0; i <= 2 * radius; ++i) {
+        const float tap = kernel[i];
+        const float* shifted = in + i - radius;
+        for (int x = radius; x < inner_end; ++x) out[x] += tap * shifted[x];
+      }
     }
     for (int x = std::max(radius, inner_end); x < w; ++x) edge(x);
   }
@@ -172,12 +176,53 @@ float Sample(const Plane& plane, float x, float y) {
   return top * (1 - fy) + bottom * fy;
 }
 
+// PDQ's 16×16 DCT of a 64×64 window, summed in another order than
+// internal::Dct() (which must follow the reference's): every loop is
+// element-wise, so it vectorises. Patches need no reference's bits, only
+// the same bits on every build, which IEEE arithmetic without contraction
+// gives.
+void PatchDct(const Buffer64& buffer, Dct16& out) {
+  using internal::kDctSide;
+  const auto& matrix = internal::DctMatrix();  // 16 × 64, row-major.
+  static const auto transposed = [&matrix] {
+    internal::DctMatrixTable table{};  // 64 × 16: column k of the matrix.
+    for (int i = 0; i < kDctSide; ++i) {
+      for (int k = 0; k < kBufferSide; ++k) {
+        table[k * kDctSide + i] = matrix[i * kBufferSide + k];
+      }
+    }
+    return table;
+  }();
+  internal::DctMatrixTable temp{};  // 16 × 64: the matrix times the window.
+  for (int i = 0; i < kDctSide; ++i) {
+    float* row = temp.data() + static_cast<std::size_t>(i) * kBufferSide;
+    for (int k = 0; k < kBufferSide; ++k) {
+      const float weight = matrix[i * kBufferSide + k];
+      const float* src =
+          buffer.data() + static_cast<std::size_t>(k) * kBufferSide;
+      for (int j = 0; j < kBufferSide; ++j) row[j] += weight * src[j];
+    }
+  }
+  out.fill(0.0f);
+  for (int i = 0; i < kDctSide; ++i) {
+    const float* row = temp.data() + static_cast<std::size_t>(i) * kBufferSide;
+    float* line = out.data() + static_cast<std::size_t>(i) * kDctSide;
+    for (int k = 0; k < kBufferSide; ++k) {
+      const float value = row[k];
+      const float* basis = transposed.data() + k * kDctSide;
+      for (int j = 0; j < kDctSide; ++j) line[j] += value * basis[j];
+    }
+  }
+}
+
 }  // namespace
 
 struct PatchHasher::Scratch {
   Plane work;
   // octaves[o][i]: Gaussian images, kScalesPerOctave + 3 per octave.
   std::vector<std::vector<Plane>> octaves;
+  std::vector<Plane> dogs;  // Differences of one octave's neighbours.
+  Plane base;               // The next octave's first image.
   std::vector<float> luma;
   std::vector<float> temp;
 };
@@ -191,6 +236,7 @@ PatchOptions BankPatchOptions() {
   options.work_side = 512;
   options.min_sigma = 3.0f;
   options.contrast = 0.5f;
+  options.min_quality = 15;
   return options;
 }
 
@@ -202,6 +248,10 @@ PatchOptions QueryPatchOptions() {
   options.contrast = 0.5f;
   options.dihedral = true;
   options.turns = {-8.0f, -4.0f, 4.0f, 8.0f};
+  options.min_quality = 15;
+  // Coarser for crops (the bank's blobs zoomed in), finer for screenshots
+  // (the bank's blobs shrunk); no turns on these looks (ROBUSTNESS.md).
+  options.passes = {{320, 150}, {1024, 200}};
   return options;
 }
 
@@ -255,14 +305,18 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
   // The scale space: octaves of Gaussian images, halving until too small.
   const int per_octave = kScalesPerOctave + 3;
   const float k = std::pow(2.0f, 1.0f / kScalesPerOctave);
-  s.octaves.clear();
-  Plane base;
+  // Planes are kept in the scratch between calls: a query hashes three
+  // looks, and fresh planes cost page faults.
+  int octave_count = 0;
   GaussianBlur(s.work,
                std::sqrt(kBaseSigma * kBaseSigma - kAssumedBlur * kAssumedBlur),
-               base, s.temp);
-  while (std::min(base.width, base.height) >= 16) {
-    std::vector<Plane> octave(per_octave);
-    octave[0] = base;
+               s.base, s.temp);
+  while (std::min(s.base.width, s.base.height) >= 16) {
+    if (static_cast<int>(s.octaves.size()) <= octave_count) {
+      s.octaves.emplace_back(per_octave);
+    }
+    auto& octave = s.octaves[octave_count];
+    std::swap(octave[0], s.base);
     for (int i = 1; i < per_octave; ++i) {
       const float previous =
           kBaseSigma * std::pow(k, static_cast<float>(i - 1));
@@ -272,7 +326,7 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
     }
     // The next octave starts from the image at twice the base scale.
     const Plane& twice = octave[kScalesPerOctave];
-    Plane half;
+    Plane& half = s.base;
     half.width = twice.width / 2;
     half.height = twice.height / 2;
     half.pixels.resize(static_cast<std::size_t>(half.width) * half.height);
@@ -282,17 +336,17 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
             twice.at(2 * x, 2 * y);
       }
     }
-    s.octaves.push_back(std::move(octave));
-    base = std::move(half);
+    ++octave_count;
   }
 
   // Extrema of the differences of Gaussians.
   std::vector<Blob> blobs;
-  for (int o = 0; o < static_cast<int>(s.octaves.size()); ++o) {
+  s.dogs.resize(per_octave - 1);
+  auto& dogs = s.dogs;
+  for (int o = 0; o < octave_count; ++o) {
     const auto& octave = s.octaves[o];
     const int w = octave[0].width;
     const int h = octave[0].height;
-    std::vector<Plane> dogs(per_octave - 1);
     for (int i = 0; i + 1 < per_octave; ++i) {
       dogs[i].width = w;
       dogs[i].height = h;
@@ -309,7 +363,9 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
           const float v = d.at(x, y);
           if (std::abs(v) < options.contrast) continue;
           bool extremum = true;
-          for (int di = -1; di <= 1 && extremum; ++di) {
+          // The same scale first: most points fail there.
+          for (const int di : {0, -1, 1}) {
+            if (!extremum) break;
             const Plane& n = dogs[i + di];
             for (int dy = -1; dy <= 1 && extremum; ++dy) {
               for (int dx = -1; dx <= 1; ++dx) {
@@ -384,7 +440,7 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
     // across it, already smoothed at that octave's base scale.
     const float side = 2 * half;
     int octave = 0;
-    while (octave + 1 < static_cast<int>(s.octaves.size()) &&
+    while (octave + 1 < octave_count &&
            side / std::pow(2.0f, static_cast<float>(octave + 1)) >=
                kBufferSide) {
       ++octave;
@@ -397,14 +453,63 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
       const float radians = degrees * 3.14159265f / 180.0f;
       const float c = std::cos(radians);
       const float sn = std::sin(radians);
+      // The window turned counter-clockwise by `degrees` (y down): its
+      // pixel (u, v) from the centre samples the plane at
+      // ((blob.x + c·u + sn·v) / unit, (blob.y − sn·u + c·v) / unit).
+      // Plane coordinates are affine in the buffer's column j and row i:
+      // the window's first pixel plus a step along each (unit is a power
+      // of two, so dividing by it is exact).
+      const float first = -half + 0.5f * step;
+      const float inverse = 1.0f / unit;
+      const float along_x = c * step * inverse;    // Per column j.
+      const float along_y = -sn * step * inverse;  // Per column j.
+      const float down_x = sn * step * inverse;    // Per row i.
+      const float down_y = c * step * inverse;     // Per row i.
+      const float origin_x = (blob.x + c * first + sn * first) * inverse;
+      const float origin_y = (blob.y - sn * first + c * first) * inverse;
+      // The corners, computed as the loop computes them: when all four
+      // are inside, every sample is.
+      float low_x = F(plane.width);
+      float low_y = F(plane.height);
+      float high_x = -1;
+      float high_y = -1;
+      for (const int i : {0, kBufferSide - 1}) {
+        for (const int j : {0, kBufferSide - 1}) {
+          const float px = (origin_x + down_x * F(i)) + along_x * F(j);
+          const float py = (origin_y + down_y * F(i)) + along_y * F(j);
+          low_x = std::min(low_x, px);
+          high_x = std::max(high_x, px);
+          low_y = std::min(low_y, py);
+          high_y = std::max(high_y, py);
+        }
+      }
+      const bool inside = low_x >= 0 && low_y >= 0 &&
+                          high_x < F(plane.width - 1) &&
+                          high_y < F(plane.height - 1);
       for (int i = 0; i < kBufferSide; ++i) {
-        const float v = -half + (F(i) + 0.5f) * step;
+        float* row = buffer.data() + i * kBufferSide;
+        const float row_x = origin_x + down_x * F(i);
+        const float row_y = origin_y + down_y * F(i);
+        if (!inside) {
+          for (int j = 0; j < kBufferSide; ++j) {
+            row[j] =
+                Sample(plane, row_x + along_x * F(j), row_y + along_y * F(j));
+          }
+          continue;
+        }
+        // The whole window is inside the plane: bilinear without checks.
         for (int j = 0; j < kBufferSide; ++j) {
-          const float u = -half + (F(j) + 0.5f) * step;
-          // The window turned counter-clockwise by `degrees` (y down).
-          const float px = (blob.x + c * u + sn * v) / unit;
-          const float py = (blob.y - sn * u + c * v) / unit;
-          buffer[i * kBufferSide + j] = Sample(plane, px, py);
+          const float px = row_x + along_x * F(j);
+          const float py = row_y + along_y * F(j);
+          const int x0 = static_cast<int>(px);
+          const int y0 = static_cast<int>(py);
+          const float fx = px - F(x0);
+          const float fy = py - F(y0);
+          const float* top = plane.pixels.data() +
+                             static_cast<std::size_t>(y0) * plane.width + x0;
+          const float* bottom = top + plane.width;
+          row[j] = (top[0] + (top[1] - top[0]) * fx) * (1 - fy) +
+                   (bottom[0] + (bottom[1] - bottom[0]) * fx) * fy;
         }
       }
     };
@@ -412,7 +517,7 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
     const int quality = internal::Quality(buffer);
     if (quality < options.min_quality) continue;
     Dct16 dct;
-    internal::Dct(buffer, dct);
+    PatchDct(buffer, dct);
     Patch patch;
     patch.x = blob.x / F(work_w);
     patch.y = blob.y / F(work_h);
@@ -429,11 +534,23 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
     for (float degrees : options.turns) {
       sample(degrees);
       Dct16 turned;
-      internal::Dct(buffer, turned);
+      PatchDct(buffer, turned);
       patch.turned.push_back(internal::Threshold(turned));
     }
     kept.push_back(blob);
     patches.push_back(patch);
+  }
+  if (!options.passes.empty()) {
+    PatchOptions pass = options;
+    pass.passes.clear();
+    pass.turns.clear();
+    for (const PatchOptions::Pass& more : options.passes) {
+      pass.work_side = more.work_side;
+      pass.max_patches = more.max_patches;
+      auto extra = Hash(image, pass);
+      if (!extra) return extra.error();
+      patches.insert(patches.end(), extra->begin(), extra->end());
+    }
   }
   return patches;
 }

@@ -298,6 +298,52 @@ TEST(PatchHasherTest, OneTurnedHashPerAngle) {
   }
 }
 
+TEST(PatchHasherTest, PassesAppendEachLookWithoutTurns) {
+  const Image picture = TexturedPicture(12);
+  PatchOptions main;
+  main.max_patches = 20;
+  main.dihedral = true;
+  main.turns = {-4.0f, 4.0f};
+  PatchOptions coarse = main;
+  coarse.work_side = 256;
+  coarse.max_patches = 8;
+  coarse.turns.clear();
+  PatchOptions fine = main;
+  fine.work_side = 900;
+  fine.max_patches = 12;
+  fine.turns.clear();
+  const auto alone = HashOrDie(picture, main);
+  const auto coarser = HashOrDie(picture, coarse);
+  const auto finer = HashOrDie(picture, fine);
+  ASSERT_FALSE(alone.empty());
+  ASSERT_FALSE(coarser.empty());
+  ASSERT_FALSE(finer.empty());
+
+  PatchOptions looks = main;
+  looks.passes = {{256, 8}, {900, 12}};
+  const auto all = HashOrDie(picture, looks);
+  ASSERT_EQ(all.size(), alone.size() + coarser.size() + finer.size());
+  std::vector<Patch> expected = alone;
+  expected.insert(expected.end(), coarser.begin(), coarser.end());
+  expected.insert(expected.end(), finer.begin(), finer.end());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].hash, expected[i].hash) << "patch " << i;
+    EXPECT_EQ(all[i].x, expected[i].x) << "patch " << i;
+    EXPECT_EQ(all[i].side, expected[i].side) << "patch " << i;
+    EXPECT_TRUE(all[i].dihedral.has_value()) << "patch " << i;
+    EXPECT_EQ(all[i].turned.size(), i < alone.size() ? 2u : 0u)
+        << "patch " << i;
+  }
+  // The coarse look's windows are larger than the main look's smallest.
+  const auto smallest = [](const std::vector<Patch>& patches) {
+    float side = 1;
+    for (const Patch& patch : patches) side = std::min(side, patch.side);
+    return side;
+  };
+  EXPECT_GT(smallest(coarser), smallest(alone));
+  EXPECT_LT(smallest(finer), smallest(alone));
+}
+
 TEST(PatchHasherTest, HalfSizeCopyFindsTheOriginalsPatches) {
   const Image picture = TexturedPicture(10);
   PatchOptions options;

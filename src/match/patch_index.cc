@@ -18,7 +18,16 @@ struct Vote {
   float scale;   // Query patch side over bank patch side.
   float qx, qy;  // Query patch centre, in the posed query's pixels.
   float bx, by;  // Bank patch centre, in the bank picture's pixels.
+  float turn;    // The pose's turn in radians (0 for dihedral variants).
 };
+
+// How far two votes of one geometry may disagree. The same picture's votes
+// agree far closer (ROBUSTNESS.md has the measured spread): within 0.12 in
+// log scale, 0.08 in log length and 0.05 rad of the pose's turn.
+constexpr float kScaleTolerance = 0.2f;    // |log| of the patch scale ratios.
+constexpr float kLengthTolerance = 0.15f;  // |log| of the layout's lengths.
+constexpr float kAngleTolerance = 0.1f;    // Radians (6°) off the pose's turn.
+constexpr float kRadiansPerDegree = 3.14159265f / 180.0f;
 
 // Where pixel (x, y) of a width × height picture lands once the picture is
 // turned or mirrored as dihedral variant `v` says (hash/pdq.h's order).
@@ -68,7 +77,7 @@ int GroupAround(const std::vector<Vote>& votes, std::size_t seed,
   for (std::size_t j = 0; j < votes.size(); ++j) {
     const Vote& b = votes[j];
     if (j == seed || b.pose != a.pose) continue;
-    if (std::abs(std::log(b.scale / a.scale)) > 0.35f) continue;
+    if (std::abs(std::log(b.scale / a.scale)) > kScaleTolerance) continue;
     const float qdx = b.qx - a.qx;
     const float qdy = b.qy - a.qy;
     const float bdx = (b.bx - a.bx) * a.scale;
@@ -76,10 +85,10 @@ int GroupAround(const std::vector<Vote>& votes, std::size_t seed,
     const float qlen = std::hypot(qdx, qdy);
     const float blen = std::hypot(bdx, bdy);
     if (qlen < 1e-3f || blen < 1e-3f) continue;
-    if (std::abs(std::log(qlen / blen)) > 0.25f) continue;
+    if (std::abs(std::log(qlen / blen)) > kLengthTolerance) continue;
     const float angle =
         std::atan2(qdx * bdy - qdy * bdx, qdx * bdx + qdy * bdy);
-    if (std::abs(angle) > 0.26f) continue;  // 15°
+    if (std::abs(angle - a.turn) > kAngleTolerance) continue;
     const bool reused = std::any_of(group.begin(), group.end(), [&](auto g) {
       return votes[g].bank_patch == b.bank_patch ||
              votes[g].query_patch == b.query_patch;
@@ -191,6 +200,7 @@ std::vector<PatchCandidate> PatchIndex::Search(
   std::vector<hash::PdqHash> hashes;
   std::vector<Posed> posed;
   std::vector<std::pair<int, hash::PdqHash>> poses;
+  const std::vector<float> turns = hash::QueryPatchOptions().turns;
   for (int q = 0; q < static_cast<int>(query.patches.size()); ++q) {
     const hash::Patch& patch = query.patches[q];
     Poses(patch, poses);
@@ -213,9 +223,13 @@ std::vector<PatchCandidate> PatchIndex::Search(
     for (const index::Match& match : found[k]) {
       const Stored& stored = stored_[match.id];
       if (!revoked_.empty() && revoked_.contains(stored.id)) continue;
-      by_picture[stored.id].push_back({p.patch, match.id, p.pose,
-                                       match.distance, p.side / stored.side,
-                                       p.x, p.y, stored.x, stored.y});
+      const int turn = p.pose - hash::kDihedralCount;
+      by_picture[stored.id].push_back(
+          {p.patch, match.id, p.pose, match.distance, p.side / stored.side, p.x,
+           p.y, stored.x, stored.y,
+           turn >= 0 && turn < static_cast<int>(turns.size())
+               ? turns[turn] * kRadiansPerDegree
+               : 0.0f});
     }
   }
   std::vector<PatchCandidate> candidates;

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -230,4 +232,100 @@ TEST(PatchIndexEmptyTest, HasNoCandidates) {
 }
 
 }  // namespace
+// Two-patch signatures whose geometry is set by hand: the bank's second
+// patch is `bank_degrees` round the first from where the query's is, and
+// the query's hashes equal the bank's only in pose `pose` (0: upright, or
+// 8 + i: QueryPatchOptions().turns[i]).
+struct Layout {
+  PatchSignature bank;
+  PatchSignature query;
+};
+Layout TwoPatchLayout(double bank_degrees, int pose) {
+  const hash::PdqHash first({0x0123456789abcdefULL, 0xfedcba9876543210ULL,
+                             0x0f0f0f0f0f0f0f0fULL, 0x00ff00ff00ff00ffULL});
+  const hash::PdqHash second({0x1111111111111111ULL, 0x2222222222222222ULL,
+                              0x3333333333333333ULL, 0x4444444444444444ULL});
+  const hash::PdqHash unlike({0xaaaaaaaaaaaaaaaaULL, 0x5555555555555555ULL,
+                              0xccccccccccccccccULL, 0x3c3c3c3c3c3c3c3cULL});
+  const double radians = bank_degrees * 3.14159265358979 / 180.0;
+  Layout layout;
+  layout.bank = {1000, 1000, {}};
+  layout.query = {1000, 1000, {}};
+  const auto bank_patch = [&](float x, float y, const hash::PdqHash& hash) {
+    hash::Patch patch;
+    patch.x = x;
+    patch.y = y;
+    patch.side = 0.05f;
+    patch.hash = hash;
+    layout.bank.patches.push_back(patch);
+  };
+  bank_patch(0.3f, 0.5f, first);
+  bank_patch(static_cast<float>(0.3 + 0.3 * std::cos(radians)),
+             static_cast<float>(0.5 + 0.3 * std::sin(radians)), second);
+  const std::size_t turns = QueryPatchOptions().turns.size();
+  const auto query_patch = [&](float x, const hash::PdqHash& hash) {
+    hash::Patch patch;
+    patch.x = x;
+    patch.y = 0.5f;
+    patch.side = 0.05f;
+    patch.hash = pose == 0 ? hash : unlike;
+    std::array<hash::PdqHash, hash::kDihedralCount> variants;
+    variants.fill(unlike);
+    variants[0] = patch.hash;
+    patch.dihedral = variants;
+    patch.turned.assign(turns, unlike);
+    if (pose >= hash::kDihedralCount) {
+      patch.turned[static_cast<std::size_t>(pose - hash::kDihedralCount)] =
+          hash;
+    }
+    layout.query.patches.push_back(patch);
+  };
+  query_patch(0.3f, first);
+  query_patch(0.6f, second);
+  return layout;
+}
+
+TEST(PatchIndexGeometryTest, TheLayoutMustTurnWithThePose) {
+  const std::vector<float> turns = QueryPatchOptions().turns;
+  ASSERT_EQ(turns.size(), 4u);
+  ASSERT_FLOAT_EQ(turns[3], 8.0f);
+  const int upright = 0;
+  const int turned_8 = hash::kDihedralCount + 3;
+  // Upright hashes and an upright layout: one geometry.
+  auto layout = TwoPatchLayout(0.0, upright);
+  EXPECT_EQ(CheckPatches(layout.query, layout.bank).group, 2);
+  // Hashes that agree only once turned 8°, in a layout turned 8° the same
+  // way: one geometry.
+  layout = TwoPatchLayout(8.0, turned_8);
+  EXPECT_EQ(CheckPatches(layout.query, layout.bank).group, 2);
+  // The same hashes in an upright layout, or an upright pose in a layout
+  // turned 8° or the other way: two patches that disagree.
+  layout = TwoPatchLayout(0.0, turned_8);
+  EXPECT_EQ(CheckPatches(layout.query, layout.bank).group, 1);
+  layout = TwoPatchLayout(8.0, upright);
+  EXPECT_EQ(CheckPatches(layout.query, layout.bank).group, 1);
+  layout = TwoPatchLayout(-8.0, turned_8);
+  EXPECT_EQ(CheckPatches(layout.query, layout.bank).group, 1);
+  // Within the tolerance of 6°.
+  layout = TwoPatchLayout(4.0, upright);
+  EXPECT_EQ(CheckPatches(layout.query, layout.bank).group, 2);
+  layout = TwoPatchLayout(12.0, turned_8);
+  EXPECT_EQ(CheckPatches(layout.query, layout.bank).group, 2);
+}
+
+TEST(PatchIndexGeometryTest, ScaleAndLengthMustAgree) {
+  // The second bank patch 25 % larger than its query patch while the
+  // first is not: the two votes' scales disagree.
+  auto layout = TwoPatchLayout(0.0, 0);
+  layout.bank.patches[1].side = 0.0625f;
+  EXPECT_EQ(CheckPatches(layout.query, layout.bank).group, 1);
+  // 10 % is within the tolerance.
+  layout.bank.patches[1].side = 0.055f;
+  EXPECT_EQ(CheckPatches(layout.query, layout.bank).group, 2);
+  // The bank's patches 25 % further apart than the query's.
+  layout = TwoPatchLayout(0.0, 0);
+  layout.bank.patches[1].x = 0.3f + 0.375f;
+  EXPECT_EQ(CheckPatches(layout.query, layout.bank).group, 1);
+}
+
 }  // namespace rempart::match

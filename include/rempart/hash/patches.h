@@ -72,6 +72,17 @@ struct PatchOptions {
   // Also hash every window turned by these angles (degrees,
   // counter-clockwise), for pictures turned a little: Patch::turned.
   std::vector<float> turns;
+  // Further looks at the same picture at other work sides, their patches
+  // appended (strongest first within each look), with the same options
+  // but no turns. A query looked at coarser and finer than the bank finds
+  // the bank's blobs in a picture zoomed in (a crop: its blobs grow past
+  // the strongest few hundred) and shrunk (a screenshot: they fall below
+  // min_sigma).
+  struct Pass {
+    int work_side = 0;
+    int max_patches = 0;
+  };
+  std::vector<Pass> passes;
 };
 
 // Most patches a signature may hold (what stores and parsers accept).
@@ -86,13 +97,14 @@ struct PatchSignature {
   std::vector<Patch> patches;
 };
 
-// How a bank picture is hashed: 64 patches at 512 px, the signature that is
-// stored and shared (2,503 bytes). The second stage's trials behind these
-// numbers are in docs/ROBUSTNESS.md.
+// How a bank picture is hashed: 64 patches at 512 px, windows of quality 15
+// or more, the signature that is stored and shared (2,503 bytes). The
+// second stage's trials behind these numbers are in docs/ROBUSTNESS.md.
 PatchOptions BankPatchOptions();
 // How a query picture is hashed: 300 patches at 640 px, with the eight
-// dihedral variants and turns of ±4° and ±8° of each. Stays where it is
-// computed.
+// dihedral variants and turns of ±4° and ±8° of each, then 150 more at
+// 320 px and 200 at 1024 px with their dihedral variants (passes). Stays
+// where it is computed.
 PatchOptions QueryPatchOptions();
 
 class PatchHasher {

@@ -7,10 +7,10 @@
 // Votes for one picture count only when they agree on one geometry: the
 // same orientation and turn, the same scale ratio (patch side over patch
 // side), and the same layout (the vector between two query patches is the
-// bank vector scaled, within a few degrees). A picture matches when at
-// least `min_group` votes agree. Unrelated pictures share a patch now and
-// then (sky, foliage, walls); they almost never share two in the same
-// geometry.
+// bank vector scaled, and turned by the pose's turn within 6°). A picture
+// matches when at least `min_group` votes agree. Unrelated pictures share a
+// patch now and then (sky, foliage, walls); they almost never share two in the
+// same geometry.
 //
 // Not thread-safe for Add() and Revoke(); Search() is const and may run
 // concurrently with other searches (the Matcher holds a bank's index behind
