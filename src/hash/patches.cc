@@ -124,26 +124,37 @@ void GaussianBlur(const Plane& src, float sigma, Plane& dst,
     };
     for (int x = 0; x < std::min(radius, w); ++x) edge(x);
     if (inner_end > radius) {
-      std::fill(out + radius, out + inner_end, 0.0f);
-      for (int i = 0; i <= 2 * radius; ++i) {
-        const float tap = kernel[i];
-        const float* shifted = in + i - radius;
-        for (int x = radius; x < inner_end; ++x) out[x] += tap * shifted[x];
+      // The kernel is symmetric: one product per pair of taps.
+      const float centre = kernel[radius];
+      for (int x = radius; x < inner_end; ++x) out[x] = centre * in[x];
+      for (int i = 1; i <= radius; ++i) {
+        const float tap = kernel[radius + i];
+        const float* left = in - i;
+        const float* right = in + i;
+        for (int x = radius; x < inner_end; ++x) {
+          out[x] += tap * (left[x] + right[x]);
+        }
       }
     }
     for (int x = std::max(radius, inner_end); x < w; ++x) edge(x);
   }
   dst.width = w;
   dst.height = h;
-  dst.pixels.assign(static_cast<std::size_t>(w) * h, 0.0f);
+  dst.pixels.resize(static_cast<std::size_t>(w) * h);
   for (int y = 0; y < h; ++y) {
     float* out = dst.pixels.data() + static_cast<std::size_t>(y) * w;
-    for (int i = -radius; i <= radius; ++i) {
-      const float* in =
-          temp.data() +
-          static_cast<std::size_t>(std::clamp(y + i, 0, h - 1)) * w;
-      const float k = kernel[i + radius];
-      for (int x = 0; x < w; ++x) out[x] += k * in[x];
+    const auto row = [&](int i) {
+      return temp.data() +
+             static_cast<std::size_t>(std::clamp(y + i, 0, h - 1)) * w;
+    };
+    const float* middle = row(0);
+    const float centre = kernel[radius];
+    for (int x = 0; x < w; ++x) out[x] = centre * middle[x];
+    for (int i = 1; i <= radius; ++i) {
+      const float* above = row(-i);
+      const float* below = row(i);
+      const float k = kernel[radius + i];
+      for (int x = 0; x < w; ++x) out[x] += k * (above[x] + below[x]);
     }
   }
 }
@@ -222,7 +233,9 @@ struct PatchHasher::Scratch {
   // octaves[o][i]: Gaussian images, kScalesPerOctave + 3 per octave.
   std::vector<std::vector<Plane>> octaves;
   std::vector<Plane> dogs;  // Differences of one octave's neighbours.
-  Plane base;               // The next octave's first image.
+  // Per row of a difference: neighbours' extremes (see the detector).
+  std::vector<float> high, low, around_high, around_low;
+  Plane base;  // The next octave's first image.
   std::vector<float> luma;
   std::vector<float> temp;
 };
@@ -343,6 +356,9 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
   std::vector<Blob> blobs;
   s.dogs.resize(per_octave - 1);
   auto& dogs = s.dogs;
+  for (auto* row : {&s.high, &s.low, &s.around_high, &s.around_low}) {
+    row->resize(static_cast<std::size_t>(work_w));
+  }
   for (int o = 0; o < octave_count; ++o) {
     const auto& octave = s.octaves[o];
     const int w = octave[0].width;
@@ -359,9 +375,33 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
     for (int i = 1; i + 1 < static_cast<int>(dogs.size()); ++i) {
       const Plane& d = dogs[i];
       for (int y = 1; y + 1 < h; ++y) {
+        // Each point's largest and smallest neighbour at its own scale, in
+        // loops that vectorise: only a point beyond both (a few in a
+        // hundred) is compared across scales.
+        const float* top =
+            d.pixels.data() + static_cast<std::size_t>(y - 1) * w;
+        const float* middle = top + w;
+        const float* bottom = middle + w;
+        float* high = s.high.data();
+        float* low = s.low.data();
+        for (int x = 0; x < w; ++x) {
+          high[x] = std::max(top[x], bottom[x]);
+          low[x] = std::min(top[x], bottom[x]);
+        }
+        float* around_high = s.around_high.data();
+        float* around_low = s.around_low.data();
         for (int x = 1; x + 1 < w; ++x) {
-          const float v = d.at(x, y);
+          around_high[x] =
+              std::max(std::max(std::max(high[x - 1], high[x]), high[x + 1]),
+                       std::max(middle[x - 1], middle[x + 1]));
+          around_low[x] =
+              std::min(std::min(std::min(low[x - 1], low[x]), low[x + 1]),
+                       std::min(middle[x - 1], middle[x + 1]));
+        }
+        for (int x = 1; x + 1 < w; ++x) {
+          const float v = middle[x];
           if (std::abs(v) < options.contrast) continue;
+          if (v > 0 ? v <= around_high[x] : v >= around_low[x]) continue;
           bool extremum = true;
           // The same scale first: most points fail there.
           for (const int di : {0, -1, 1}) {
@@ -526,7 +566,8 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
     patch.quality = quality;
     if (options.dihedral) {
       std::array<PdqHash, kDihedralCount> variants;
-      for (int v = 0; v < kDihedralCount; ++v) {
+      variants[0] = patch.hash;  // Dihedral::kOriginal.
+      for (int v = 1; v < kDihedralCount; ++v) {
         variants[v] = internal::Threshold(internal::DihedralDct(dct, v));
       }
       patch.dihedral = variants;
