@@ -260,7 +260,7 @@ CLI::App* AddHashCommand(CLI::App& app, HashCommandOptions& options) {
       "--patches", options.patches,
       "Also each photo's patch signature (tsv and json), for banks whose "
       "second stage finds crops, screenshots and overlays (~2.5 KB a photo, "
-      "~35 ms; docs/ROBUSTNESS.md)");
+      "~10 ms; docs/ROBUSTNESS.md)");
   command->add_flag(
       "--fast", options.fast,
       "Decode on a faster, inexact path. JPEGs: fast IDCT, luma only, about "

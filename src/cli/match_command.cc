@@ -203,7 +203,7 @@ CLI::App* AddMatchCommand(CLI::App& app, MatchCommandOptions& options) {
       "--robust", options.robust,
       "Photos: also the second stage, which finds cropped, framed, "
       "captioned, screenshotted and slightly turned copies of the pictures "
-      "banked with patch signatures (`rempart hash --patches`); ~130 ms more "
+      "banked with patch signatures (`rempart hash --patches`); ~120 ms more "
       "a photo (docs/ROBUSTNESS.md)");
   command->add_flag("--fast", options.fast,
                     "Decode large JPEGs and videos faster (inexact; "

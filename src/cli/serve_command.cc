@@ -119,7 +119,7 @@ CLI::App* AddServeCommand(CLI::App& app, ServeCommandOptions& options) {
       "--robust", options.robust,
       "Run the second stage on uploads to /v1/hash-match: finds cropped, "
       "framed, captioned, screenshotted and slightly turned copies of "
-      "pictures banked with patch signatures; ~130 ms a picture ([match] "
+      "pictures banked with patch signatures; ~120 ms a picture ([match] "
       "robust)");
   command->add_option("--web-root", options.web_root,
                       "Directory of the web pages to serve (default: the "
