@@ -220,7 +220,7 @@ void PatchDct(const Buffer64& buffer, Dct16& out) {
     float* line = out.data() + static_cast<std::size_t>(i) * kDctSide;
     for (int k = 0; k < kBufferSide; ++k) {
       const float value = row[k];
-      const float* basis = transposed.data() + k * kDctSide;
+      const float* basis = transposed.data() + static_cast<std::size_t>(k) * kDctSide;
       for (int j = 0; j < kDctSide; ++j) line[j] += value * basis[j];
     }
   }
@@ -527,7 +527,7 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
                           high_x < F(plane.width - 1) &&
                           high_y < F(plane.height - 1);
       for (int i = 0; i < kBufferSide; ++i) {
-        float* row = buffer.data() + i * kBufferSide;
+        float* row = buffer.data() + static_cast<std::size_t>(i) * kBufferSide;
         const float row_x = origin_x + down_x * F(i);
         const float row_y = origin_y + down_y * F(i);
         if (!inside) {
