@@ -220,7 +220,8 @@ void PatchDct(const Buffer64& buffer, Dct16& out) {
     float* line = out.data() + static_cast<std::size_t>(i) * kDctSide;
     for (int k = 0; k < kBufferSide; ++k) {
       const float value = row[k];
-      const float* basis = transposed.data() + static_cast<std::size_t>(k) * kDctSide;
+      const float* basis =
+          transposed.data() + static_cast<std::size_t>(k) * kDctSide;
       for (int j = 0; j < kDctSide; ++j) line[j] += value * basis[j];
     }
   }
