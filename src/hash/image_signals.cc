@@ -33,12 +33,15 @@ Result<HashedImage> ImageHasher::HashKeepingImage(
   signals.fast = options.speed == Speed::kFast &&
                  decoded->format == media::ImageFormat::kJpeg;
   if (options.patches) {
-    auto patches = patches_.Hash(decoded->image.view(), *options.patches);
+    auto patches =
+        patches_.Sign(decoded->image.view(), *options.patches,
+                      options.patch_probe ? &signals.patch_probe : nullptr);
     if (!patches) return patches.error();
     // The shape of the picture, not of a fast decode's smaller grid (the
     // same up to rounding).
-    signals.patches =
-        PatchSignature{signals.width, signals.height, std::move(*patches)};
+    patches->width = signals.width;
+    patches->height = signals.height;
+    signals.patches = std::move(*patches);
   }
   hashed.image = std::move(decoded->image);
   return hashed;

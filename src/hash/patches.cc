@@ -187,6 +187,87 @@ float Sample(const Plane& plane, float x, float y) {
   return top * (1 - fy) + bottom * fy;
 }
 
+// The octave a window `side` work pixels across is sampled from: the
+// coarsest whose pixels still number kBufferSide or more across it, already
+// smoothed at that octave's base scale.
+int WindowOctave(float side, int octave_count) {
+  int octave = 0;
+  while (octave + 1 < octave_count &&
+         side / std::pow(2.0f, static_cast<float>(octave + 1)) >=
+             F(kBufferSide)) {
+    ++octave;
+  }
+  return octave;
+}
+
+// Samples into `buffer` the square window `side` work pixels across centred
+// on (cx, cy) in work pixels, turned counter-clockwise by `degrees` (y
+// down), from `plane`, an octave whose pixel is `unit` work pixels.
+void SampleWindow(const Plane& plane, float unit, float cx, float cy,
+                  float side, float degrees, Buffer64& buffer) {
+  const float half = side / 2;
+  const float step = side / kBufferSide;
+  const float radians = degrees * 3.14159265f / 180.0f;
+  const float c = std::cos(radians);
+  const float sn = std::sin(radians);
+  // The window's pixel (u, v) from the centre samples the plane at
+  // ((cx + c·u + sn·v) / unit, (cy − sn·u + c·v) / unit). Plane
+  // coordinates are affine in the buffer's column j and row i: the
+  // window's first pixel plus a step along each (unit is a power of two,
+  // so dividing by it is exact).
+  const float first = -half + 0.5f * step;
+  const float inverse = 1.0f / unit;
+  const float along_x = c * step * inverse;    // Per column j.
+  const float along_y = -sn * step * inverse;  // Per column j.
+  const float down_x = sn * step * inverse;    // Per row i.
+  const float down_y = c * step * inverse;     // Per row i.
+  const float origin_x = (cx + c * first + sn * first) * inverse;
+  const float origin_y = (cy - sn * first + c * first) * inverse;
+  // The corners, computed as the loop computes them: when all four are
+  // inside, every sample is.
+  float low_x = F(plane.width);
+  float low_y = F(plane.height);
+  float high_x = -1;
+  float high_y = -1;
+  for (const int i : {0, kBufferSide - 1}) {
+    for (const int j : {0, kBufferSide - 1}) {
+      const float px = (origin_x + down_x * F(i)) + along_x * F(j);
+      const float py = (origin_y + down_y * F(i)) + along_y * F(j);
+      low_x = std::min(low_x, px);
+      high_x = std::max(high_x, px);
+      low_y = std::min(low_y, py);
+      high_y = std::max(high_y, py);
+    }
+  }
+  const bool inside = low_x >= 0 && low_y >= 0 && high_x < F(plane.width - 1) &&
+                      high_y < F(plane.height - 1);
+  for (int i = 0; i < kBufferSide; ++i) {
+    float* row = buffer.data() + static_cast<std::size_t>(i) * kBufferSide;
+    const float row_x = origin_x + down_x * F(i);
+    const float row_y = origin_y + down_y * F(i);
+    if (!inside) {
+      for (int j = 0; j < kBufferSide; ++j) {
+        row[j] = Sample(plane, row_x + along_x * F(j), row_y + along_y * F(j));
+      }
+      continue;
+    }
+    // The whole window is inside the plane: bilinear without checks.
+    for (int j = 0; j < kBufferSide; ++j) {
+      const float px = row_x + along_x * F(j);
+      const float py = row_y + along_y * F(j);
+      const int x0 = static_cast<int>(px);
+      const int y0 = static_cast<int>(py);
+      const float fx = px - F(x0);
+      const float fy = py - F(y0);
+      const float* top =
+          plane.pixels.data() + static_cast<std::size_t>(y0) * plane.width + x0;
+      const float* bottom = top + plane.width;
+      row[j] = (top[0] + (top[1] - top[0]) * fx) * (1 - fy) +
+               (bottom[0] + (bottom[1] - bottom[0]) * fx) * fy;
+    }
+  }
+}
+
 // PDQ's 16×16 DCT of a 64×64 window, summed in another order than
 // internal::Dct() (which must follow the reference's): every loop is
 // element-wise, so it vectorises. Patches need no reference's bits, only
@@ -269,15 +350,68 @@ PatchOptions QueryPatchOptions() {
   return options;
 }
 
-Result<PatchSignature> PatchHasher::Sign(const media::ImageView& image,
-                                         const PatchOptions& options) {
-  auto patches = Hash(image, options);
+struct PatchProbe::Planes {
+  // The look's octaves' first images, finest first.
+  std::vector<Plane> bases;
+  int width = 0;  // The look's picture, in work pixels.
+  int height = 0;
+  float narrowest = 0;  // The narrowest window the look hashes.
+};
+
+PatchProbe::PatchProbe() : planes_(std::make_unique<Planes>()) {}
+PatchProbe::~PatchProbe() = default;
+
+std::optional<Patch> PatchProbe::Hash(const Window& window) const {
+  const Planes& p = *planes_;
+  if (p.bases.empty()) return std::nullopt;
+  const float cx = window.x * F(p.width);
+  const float cy = window.y * F(p.height);
+  const float side = window.side * F(std::max(p.width, p.height));
+  const float half = side / 2;
+  // The look's own rule: only whole windows, none narrower than its
+  // narrowest (not-a-number fails every comparison, so is refused too).
+  if (!(side >= p.narrowest && cx - half >= 0 && cy - half >= 0 &&
+        cx + half <= F(p.width - 1) && cy + half <= F(p.height - 1))) {
+    return std::nullopt;
+  }
+  if (window.dihedral < 0 || window.dihedral >= kDihedralCount) {
+    return std::nullopt;
+  }
+  const int octave = WindowOctave(side, static_cast<int>(p.bases.size()));
+  Buffer64 buffer;
+  SampleWindow(p.bases[octave], std::pow(2.0f, F(octave)), cx, cy, side,
+               window.degrees, buffer);
+  Dct16 dct;
+  PatchDct(buffer, dct);
+  Patch patch;
+  patch.x = window.x;
+  patch.y = window.y;
+  patch.side = window.side;
+  patch.quality = internal::Quality(buffer);
+  patch.hash = internal::Threshold(
+      window.dihedral == 0 ? dct : internal::DihedralDct(dct, window.dihedral));
+  return patch;
+}
+
+Result<PatchSignature> PatchHasher::Sign(
+    const media::ImageView& image, const PatchOptions& options,
+    std::shared_ptr<const PatchProbe>* probe) {
+  std::shared_ptr<PatchProbe> kept;
+  if (probe != nullptr) kept = std::make_shared<PatchProbe>();
+  auto patches = Look(image, options, kept.get());
   if (!patches) return patches.error();
+  if (probe != nullptr) *probe = std::move(kept);
   return PatchSignature{image.width, image.height, std::move(*patches)};
 }
 
 Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
                                              const PatchOptions& options) {
+  return Look(image, options, nullptr);
+}
+
+Result<std::vector<Patch>> PatchHasher::Look(const media::ImageView& image,
+                                             const PatchOptions& options,
+                                             PatchProbe* probe) {
   if (!image.IsValid()) {
     return InvalidArgumentError(
         "patches: the pixel buffer does not match "
@@ -351,6 +485,18 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
       }
     }
     ++octave_count;
+  }
+
+  if (probe != nullptr) {
+    PatchProbe::Planes& kept = *probe->planes_;
+    kept.bases.clear();
+    for (int o = 0; o < octave_count; ++o) {
+      kept.bases.push_back(s.octaves[o][0]);
+    }
+    kept.width = work_w;
+    kept.height = work_h;
+    kept.narrowest = kPatchScales * std::max(options.min_sigma,
+                                             options.min_source_sigma * scale);
   }
 
   // Extrema of the differences of Gaussians.
@@ -480,79 +626,12 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
     // Sample the window from the octave whose pixels are closest to 64
     // across it, already smoothed at that octave's base scale.
     const float side = 2 * half;
-    int octave = 0;
-    while (octave + 1 < octave_count &&
-           side / std::pow(2.0f, static_cast<float>(octave + 1)) >=
-               kBufferSide) {
-      ++octave;
-    }
+    const int octave = WindowOctave(side, octave_count);
     const Plane& plane = s.octaves[octave][0];
     const float unit = std::pow(2.0f, static_cast<float>(octave));
     Buffer64 buffer;
-    const float step = side / kBufferSide;
     auto sample = [&](float degrees) {
-      const float radians = degrees * 3.14159265f / 180.0f;
-      const float c = std::cos(radians);
-      const float sn = std::sin(radians);
-      // The window turned counter-clockwise by `degrees` (y down): its
-      // pixel (u, v) from the centre samples the plane at
-      // ((blob.x + c·u + sn·v) / unit, (blob.y − sn·u + c·v) / unit).
-      // Plane coordinates are affine in the buffer's column j and row i:
-      // the window's first pixel plus a step along each (unit is a power
-      // of two, so dividing by it is exact).
-      const float first = -half + 0.5f * step;
-      const float inverse = 1.0f / unit;
-      const float along_x = c * step * inverse;    // Per column j.
-      const float along_y = -sn * step * inverse;  // Per column j.
-      const float down_x = sn * step * inverse;    // Per row i.
-      const float down_y = c * step * inverse;     // Per row i.
-      const float origin_x = (blob.x + c * first + sn * first) * inverse;
-      const float origin_y = (blob.y - sn * first + c * first) * inverse;
-      // The corners, computed as the loop computes them: when all four
-      // are inside, every sample is.
-      float low_x = F(plane.width);
-      float low_y = F(plane.height);
-      float high_x = -1;
-      float high_y = -1;
-      for (const int i : {0, kBufferSide - 1}) {
-        for (const int j : {0, kBufferSide - 1}) {
-          const float px = (origin_x + down_x * F(i)) + along_x * F(j);
-          const float py = (origin_y + down_y * F(i)) + along_y * F(j);
-          low_x = std::min(low_x, px);
-          high_x = std::max(high_x, px);
-          low_y = std::min(low_y, py);
-          high_y = std::max(high_y, py);
-        }
-      }
-      const bool inside = low_x >= 0 && low_y >= 0 &&
-                          high_x < F(plane.width - 1) &&
-                          high_y < F(plane.height - 1);
-      for (int i = 0; i < kBufferSide; ++i) {
-        float* row = buffer.data() + static_cast<std::size_t>(i) * kBufferSide;
-        const float row_x = origin_x + down_x * F(i);
-        const float row_y = origin_y + down_y * F(i);
-        if (!inside) {
-          for (int j = 0; j < kBufferSide; ++j) {
-            row[j] =
-                Sample(plane, row_x + along_x * F(j), row_y + along_y * F(j));
-          }
-          continue;
-        }
-        // The whole window is inside the plane: bilinear without checks.
-        for (int j = 0; j < kBufferSide; ++j) {
-          const float px = row_x + along_x * F(j);
-          const float py = row_y + along_y * F(j);
-          const int x0 = static_cast<int>(px);
-          const int y0 = static_cast<int>(py);
-          const float fx = px - F(x0);
-          const float fy = py - F(y0);
-          const float* top = plane.pixels.data() +
-                             static_cast<std::size_t>(y0) * plane.width + x0;
-          const float* bottom = top + plane.width;
-          row[j] = (top[0] + (top[1] - top[0]) * fx) * (1 - fy) +
-                   (bottom[0] + (bottom[1] - bottom[0]) * fx) * fy;
-        }
-      }
+      SampleWindow(plane, unit, blob.x, blob.y, side, degrees, buffer);
     };
     sample(0);
     const int quality = internal::Quality(buffer);
@@ -589,7 +668,7 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
     for (const PatchOptions::Pass& more : options.passes) {
       pass.work_side = more.work_side;
       pass.max_patches = more.max_patches;
-      auto extra = Hash(image, pass);
+      auto extra = Look(image, pass, nullptr);
       if (!extra) return extra.error();
       patches.insert(patches.end(), extra->begin(), extra->end());
     }

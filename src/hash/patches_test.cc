@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <random>
 #include <string>
 #include <utility>
@@ -342,6 +343,95 @@ TEST(PatchHasherTest, PassesAppendEachLookWithoutTurns) {
   };
   EXPECT_GT(smallest(coarser), smallest(alone));
   EXPECT_LT(smallest(finer), smallest(alone));
+}
+
+TEST(PatchProbeTest, SignKeepsAProbeOnlyWhenAsked) {
+  const Image picture = TexturedPicture(5);
+  PatchHasher hasher;
+  std::shared_ptr<const PatchProbe> probe;
+  auto with = hasher.Sign(picture.view(), QueryPatchOptions(), &probe);
+  ASSERT_TRUE(with) << with.error().message();
+  ASSERT_NE(probe, nullptr);
+  // The probe changes nothing of the patches.
+  auto without = hasher.Sign(picture.view(), QueryPatchOptions());
+  ASSERT_TRUE(without) << without.error().message();
+  ExpectSamePatches(with->patches, without->patches);
+}
+
+// The probe hashes a patch's own window, in every pose, as the look did:
+// it samples the same planes the same way.
+TEST(PatchProbeTest, HashesEachPatchsWindowAsTheLookDid) {
+  PatchOptions options;
+  options.max_patches = 40;
+  options.dihedral = true;
+  options.turns = {-8.0f, 4.0f};
+  PatchHasher hasher;
+  std::shared_ptr<const PatchProbe> kept;
+  auto signature = hasher.Sign(TexturedPicture(6).view(), options, &kept);
+  ASSERT_TRUE(signature) << signature.error().message();
+  ASSERT_GE(signature->patches.size(), 10u);
+  const PatchProbe& probe = *kept;
+  for (const Patch& patch : signature->patches) {
+    PatchProbe::Window window{patch.x, patch.y, patch.side, 0, 0};
+    for (int v = 0; v < kDihedralCount; ++v) {
+      window.dihedral = v;
+      const auto seen = probe.Hash(window);
+      ASSERT_TRUE(seen.has_value()) << "pose " << v;
+      // Positions go through a fraction and back: a rounding apart.
+      EXPECT_LE(Distance(seen->hash, (*patch.dihedral)[v]), 2) << "pose " << v;
+      EXPECT_NEAR(seen->quality, patch.quality, 1);
+      EXPECT_EQ(seen->x, patch.x);
+      EXPECT_EQ(seen->side, patch.side);
+    }
+    window.dihedral = 0;
+    for (std::size_t t = 0; t < options.turns.size(); ++t) {
+      window.degrees = options.turns[t];
+      const auto seen = probe.Hash(window);
+      ASSERT_TRUE(seen.has_value());
+      EXPECT_LE(Distance(seen->hash, patch.turned[t]), 2) << "turn " << t;
+    }
+  }
+  // Elsewhere, another window: far from the patch's hash.
+  const Patch& first = signature->patches.front();
+  const auto moved =
+      probe.Hash({first.x < 0.5f ? first.x + first.side : first.x - first.side,
+                  first.y, first.side, 0, 0});
+  if (moved) {
+    EXPECT_GT(Distance(moved->hash, first.hash), 40);
+  }
+}
+
+TEST(PatchProbeTest, RefusesWindowsTheLookWouldNotHash) {
+  PatchOptions options;
+  options.work_side = 500;
+  options.min_sigma = 2.0f;  // Windows of 20 work pixels or more.
+  PatchHasher hasher;
+  std::shared_ptr<const PatchProbe> kept;
+  auto signature = hasher.Sign(TexturedPicture(7).view(), options, &kept);
+  ASSERT_TRUE(signature) << signature.error().message();
+  const PatchProbe& probe = *kept;
+  const auto hashed = [&](PatchProbe::Window window) {
+    return probe.Hash(window).has_value();
+  };
+  EXPECT_TRUE(hashed({0.5f, 0.5f, 0.2f, 0, 0}));
+  EXPECT_TRUE(hashed({0.5f, 0.5f, 0.2f, -8.0f, 7}));
+  EXPECT_TRUE(hashed({0.5f, 0.5f, 21.0f / 500, 0, 0}));
+  EXPECT_FALSE(hashed({0.5f, 0.5f, 19.0f / 500, 0, 0}));  // Too narrow.
+  EXPECT_FALSE(hashed({0.05f, 0.5f, 0.2f, 0, 0}));        // Leaves the left.
+  EXPECT_FALSE(hashed({0.5f, 0.98f, 0.2f, 0, 0}));        // Leaves the bottom.
+  EXPECT_FALSE(hashed({1.5f, 0.5f, 0.2f, 0, 0}));
+  EXPECT_FALSE(hashed({0.5f, 0.5f, 2.0f, 0, 0}));
+  EXPECT_FALSE(hashed({0.5f, 0.5f, -0.2f, 0, 0}));
+  EXPECT_FALSE(hashed({std::nanf(""), 0.5f, 0.2f, 0, 0}));
+  EXPECT_FALSE(hashed({0.5f, 0.5f, std::nanf(""), 0, 0}));
+  EXPECT_FALSE(hashed({0.5f, 0.5f, 0.2f, 0, kDihedralCount}));
+  EXPECT_FALSE(hashed({0.5f, 0.5f, 0.2f, 0, -1}));
+  // A look too small to hash keeps an empty probe.
+  options.work_side = 12;
+  auto tiny = hasher.Sign(Flat(100, 100, 128).view(), options, &kept);
+  ASSERT_TRUE(tiny) << tiny.error().message();
+  ASSERT_NE(kept, nullptr);
+  EXPECT_FALSE(kept->Hash({0.5f, 0.5f, 0.5f, 0, 0}).has_value());
 }
 
 TEST(PatchHasherTest, HalfSizeCopyFindsTheOriginalsPatches) {

@@ -11,6 +11,7 @@
 #define REMPART_HASH_IMAGE_SIGNALS_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 
@@ -36,6 +37,9 @@ struct ImageHashOptions {
   // Also the picture's patch signature, hashed with these options
   // (BankPatchOptions() for a bank entry, QueryPatchOptions() to match).
   std::optional<PatchOptions> patches;
+  // With `patches`, also keep the picture's probe (hash/patches.h): a query
+  // matched by the second stage.
+  bool patch_probe = false;
   Speed speed = Speed::kExact;
   media::DecodeLimits limits;
 };
@@ -51,6 +55,8 @@ struct ImageSignals {
   // Set when ImageHashOptions::patches was; holds no patches for a picture
   // too small or too flat to have any.
   std::optional<PatchSignature> patches;
+  // Set when ImageHashOptions::patch_probe was.
+  std::shared_ptr<const PatchProbe> patch_probe;
 };
 
 // The signals and the pixels they were computed from, for a caller that

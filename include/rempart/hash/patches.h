@@ -88,6 +88,44 @@ struct PatchOptions {
 // Most patches a signature may hold (what stores and parsers accept).
 inline constexpr int kMaxPatches = 256;
 
+// A query picture's smoothed scale space, kept after hashing so that the
+// second stage can hash windows where a bank picture's layout says its
+// other patches should be: a single patch vote is confirmed or not by
+// looking where the rest of the picture must be (match/patch_index.h).
+// Made by PatchHasher::Sign() when asked, from the first look: about 5.3
+// bytes a pixel of it (2.2 MB for a 640 × 640 look). It never leaves the
+// query's side. Immutable: threads may share one.
+class PatchProbe {
+ public:
+  struct Window {
+    // Centre, in fractions of the picture's width and height (0…1).
+    float x = 0;
+    float y = 0;
+    // Side of the square, in fractions of the picture's longer side.
+    float side = 0;
+    // The window turned counter-clockwise this much (as PatchOptions::
+    // turns), then turned or mirrored as this Dihedral says (as
+    // Patch::dihedral).
+    float degrees = 0;
+    int dihedral = 0;
+  };
+
+  PatchProbe();
+  ~PatchProbe();
+  PatchProbe(const PatchProbe&) = delete;
+  PatchProbe& operator=(const PatchProbe&) = delete;
+
+  // The window hashed as a patch of that look would be: its hash and
+  // quality set, its place and side as asked. Nothing for a window that
+  // leaves the picture or is narrower than the look's narrowest patch.
+  [[nodiscard]] std::optional<Patch> Hash(const Window& window) const;
+
+ private:
+  friend class PatchHasher;
+  struct Planes;
+  std::unique_ptr<Planes> planes_;
+};
+
 // A picture's patches and its shape: the patches' centres are fractions of
 // width and height, so geometry needs the aspect ratio. Any unit will do
 // (pixels when hashed, kPatchShapeSide once shared): only the ratio counts.
@@ -119,11 +157,18 @@ class PatchHasher {
   // view's buffer does not match its dimensions.
   Result<std::vector<Patch>> Hash(const media::ImageView& image,
                                   const PatchOptions& options = {});
-  // Hash() with the picture's width and height.
-  Result<PatchSignature> Sign(const media::ImageView& image,
-                              const PatchOptions& options);
+  // Hash() with the picture's width and height; with `probe`, also the
+  // picture's probe (the first look's scale space), for a query.
+  Result<PatchSignature> Sign(
+      const media::ImageView& image, const PatchOptions& options,
+      std::shared_ptr<const PatchProbe>* probe = nullptr);
 
  private:
+  // Hash() of one look; its scale space into `probe` when not null.
+  Result<std::vector<Patch>> Look(const media::ImageView& image,
+                                  const PatchOptions& options,
+                                  PatchProbe* probe);
+
   struct Scratch;
   std::unique_ptr<Scratch> scratch_;
 };
