@@ -7,6 +7,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <memory>
 #include <vector>
 
 #include "bench/photo_set.h"
@@ -123,6 +124,57 @@ void BM_CheckCandidate(benchmark::State& state) {
       static_cast<double>(matched) / static_cast<double>(state.iterations());
 }
 BENCHMARK(BM_CheckCandidate)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// One guided look (PatchMatchOptions::guided): a 25 % crop's lone vote for
+// its original, looked at again through the crop's probe. Arg 0: as the
+// matcher runs it (it stops at the first window that confirms). Arg 1: the
+// worst case, a look that never reaches its group (min_group 64), so every
+// seed hashes every window the bank picture's layout puts in the query.
+void BM_GuidedLook(benchmark::State& state) {
+  const auto& pictures = Pictures();
+  if (pictures.empty()) return state.SkipWithError("no photos");
+  struct Lone {
+    match::PatchSignature query;
+    match::PatchSignature bank;
+    std::shared_ptr<const hash::PatchProbe> probe;
+  };
+  std::vector<Lone> lone;
+  match::PatchMatchOptions unguided;
+  unguided.guided = false;
+  hash::PatchHasher hasher;
+  for (const auto& picture : pictures) {
+    auto cropped = eval::ApplyTransform("crop-25", picture.view(), 1);
+    if (!cropped) return state.SkipWithError("transform failed");
+    Lone item;
+    auto query =
+        hasher.Sign(cropped->view(), match::QueryPatchOptions(), &item.probe);
+    if (!query) return state.SkipWithError("hashing failed");
+    item.bank = Sign(picture, match::BankPatchOptions());
+    // The query's first patch that votes alone for its original.
+    for (const hash::Patch& patch : query->patches) {
+      item.query = {query->width, query->height, {patch}};
+      if (match::CheckPatches(item.query, item.bank, 0, unguided).group == 1) {
+        lone.push_back(item);
+        break;
+      }
+    }
+  }
+  if (lone.empty()) return state.SkipWithError("no lone votes");
+  match::PatchMatchOptions options;
+  if (state.range(0) == 1) options.min_group = 64;
+  std::size_t i = 0;
+  std::size_t confirmed = 0;
+  for (auto _ : state) {
+    const Lone& item = lone[i++ % lone.size()];
+    const auto candidate = match::CheckPatches(item.query, item.bank, 0,
+                                               options, item.probe.get());
+    confirmed += candidate.guided > 0 ? 1 : 0;
+  }
+  state.counters["confirmed"] =
+      static_cast<double>(confirmed) / static_cast<double>(state.iterations());
+  state.counters["votes"] = static_cast<double>(lone.size());
+}
+BENCHMARK(BM_GuidedLook)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 // Scanning a bank of N pictures (the corpus signatures repeated) for votes.
 void BM_SearchBank(benchmark::State& state) {

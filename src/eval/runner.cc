@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <thread>
@@ -168,11 +169,11 @@ class Worker {
     auto confirm = confirmer_.Hash(query.view());
     if (!confirm) return confirm.status();
     const auto hashed = Clock::now();
-    auto patches = patcher_.Hash(query.view(), match::QueryPatchOptions());
-    if (!patches) return patches.status();
-    const match::PatchSignature signature{query.width(), query.height(),
-                                          std::move(*patches)};
-    const auto candidates = index_.Search(signature);
+    std::shared_ptr<const hash::PatchProbe> probe;
+    auto signature =
+        patcher_.Sign(query.view(), match::QueryPatchOptions(), &probe);
+    if (!signature) return signature.status();
+    const auto candidates = index_.Search(*signature, {}, probe.get());
     const auto done = Clock::now();
 
     const std::size_t n = originals_.size();
@@ -351,9 +352,9 @@ Result<EvalReport> RunEval(const EvalOptions& options) {
     auto confirmed = confirmer.Hash(image->view());
     if (!confirmed) return confirmed.status();
     original.confirm = confirmed->hash;
-    auto patches = patcher.Hash(image->view(), match::BankPatchOptions());
+    auto patches = patcher.Sign(image->view(), match::BankPatchOptions());
     if (!patches) return patches.status();
-    original.patches = {image->width(), image->height(), std::move(*patches)};
+    original.patches = std::move(*patches);
     original.image = std::move(*image);
     originals.push_back(std::move(original));
   }

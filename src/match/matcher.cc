@@ -420,7 +420,7 @@ Result<std::vector<VideoHit>> Matcher::MatchVideo(
 
 Result<std::vector<Hit>> Matcher::MatchPatches(
     const hash::PatchSignature& query, const PatchMatchOptions& options,
-    std::span<const std::string> banks) {
+    std::span<const std::string> banks, const hash::PatchProbe* probe) {
   if (options.radius < 0 || options.radius > 256) {
     return InvalidArgumentError(
         "patch radius " + std::to_string(options.radius) + " outside 0…256");
@@ -436,7 +436,7 @@ Result<std::vector<Hit>> Matcher::MatchPatches(
     std::vector<PatchCandidate> candidates;
     {
       std::shared_lock reading((*selected)[b]->patches_mutex);
-      candidates = (*selected)[b]->patches.Search(query, options);
+      candidates = (*selected)[b]->patches.Search(query, options, probe);
     }
     for (const PatchCandidate& candidate : candidates) {
       // Best first: the rest are smaller groups still.

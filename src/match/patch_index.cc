@@ -7,10 +7,10 @@
 #include "index/scan.h"
 
 namespace rempart::match {
-namespace {
+namespace {}  // namespace
 
 // One query hash (a patch in one orientation or turn) near one bank patch.
-struct Vote {
+struct PatchIndex::Vote {
   int query_patch;
   std::size_t bank_patch;
   int pose;  // 0…7: dihedral variant; 8 + i: turn i.
@@ -21,6 +21,10 @@ struct Vote {
   float turn;    // The pose's turn in radians (0 for dihedral variants).
 };
 
+namespace {
+
+using Vote = PatchIndex::Vote;
+
 // How far two votes of one geometry may disagree. The same picture's votes
 // agree far closer (ROBUSTNESS.md has the measured spread): within 0.12 in
 // log scale, 0.08 in log length and 0.05 rad of the pose's turn.
@@ -28,6 +32,11 @@ constexpr float kScaleTolerance = 0.2f;    // |log| of the patch scale ratios.
 constexpr float kLengthTolerance = 0.15f;  // |log| of the layout's lengths.
 constexpr float kAngleTolerance = 0.1f;    // Radians (6°) off the pose's turn.
 constexpr float kRadiansPerDegree = 3.14159265f / 180.0f;
+// A lone vote and a window the guided look confirms it with: within 32 bits
+// each on average, about PDQ's own match distance; and the vote itself
+// within 32. Looser pairs confirmed unrelated pictures on the evaluation's
+// corpus (ROBUSTNESS.md).
+constexpr int kGuidedPair = 64;
 
 // Where pixel (x, y) of a width × height picture lands once the picture is
 // turned or mirrored as dihedral variant `v` says (hash/pdq.h's order).
@@ -117,7 +126,7 @@ void Poses(const hash::Patch& patch,
 
 // The largest agreeing group among one picture's votes.
 PatchCandidate Best(std::int64_t id, const std::vector<Vote>& votes) {
-  PatchCandidate candidate{id, 0, 0};
+  PatchCandidate candidate{id, 0, 0, 0};
   std::vector<std::size_t> group;
   for (std::size_t seed = 0; seed < votes.size(); ++seed) {
     const int size = GroupAround(votes, seed, group);
@@ -133,20 +142,114 @@ PatchCandidate Best(std::int64_t id, const std::vector<Vote>& votes) {
   return candidate;
 }
 
-}  // namespace
-
-PatchCandidate CheckPatches(const PatchSignature& query,
-                            const PatchSignature& bank, std::int64_t id,
-                            const PatchMatchOptions& options) {
-  PatchIndex index;
-  index.Add(id, bank);
-  const auto candidates = index.Search(query, options);
-  return candidates.empty() ? PatchCandidate{id, 0, 0} : candidates.front();
+// The query picture's pixel (x, y) that lands at (px, py) once it is posed
+// as dihedral variant `v` says: Pose()'s inverse. width and height are the
+// picture's, before the pose.
+void Unpose(float px, float py, float width, float height, int v, float& x,
+            float& y) {
+  const bool swapped = v == 1 || v == 3 || v == 6 || v == 7;
+  const int inverse = v == 1 ? 3 : v == 3 ? 1 : v;
+  Pose(px, py, swapped ? height : width, swapped ? width : height, inverse, x,
+       y);
 }
+
+}  // namespace
 
 struct PatchIndex::Blocks {
   std::vector<index::HashBlock> blocks;
 };
+
+struct PatchIndex::Guide {
+  const hash::PatchProbe& probe;
+  float width, height;  // The query picture's.
+  int radius;
+  int min_group;
+};
+
+PatchCandidate PatchIndex::Guided(const Guide& guide,
+                                  const PatchCandidate& found,
+                                  std::vector<Vote>& votes) const {
+  const float longer = std::max(guide.width, guide.height);
+  const int min_quality = hash::QueryPatchOptions().min_quality;
+  std::sort(votes.begin(), votes.end(), [](const Vote& a, const Vote& b) {
+    return a.distance < b.distance;
+  });
+  PatchCandidate best = found;
+  const std::size_t seeds = std::min(votes.size(), kGuideSeeds);
+  for (std::size_t seed = 0; seed < seeds; ++seed) {
+    const Vote& a = votes[seed];
+    // Best first: the rest are further still. Most chance votes for
+    // unrelated pictures are this far (the look's cost is theirs).
+    if (2 * a.distance > kGuidedPair) break;
+    // The bank picture's patches: stored one after another.
+    std::size_t first = a.bank_patch;
+    while (first > 0 && stored_[first - 1].id == stored_[a.bank_patch].id) {
+      --first;
+    }
+    const int variant = a.pose < hash::kDihedralCount ? a.pose : 0;
+    const float degrees = a.turn / kRadiansPerDegree;
+    const float c = std::cos(a.turn);
+    const float sn = std::sin(a.turn);
+    int group = 1;
+    int worst = a.distance;
+    for (std::size_t j = first;
+         j < stored_.size() && stored_[j].id == stored_[a.bank_patch].id; ++j) {
+      if (j == a.bank_patch) continue;
+      // Where the seed's geometry puts bank patch j in the posed query:
+      // the bank vector scaled, and turned back by the pose's turn.
+      const Stored& b = stored_[j];
+      // Mostly the seed's own window again (as wide, centres within half
+      // a side): its hash follows the seed's, right or wrong, and
+      // confirms nothing.
+      const Stored& seed_patch = stored_[a.bank_patch];
+      const float ratio = b.side / seed_patch.side;
+      if (ratio > 0.5f && ratio < 2.0f &&
+          std::hypot(b.x - seed_patch.x, b.y - seed_patch.y) <
+              0.25f * (b.side + seed_patch.side)) {
+        continue;
+      }
+      const float dx = (b.x - a.bx) * a.scale;
+      const float dy = (b.y - a.by) * a.scale;
+      float x = 0;
+      float y = 0;
+      Unpose(a.qx + c * dx + sn * dy, a.qy - sn * dx + c * dy, guide.width,
+             guide.height, variant, x, y);
+      const auto seen =
+          guide.probe.Hash({x / guide.width, y / guide.height,
+                            b.side * a.scale / longer, degrees, variant});
+      if (!seen || seen->quality < min_quality) continue;
+      const auto& block = blocks_->blocks[j / index::HashBlock::kEntries];
+      const std::size_t slot = j % index::HashBlock::kEntries;
+      const hash::PdqHash bank(std::array<std::uint64_t, 4>{
+          block.words[0][slot], block.words[1][slot], block.words[2][slot],
+          block.words[3][slot]});
+      const int distance = hash::Distance(seen->hash, bank);
+      if (distance > guide.radius || a.distance + distance > kGuidedPair) {
+        continue;
+      }
+      ++group;
+      worst = std::max(worst, distance);
+      if (group >= guide.min_group) break;
+    }
+    if (group > best.group) {
+      best.group = group;
+      best.worst_distance = worst;
+      best.guided = group - 1;
+    }
+    if (best.group >= guide.min_group) break;
+  }
+  return best;
+}
+
+PatchCandidate CheckPatches(const PatchSignature& query,
+                            const PatchSignature& bank, std::int64_t id,
+                            const PatchMatchOptions& options,
+                            const hash::PatchProbe* probe) {
+  PatchIndex index;
+  index.Add(id, bank);
+  const auto candidates = index.Search(query, options, probe);
+  return candidates.empty() ? PatchCandidate{id, 0, 0, 0} : candidates.front();
+}
 
 PatchIndex::PatchIndex() : blocks_(std::make_unique<Blocks>()) {}
 PatchIndex::~PatchIndex() = default;
@@ -187,7 +290,8 @@ std::size_t PatchIndex::memory_bytes() const {
 }
 
 std::vector<PatchCandidate> PatchIndex::Search(
-    const PatchSignature& query, const PatchMatchOptions& options) const {
+    const PatchSignature& query, const PatchMatchOptions& options,
+    const hash::PatchProbe* probe) const {
   const auto width = static_cast<float>(query.width);
   const auto height = static_cast<float>(query.height);
   const float longer = std::max(width, height);
@@ -234,8 +338,15 @@ std::vector<PatchCandidate> PatchIndex::Search(
   }
   std::vector<PatchCandidate> candidates;
   candidates.reserve(by_picture.size());
-  for (const auto& [id, votes] : by_picture) {
+  for (auto& [id, votes] : by_picture) {
     candidates.push_back(Best(id, votes));
+    PatchCandidate& candidate = candidates.back();
+    if (options.guided && probe != nullptr &&
+        candidate.group < options.min_group) {
+      candidate =
+          Guided({*probe, width, height, options.radius, options.min_group},
+                 candidate, votes);
+    }
   }
   std::sort(candidates.begin(), candidates.end(),
             [](const PatchCandidate& a, const PatchCandidate& b) {

@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,13 +19,13 @@ using media::Image;
 using media::PixelFormat;
 using testing::TexturedPicture;
 
-PatchSignature Signature(const Image& image,
-                         const hash::PatchOptions& options) {
+PatchSignature Signature(
+    const Image& image, const hash::PatchOptions& options,
+    std::shared_ptr<const hash::PatchProbe>* probe = nullptr) {
   hash::PatchHasher hasher;
-  auto patches = hasher.Hash(image.view(), options);
-  EXPECT_TRUE(patches) << patches.error().message();
-  return {image.width(), image.height(),
-          patches ? std::move(*patches) : std::vector<hash::Patch>{}};
+  auto signature = hasher.Sign(image.view(), options, probe);
+  EXPECT_TRUE(signature) << signature.error().message();
+  return signature ? std::move(*signature) : PatchSignature{};
 }
 
 // The part of `image` from (left, top), width × height.
@@ -98,8 +99,13 @@ class PatchIndexTest : public ::testing::Test {
     return TexturedPicture(static_cast<std::uint64_t>(20 + id));
   }
 
+  // As the matcher searches: with the query's probe, so that short groups
+  // are looked at again (PatchMatchOptions::guided).
   static std::vector<PatchCandidate> Search(const Image& query) {
-    return bank_->Search(Signature(query, QueryPatchOptions()));
+    std::shared_ptr<const hash::PatchProbe> probe;
+    const PatchSignature signature =
+        Signature(query, QueryPatchOptions(), &probe);
+    return bank_->Search(signature, {}, probe.get());
   }
 
   // `id` is the best candidate, by a clear margin: its group reaches
@@ -193,6 +199,44 @@ TEST_F(PatchIndexTest, CheckPatchesAgreesWithTheIndex) {
     EXPECT_EQ(checked.group, it == candidates.end() ? 0 : it->group)
         << "picture " << id;
   }
+}
+
+// Each patch of a crop's query alone, with the query's probe: a lone vote
+// that only the guided look can confirm.
+TEST_F(PatchIndexTest, TheGuidedLookConfirmsALoneVoteWhereTheLayoutSays) {
+  std::shared_ptr<const hash::PatchProbe> probe;
+  const PatchSignature query = Signature(Crop(Picture(2), 100, 75, 200, 150),
+                                         QueryPatchOptions(), &probe);
+  ASSERT_NE(probe, nullptr);
+  const PatchSignature bank = Signature(Picture(2), BankPatchOptions());
+  PatchMatchOptions unguided;
+  unguided.guided = false;
+  int lone = 0;
+  int confirmed = 0;
+  int displaced = 0;
+  for (const hash::Patch& patch : query.patches) {
+    PatchSignature one{query.width, query.height, {patch}};
+    if (CheckPatches(one, bank, 2, unguided, probe.get()).group != 1) continue;
+    ++lone;
+    const PatchCandidate guided = CheckPatches(one, bank, 2, {}, probe.get());
+    EXPECT_LE(guided.worst_distance, PatchMatchOptions{}.radius);
+    if (guided.group >= PatchMatchOptions{}.min_group) {
+      ++confirmed;
+      EXPECT_EQ(guided.guided, guided.group - 1);
+    } else {
+      EXPECT_EQ(guided.group, 1);
+      EXPECT_EQ(guided.guided, 0);
+    }
+    // Without the probe there is nothing to look at.
+    EXPECT_EQ(CheckPatches(one, bank, 2).group, 1);
+    // The same vote recorded a fifth of the picture away: the look lands
+    // where the bank's other patches are not.
+    one.patches[0].x = patch.x < 0.5f ? patch.x + 0.2f : patch.x - 0.2f;
+    if (CheckPatches(one, bank, 2, {}, probe.get()).group >= 2) ++displaced;
+  }
+  ASSERT_GE(lone, 10);
+  EXPECT_GE(2 * confirmed, lone) << confirmed << " of " << lone;
+  EXPECT_LE(5 * displaced, confirmed) << displaced << " of " << lone;
 }
 
 TEST_F(PatchIndexTest, CandidatesAreBestFirst) {

@@ -138,11 +138,14 @@ class Matcher {
   // patch_group set (≥ options.min_group), largest group first. Only
   // entries stored with a signature can be found this way. Costs a scan of
   // every stored patch of the selected banks (patch_index.h): see
-  // docs/ROBUSTNESS.md. NotFound for an unknown bank; InvalidArgument for a
-  // radius outside 0…256 or a min_group below 1.
+  // docs/ROBUSTNESS.md. With the query's `probe` (hash::PatchHasher::
+  // Sign()), a picture short of min_group is looked at again where its
+  // layout says (PatchMatchOptions::guided). NotFound for an unknown bank;
+  // InvalidArgument for a radius outside 0…256 or a min_group below 1.
   Result<std::vector<Hit>> MatchPatches(
       const hash::PatchSignature& query, const PatchMatchOptions& options = {},
-      std::span<const std::string> banks = {});
+      std::span<const std::string> banks = {},
+      const hash::PatchProbe* probe = nullptr);
 
   // Applies the store's changes since the last load or refresh; picks up
   // banks created since.

@@ -37,12 +37,18 @@ using hash::QueryPatchOptions;
 struct PatchMatchOptions {
   int radius = 40;    // Hamming distance for a patch vote.
   int min_group = 2;  // Agreeing votes for a match.
+  // A picture with votes but a group short of min_group is looked at again
+  // where its best votes' geometry puts its other patches: windows of the
+  // query hashed there (its probe) that are within `radius` of those
+  // patches join the group. Only when the search is given the probe.
+  bool guided = true;
 };
 
 struct PatchCandidate {
   std::int64_t id = 0;
   int group = 0;           // Votes in its largest agreeing group.
   int worst_distance = 0;  // Largest patch distance in that group.
+  int guided = 0;          // Of the group, windows the guided look found.
 };
 
 // The second stage's check of one candidate: `query` (hashed with
@@ -50,7 +56,8 @@ struct PatchCandidate {
 // index. Its group is what PatchIndex::Search() gives that picture.
 PatchCandidate CheckPatches(const PatchSignature& query,
                             const PatchSignature& bank, std::int64_t id = 0,
-                            const PatchMatchOptions& options = {});
+                            const PatchMatchOptions& options = {},
+                            const hash::PatchProbe* probe = nullptr);
 
 class PatchIndex {
  public:
@@ -79,10 +86,23 @@ class PatchIndex {
   // Every bank picture with at least one vote, with its largest agreeing
   // group, best first. `query` must have been hashed with dihedral variants
   // (QueryPatchOptions()). A candidate matches when group >= min_group.
+  // `probe`, the query's (PatchHasher::Sign()), lets a short group grow by
+  // looking again (PatchMatchOptions::guided).
   [[nodiscard]] std::vector<PatchCandidate> Search(
-      const PatchSignature& query, const PatchMatchOptions& options = {}) const;
+      const PatchSignature& query, const PatchMatchOptions& options = {},
+      const hash::PatchProbe* probe = nullptr) const;
+
+  struct Vote;
 
  private:
+  // Seeds a guided look starts from: a picture's best votes.
+  static constexpr std::size_t kGuideSeeds = 4;
+  struct Guide;
+  // `found` grown by the guided look (PatchMatchOptions::guided) from the
+  // picture's votes (sorted here, best first).
+  PatchCandidate Guided(const Guide& guide, const PatchCandidate& found,
+                        std::vector<Vote>& votes) const;
+
   struct Stored {
     std::int64_t id;
     float x, y, side;  // Pixels of the bank picture.
