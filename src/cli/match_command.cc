@@ -199,12 +199,19 @@ CLI::App* AddMatchCommand(CLI::App& app, MatchCommandOptions& options) {
       ->check(CLI::Range(0, index::kMaxRadius));
   command->add_flag("--dihedral", options.dihedral,
                     "Also match rotated and mirrored copies of each photo");
-  command->add_flag(
+  CLI::Option* robust = command->add_flag(
       "--robust", options.robust,
       "Photos: also the second stage, which finds cropped, framed, "
       "captioned, screenshotted and slightly turned copies of the pictures "
       "banked with patch signatures (`rempart hash --patches`); ~120 ms more "
       "a photo (docs/ROBUSTNESS.md)");
+  command
+      ->add_option("--min-patches", options.min_patches,
+                   "With --robust: agreeing patches a second-stage match "
+                   "needs (default 2; 3 trades crops for fewer false "
+                   "matches, docs/ROBUSTNESS.md)")
+      ->check(CLI::Range(2, 16))
+      ->needs(robust);
   command->add_flag("--fast", options.fast,
                     "Decode large JPEGs and videos faster (inexact; "
                     "docs/VIDEO.md)");
@@ -343,7 +350,10 @@ int RunMatchCommand(const MatchCommandOptions& options, std::FILE* out,
   hash::ImageHashOptions& hash_options = input_options.image;
   hash_options.pdq.dihedral = options.dihedral;
   hash_options.speed = options.fast ? hash::Speed::kFast : hash::Speed::kExact;
-  if (options.robust) hash_options.patches = hash::QueryPatchOptions();
+  if (options.robust) {
+    hash_options.patches = hash::QueryPatchOptions();
+    hash_options.patch_probe = true;
+  }
   const bool listed = HashInputs(
       files, input_options, options.jobs, "matching", !options.quiet, err,
       [&](HashedInput& row) {
@@ -390,8 +400,11 @@ int RunMatchCommand(const MatchCommandOptions& options, std::FILE* out,
           // The second stage looks even where PDQ found nothing usable:
           // a screenshot's chrome can leave little detail to the whole.
           if (row.signals->patches && problem.ok()) {
-            auto found = (*matcher)->MatchPatches(*row.signals->patches, {},
-                                                  options.banks);
+            match::PatchMatchOptions patch_options;
+            patch_options.min_group = options.min_patches;
+            auto found = (*matcher)->MatchPatches(
+                *row.signals->patches, patch_options, options.banks,
+                row.signals->patch_probe.get());
             if (found) {
               match::MergeHits(hits, std::move(*found));
             } else {

@@ -18,6 +18,8 @@ struct MatchCommandOptions {
   // Photos: also the second stage (patch signatures), which finds crops,
   // screenshots, overlays and small turns of the banks' pictures.
   bool robust = false;
+  // Agreeing patches the second stage needs (PatchMatchOptions::min_group).
+  int min_patches = 2;
   bool fast = false;
   std::string kind = "pdq";  // Of hex arguments: pdq, md5, sha256.
   std::string as = "auto";   // auto | image | video

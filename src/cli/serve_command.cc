@@ -57,6 +57,7 @@ Result<service::ServiceConfig> BuildConfig(const ServeCommandOptions& options) {
   if (!options.log_level.empty()) config.log_level = options.log_level;
   if (options.metrics_public) config.metrics_public = true;
   if (options.robust) config.robust = true;
+  if (options.min_patches > 0) config.min_patches = options.min_patches;
   if (!options.web_root.empty()) config.web_root = options.web_root;
   return config;
 }
@@ -121,6 +122,11 @@ CLI::App* AddServeCommand(CLI::App& app, ServeCommandOptions& options) {
       "framed, captioned, screenshotted and slightly turned copies of "
       "pictures banked with patch signatures; ~120 ms a picture ([match] "
       "robust)");
+  command
+      ->add_option("--min-patches", options.min_patches,
+                   "Agreeing patches a second-stage match needs (default 2; "
+                   "[match] min_patches)")
+      ->check(CLI::Range(2, 16));
   command->add_option("--web-root", options.web_root,
                       "Directory of the web pages to serve (default: the "
                       "build's web/; [web] root)");

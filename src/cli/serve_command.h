@@ -18,6 +18,8 @@ struct ServeCommandOptions {
   std::string log_level;
   bool metrics_public = false;
   bool robust = false;   // The second stage on uploads ([match] robust).
+  int min_patches = 0;   // Its agreeing patches ([match] min_patches); 0: as
+                         // configured.
   std::string web_root;  // Else [web] root, else the build's web/.
 };
 

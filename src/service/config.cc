@@ -206,6 +206,9 @@ Status ApplyTable(const toml::table& root, std::string_view origin,
     TableReader t(*match, "match.", origin);
     REMPART_RETURN_IF_ERROR(
         t.Boolean("robust", [&](bool v) { config.robust = v; }));
+    REMPART_RETURN_IF_ERROR(t.Integer(
+        "min_patches", 2, 16,
+        [&](std::int64_t v) { config.min_patches = static_cast<int>(v); }));
     REMPART_RETURN_IF_ERROR(t.RejectUnknown());
   }
   if (const toml::table* web = top.Table("web")) {

@@ -36,6 +36,7 @@ level = "warn"
 public = true
 [match]
 robust = true
+min_patches = 3
 )",
                                         "test.toml", config);
   ASSERT_TRUE(status.ok()) << status.ToString();
@@ -57,6 +58,7 @@ robust = true
   EXPECT_EQ(config.log_level, "warn");
   EXPECT_TRUE(config.metrics_public);
   EXPECT_TRUE(config.robust);
+  EXPECT_EQ(config.min_patches, 3);
 }
 
 TEST(ConfigTest, MistakesAreNamedNotIgnored) {
@@ -70,6 +72,8 @@ TEST(ConfigTest, MistakesAreNamedNotIgnored) {
       {"[log]\nformat = \"xml\"\n", "'log.format' must be"},
       {"[match]\nrobust = \"yes\"\n", "'match.robust' must be"},
       {"[match]\nrobus = true\n", "unknown setting 'match.robus'"},
+      {"[match]\nmin_patches = 1\n", "'match.min_patches' must be between"},
+      {"[match]\nmin_patches = 2.5\n", "'match.min_patches' must be"},
       {"[server]\nlisten = \"nohost\"\n", "HOST:PORT"},
       {"[server]\nlisten = \"h:99999\"\n", "0…65535"},
       {"data_dir = [\n", "test.toml:"},
@@ -146,6 +150,8 @@ TEST(ConfigTest, TheExampleFileIsValidAndStatesTheDefaults) {
   EXPECT_EQ(config.metrics_public, defaults.metrics_public);
   EXPECT_EQ(config.robust, defaults.robust);
   EXPECT_FALSE(defaults.robust);
+  EXPECT_EQ(config.min_patches, defaults.min_patches);
+  EXPECT_EQ(defaults.min_patches, 2);
   EXPECT_EQ(config.trust_proxy_header, defaults.trust_proxy_header);
   EXPECT_EQ(config.static_rate_per_second, defaults.static_rate_per_second);
   EXPECT_EQ(config.web_enabled, defaults.web_enabled);

@@ -274,7 +274,10 @@ HttpResponse Service::Impl::HashMatch(Call& call) {
   thread_local hash::ImageHasher hasher;
   hash::ImageHashOptions options;
   options.pdq.dihedral = dihedral;
-  if (robust) options.patches = hash::QueryPatchOptions();
+  if (robust) {
+    options.patches = hash::QueryPatchOptions();
+    options.patch_probe = true;
+  }
   options.limits.max_file_bytes = config_.max_upload_bytes;
   options.limits.max_pixels = 64'000'000;
   options.limits.max_decode_time = std::chrono::milliseconds(5000);
@@ -301,8 +304,11 @@ HttpResponse Service::Impl::HashMatch(Call& call) {
   // The second stage looks even when PDQ had too little detail: a
   // screenshot's chrome can leave little to the whole.
   if (signals->patches) {
+    match::PatchMatchOptions patch_options;
+    patch_options.min_group = config_.min_patches;
     if (Status s =
-            add(deps_.matcher->MatchPatches(*signals->patches, {}, banks));
+            add(deps_.matcher->MatchPatches(*signals->patches, patch_options,
+                                            banks, signals->patch_probe.get()));
         !s.ok()) {
       return StatusResponse(s);
     }

@@ -153,6 +153,41 @@ TEST_F(RobustCliTest, TheSecondStageFindsACropPdqMisses) {
   EXPECT_EQ(Run("match -q --robust " + other).out, other + ": no match\n");
 }
 
+TEST_F(RobustCliTest, MinPatchesSetsTheGroupAMatchNeeds) {
+  BankThreePictures();
+  const std::string crop = (dir_ / "crop.bmp").string();
+  const std::string other = (dir_ / "other.bmp").string();
+  // Every second-stage hit has at least the patches asked for (votes that
+  // agree, and windows a second look found where they said).
+  int largest = 0;
+  for (const int n : {2, 3, 6, 16}) {
+    const std::string args =
+        "match -q --robust --format json --min-patches " + std::to_string(n);
+    const CommandRun json = Run(args + " " + crop);
+    ASSERT_EQ(json.exit_code, 0) << json.err;
+    const auto record = nlohmann::json::parse(json.out);
+    for (const auto& hit : record["matches"]) {
+      ASSERT_TRUE(hit.contains("patches")) << json.out;
+      EXPECT_GE(hit["patches"].get<int>(), n) << json.out;
+      EXPECT_EQ(hit["entry"], 4) << json.out;
+      largest = std::max(largest, hit["patches"].get<int>());
+    }
+    EXPECT_EQ(Run("match -q --robust --min-patches " + std::to_string(n) + " " +
+                  other)
+                  .out,
+              other + ": no match\n");
+  }
+  EXPECT_GE(largest, 3);
+  // Out of range, or without the second stage: a usage error.
+  for (const std::string args :
+       {"--robust --min-patches 1", "--robust --min-patches 17",
+        "--min-patches 3"}) {
+    const CommandRun wrong = Run("match -q " + args + " " + crop);
+    EXPECT_EQ(wrong.exit_code, 2) << args;
+    EXPECT_NE(wrong.err.find("min-patches"), std::string::npos) << wrong.err;
+  }
+}
+
 TEST_F(RobustCliTest, ReimportingWithSignaturesSignsTheHashesABankHad) {
   for (int i = 1; i <= 2; ++i) {
     Write("bank/picture-" + std::to_string(i) + ".bmp",

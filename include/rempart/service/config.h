@@ -52,6 +52,9 @@ struct ServiceConfig {
   // default: it costs ~130 ms of an I/O thread per upload, on top of PDQ's
   // few (docs/ROBUSTNESS.md). A call may still leave it out (robust=0).
   bool robust = false;
+  // Agreeing patches a second-stage match needs: 2 by default, 3 for fewer
+  // false matches at some cost on tight crops ([match] min_patches, 2…16).
+  int min_patches = 2;
   std::size_t max_entries_per_submit = 10'000;
   // Requests per second per API key unless the key says otherwise.
   double key_rate_per_second = 2000;
