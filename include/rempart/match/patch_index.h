@@ -92,6 +92,8 @@ class PatchIndex {
       const PatchSignature& query, const PatchMatchOptions& options = {},
       const hash::PatchProbe* probe = nullptr) const;
 
+  // One query hash near one bank patch: defined, and only used, in
+  // patch_index.cc (its voting helpers name it from outside the class).
   struct Vote;
 
  private:
