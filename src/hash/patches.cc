@@ -325,6 +325,13 @@ struct PatchHasher::Scratch {
 PatchHasher::PatchHasher() : scratch_(std::make_unique<Scratch>()) {}
 PatchHasher::~PatchHasher() = default;
 
+// The bank's centred crops and the query's (BankPatchOptions(),
+// QueryPatchOptions()): the query's steps span one of the bank's.
+constexpr int kBankCrops = 6;
+constexpr float kBankCropStep = 1.2f;
+constexpr int kQueryCrops = 10;
+constexpr float kQueryCropStep = 1.02f;
+
 PatchOptions BankPatchOptions() {
   PatchOptions options;
   options.max_patches = 64;
@@ -332,6 +339,13 @@ PatchOptions BankPatchOptions() {
   options.min_sigma = 3.0f;
   options.contrast = 0.5f;
   options.min_quality = 15;
+  // Centred crops from the whole picture down to 40 % of each side, each
+  // 1.2 times smaller than the last: a query's own crops (below) fill the
+  // steps between.
+  float keep = 1;
+  for (int i = 0; i < kBankCrops; ++i, keep /= kBankCropStep) {
+    options.crop_keeps.push_back(keep);
+  }
   return options;
 }
 
@@ -347,6 +361,13 @@ PatchOptions QueryPatchOptions() {
   // Coarser for crops (the bank's blobs zoomed in), finer for screenshots
   // (the bank's blobs shrunk); no turns on these looks (ROBUSTNESS.md).
   options.passes = {{320, 150}, {1024, 200}};
+  // Centred crops 1.02 times smaller each, from the whole picture to one
+  // step of the bank's: a copy cropped evenly by any amount is within 1 %
+  // of zoom of one bank crop (PDQ holds a 1 % zoom, not a 3 % one).
+  float keep = 1;
+  for (int i = 0; i < kQueryCrops; ++i, keep /= kQueryCropStep) {
+    options.crop_keeps.push_back(keep);
+  }
   return options;
 }
 
@@ -401,7 +422,55 @@ Result<PatchSignature> PatchHasher::Sign(
   auto patches = Look(image, options, kept.get());
   if (!patches) return patches.error();
   if (probe != nullptr) *probe = std::move(kept);
-  return PatchSignature{image.width, image.height, std::move(*patches)};
+  return PatchSignature{image.width, image.height, std::move(*patches),
+                        Crops(image, options)};
+}
+
+std::vector<CentredCrop> PatchHasher::Crops(const media::ImageView& image,
+                                            const PatchOptions& options) {
+  std::vector<CentredCrop> crops;
+  if (options.crop_keeps.empty()) return crops;
+  Scratch& s = *scratch_;
+  const auto [rows, cols] = internal::ComputeLuma(image, false, s.luma);
+  Plane full{cols, rows, std::move(s.luma)};
+  Plane& small = s.work;
+  const int longer = std::max(rows, cols);
+  if (longer > kCropWorkSide) {
+    const float scale = F(kCropWorkSide) / F(longer);
+    ResizeArea(
+        full, std::max(1, static_cast<int>(std::lround(F(cols) * scale))),
+        std::max(1, static_cast<int>(std::lround(F(rows) * scale))), small);
+  } else {
+    small = std::move(full);
+  }
+  std::vector<float> crop;
+  for (const float keep : options.crop_keeps) {
+    if (!(keep > 0 && keep <= 1)) continue;
+    const int w = std::lround(F(small.width) * keep);
+    const int h = std::lround(F(small.height) * keep);
+    if (std::min(w, h) < internal::kMinHashableSide) continue;
+    const int x0 = (small.width - w) / 2;
+    const int y0 = (small.height - h) / 2;
+    crop.resize(static_cast<std::size_t>(w) * h);
+    for (int y = 0; y < h; ++y) {
+      const float* row =
+          &small.pixels[static_cast<std::size_t>(y0 + y) * small.width + x0];
+      std::copy(row, row + w, &crop[static_cast<std::size_t>(y) * w]);
+    }
+    Buffer64 buffer;
+    internal::FilterAndDecimate(crop, s.temp, h, w, buffer);
+    const int quality = internal::Quality(buffer);
+    if (quality < options.min_quality) continue;
+    Dct16 dct;
+    internal::Dct(buffer, dct);
+    CentredCrop& out = crops.emplace_back();
+    out.keep = keep;
+    out.quality = quality;
+    out.hash = internal::Threshold(dct);
+    if (options.dihedral) out.dihedral = internal::DihedralHashes(dct);
+  }
+  s.luma = {};
+  return crops;
 }
 
 Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
@@ -644,14 +713,7 @@ Result<std::vector<Patch>> PatchHasher::Look(const media::ImageView& image,
     patch.side = side / F(std::max(work_w, work_h));
     patch.hash = internal::Threshold(dct);
     patch.quality = quality;
-    if (options.dihedral) {
-      std::array<PdqHash, kDihedralCount> variants;
-      variants[0] = patch.hash;  // Dihedral::kOriginal.
-      for (int v = 1; v < kDihedralCount; ++v) {
-        variants[v] = internal::Threshold(internal::DihedralDct(dct, v));
-      }
-      patch.dihedral = variants;
-    }
+    if (options.dihedral) patch.dihedral = internal::DihedralHashes(dct);
     for (float degrees : options.turns) {
       sample(degrees);
       Dct16 turned;
@@ -693,6 +755,9 @@ void PutFraction(float fraction, long lowest, std::vector<std::uint8_t>& out) {
             out);
 }
 
+// kMinCropKeep as written: round(0.1 × 65535).
+constexpr long kMinKeepUnits = 6554;
+
 int GetUint16(std::span<const std::uint8_t> bytes, std::size_t offset) {
   return (bytes[offset] << 8) | bytes[offset + 1];
 }
@@ -714,9 +779,13 @@ std::vector<std::uint8_t> EncodePatches(const PatchSignature& signature) {
   const std::span<const Patch> patches = signature.patches;
   const std::size_t count =
       std::min(patches.size(), static_cast<std::size_t>(kMaxPatches));
+  const std::span<const CentredCrop> crops = signature.crops;
+  const std::size_t crop_count =
+      std::min(crops.size(), static_cast<std::size_t>(kMaxCrops));
   std::vector<std::uint8_t> out;
-  out.reserve(kPatchesHeaderBytes + count * kPatchRecordBytes);
-  out.push_back(kPatchesVersion);
+  out.reserve(kPatchesHeaderBytes + count * kPatchRecordBytes + 1 +
+              crop_count * kCropRecordBytes);
+  out.push_back(crop_count == 0 ? kPatchesVersion : kPatchesWithCropsVersion);
   const auto [width, height] = Shape(signature.width, signature.height);
   PutUint16(width, out);
   PutUint16(height, out);
@@ -729,6 +798,14 @@ std::vector<std::uint8_t> EncodePatches(const PatchSignature& signature) {
     const auto hash = patch.hash.ToBytes();
     out.insert(out.end(), hash.begin(), hash.end());
   }
+  if (crop_count == 0) return out;
+  out.push_back(static_cast<std::uint8_t>(crop_count));
+  for (const CentredCrop& crop : crops.first(crop_count)) {
+    PutFraction(crop.keep, kMinKeepUnits, out);
+    out.push_back(static_cast<std::uint8_t>(std::clamp(crop.quality, 0, 100)));
+    const auto hash = crop.hash.ToBytes();
+    out.insert(out.end(), hash.begin(), hash.end());
+  }
   return out;
 }
 
@@ -737,9 +814,10 @@ Result<PatchSignature> DecodePatches(std::span<const std::uint8_t> bytes) {
     return InvalidArgumentError("patches: " + std::to_string(bytes.size()) +
                                 " bytes, shorter than the 7-byte header");
   }
-  if (bytes[0] != kPatchesVersion) {
+  const bool with_crops = bytes[0] == kPatchesWithCropsVersion;
+  if (bytes[0] != kPatchesVersion && !with_crops) {
     return InvalidArgumentError("patches: version " + std::to_string(bytes[0]) +
-                                " is not supported (expected 1)");
+                                " is not supported (expected 1 or 2)");
   }
   PatchSignature signature;
   signature.width = GetUint16(bytes, 1);
@@ -757,12 +835,31 @@ Result<PatchSignature> DecodePatches(std::span<const std::uint8_t> bytes) {
                                 " patches, more than " +
                                 std::to_string(kMaxPatches));
   }
-  const std::size_t expected = kPatchesHeaderBytes + count * kPatchRecordBytes;
+  const std::size_t crops_at = kPatchesHeaderBytes + count * kPatchRecordBytes;
+  std::size_t crop_count = 0;
+  if (with_crops) {
+    if (bytes.size() <= crops_at) {
+      return InvalidArgumentError("patches: " + std::to_string(bytes.size()) +
+                                  " bytes, but " + std::to_string(count) +
+                                  " patches and a crop count take at least " +
+                                  std::to_string(crops_at + 1));
+    }
+    crop_count = bytes[crops_at];
+    if (crop_count == 0 || crop_count > static_cast<std::size_t>(kMaxCrops)) {
+      return InvalidArgumentError(
+          "patches: " + std::to_string(crop_count) +
+          " centred crops in a version 2 signature (1…" +
+          std::to_string(kMaxCrops) + ")");
+    }
+  }
+  const std::size_t expected =
+      with_crops ? crops_at + 1 + crop_count * kCropRecordBytes : crops_at;
   if (bytes.size() != expected) {
-    return InvalidArgumentError("patches: " + std::to_string(bytes.size()) +
-                                " bytes, but " + std::to_string(count) +
-                                " patches take exactly " +
-                                std::to_string(expected));
+    return InvalidArgumentError(
+        "patches: " + std::to_string(bytes.size()) + " bytes, but " +
+        std::to_string(count) + " patches" +
+        (with_crops ? " and " + std::to_string(crop_count) + " crops" : "") +
+        " take exactly " + std::to_string(expected));
   }
   std::vector<Patch>& patches = signature.patches;
   patches.resize(count);
@@ -786,6 +883,28 @@ Result<PatchSignature> DecodePatches(std::span<const std::uint8_t> bytes) {
     patch.side = static_cast<float>(side) / 65535.0f;
     patch.hash = PdqHash::FromBytes(record.subspan<7, 32>());
   }
+  std::vector<CentredCrop>& crops = signature.crops;
+  crops.resize(crop_count);
+  for (std::size_t i = 0; i < crop_count; ++i) {
+    const auto record =
+        bytes.subspan(crops_at + 1 + i * kCropRecordBytes, kCropRecordBytes);
+    CentredCrop& crop = crops[i];
+    const int keep = GetUint16(record, 0);
+    if (keep < kMinKeepUnits) {
+      return InvalidArgumentError("patches: crop " + std::to_string(i + 1) +
+                                  " keeps " + std::to_string(keep) +
+                                  "/65535 of each side, less than " +
+                                  std::to_string(kMinKeepUnits));
+    }
+    crop.quality = record[2];
+    if (crop.quality > 100) {
+      return InvalidArgumentError(
+          "patches: crop " + std::to_string(i + 1) + " has quality " +
+          std::to_string(crop.quality) + ", more than 100");
+    }
+    crop.keep = static_cast<float>(keep) / 65535.0f;
+    crop.hash = PdqHash::FromBytes(record.subspan<3, 32>());
+  }
   return signature;
 }
 
@@ -798,7 +917,8 @@ Result<PatchSignature> ParsePatches(std::string_view text) {
     return InvalidArgumentError("patches: " + std::to_string(text.size()) +
                                 " characters, more than the " +
                                 std::to_string(2 * kMaxPatchesBytes) + " of " +
-                                std::to_string(kMaxPatches) + " patches");
+                                std::to_string(kMaxPatches) + " patches and " +
+                                std::to_string(kMaxCrops) + " crops");
   }
   if (text.size() % 2 != 0) {
     return InvalidArgumentError("patches: an odd number of hex digits (" +

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "rempart/core/hex.h"
+#include "tests/support/picture_edits.h"
 #include "tests/support/textured_picture.h"
 
 namespace rempart::hash {
@@ -345,6 +346,76 @@ TEST(PatchHasherTest, PassesAppendEachLookWithoutTurns) {
   EXPECT_LT(smallest(finer), smallest(alone));
 }
 
+TEST(PatchHasherTest, SignHashesTheCentredCropsAsked) {
+  // Larger than kCropWorkSide, so that the crops are hashed averaged down.
+  const Image picture = TexturedPicture(21, 1000, 750);
+  PatchHasher hasher;
+  auto bank = hasher.Sign(picture.view(), BankPatchOptions());
+  ASSERT_TRUE(bank) << bank.error().message();
+  const std::vector<float> keeps = BankPatchOptions().crop_keeps;
+  ASSERT_EQ(keeps.size(), 6u);
+  EXPECT_EQ(keeps.front(), 1.0f);
+  ASSERT_EQ(bank->crops.size(), keeps.size());
+  for (std::size_t i = 0; i < keeps.size(); ++i) {
+    const CentredCrop& crop = bank->crops[i];
+    EXPECT_EQ(crop.keep, keeps[i]);
+    EXPECT_FALSE(crop.dihedral.has_value());
+    EXPECT_GE(crop.quality, BankPatchOptions().min_quality);
+    if (i > 0) {
+      // Each a fifth smaller than the last, and a different picture.
+      EXPECT_NEAR(keeps[i - 1] / keeps[i], 1.2f, 1e-4f);
+      EXPECT_GT(Distance(crop.hash, bank->crops[i - 1].hash), 31) << i;
+    }
+    // The same crop cut by hand and hashed whole lands on it (within PDQ's
+    // match distance: cut at full size, then averaged down, its pixels
+    // differ a little).
+    const int width = static_cast<int>(std::lround(1000 * crop.keep));
+    const int height = static_cast<int>(std::lround(750 * crop.keep));
+    const Image cut = testing::Crop(picture, (1000 - width) / 2,
+                                    (750 - height) / 2, width, height);
+    PatchOptions whole;
+    whole.max_patches = 0;
+    whole.crop_keeps = {1.0f};
+    auto copy = hasher.Sign(cut.view(), whole);
+    ASSERT_TRUE(copy) << copy.error().message();
+    ASSERT_EQ(copy->crops.size(), 1u);
+    EXPECT_LE(Distance(copy->crops[0].hash, crop.hash), 31) << "crop " << i;
+  }
+
+  // A query's crops come with their dihedral variants; Hash() has none.
+  auto query = hasher.Sign(picture.view(), QueryPatchOptions());
+  ASSERT_TRUE(query) << query.error().message();
+  ASSERT_EQ(query->crops.size(), QueryPatchOptions().crop_keeps.size());
+  EXPECT_EQ(query->crops.size(), 10u);
+  EXPECT_NEAR(query->crops.back().keep * 1.2f, 1.0f, 0.03f);
+  for (const CentredCrop& crop : query->crops) {
+    ASSERT_TRUE(crop.dihedral.has_value());
+    EXPECT_EQ((*crop.dihedral)[0], crop.hash);
+  }
+  EXPECT_EQ(bank->patches.size(),
+            HashOrDie(picture, BankPatchOptions()).size());
+}
+
+TEST(PatchHasherTest, CropsTooSmallOrTooFlatAreLeftOut) {
+  PatchOptions options;
+  options.crop_keeps = {1.0f, 0.5f, 0.1f,
+                        0.0f, 1.5f, std::numeric_limits<float>::quiet_NaN()};
+  options.min_quality = 0;
+  PatchHasher hasher;
+  // 0.1 of 40 pixels is 4, under PDQ's 5; 0, 1.5 and NaN are not keeps.
+  auto small = hasher.Sign(TexturedPicture(3, 40, 40).view(), options);
+  ASSERT_TRUE(small) << small.error().message();
+  ASSERT_EQ(small->crops.size(), 2u);
+  EXPECT_EQ(small->crops[0].keep, 1.0f);
+  EXPECT_EQ(small->crops[1].keep, 0.5f);
+  // A flat picture has no crop of PDQ quality min_quality or more.
+  options.min_quality = 1;
+  auto flat = hasher.Sign(Flat(300, 200, 90).view(), options);
+  ASSERT_TRUE(flat) << flat.error().message();
+  EXPECT_TRUE(flat->crops.empty());
+  EXPECT_TRUE(flat->empty());
+}
+
 TEST(PatchProbeTest, SignKeepsAProbeOnlyWhenAsked) {
   const Image picture = TexturedPicture(5);
   PatchHasher hasher;
@@ -464,6 +535,32 @@ PatchSignature SampleSignature(int count, std::uint64_t seed, int width = 4096,
   return signature;
 }
 
+// `signature` with `count` random centred crops.
+PatchSignature WithCrops(PatchSignature signature, int count,
+                         std::uint64_t seed) {
+  std::mt19937_64 random(seed);
+  signature.crops.resize(static_cast<std::size_t>(count));
+  for (CentredCrop& crop : signature.crops) {
+    crop.keep = kMinCropKeep + (1 - kMinCropKeep) *
+                                   static_cast<float>(random() % 100'001) /
+                                   100'000.0f;
+    crop.quality = static_cast<int>(random() % 101);
+    crop.hash = PdqHash({random(), random(), random(), random()});
+  }
+  return signature;
+}
+
+void ExpectCloseCrops(const std::vector<CentredCrop>& decoded,
+                      const std::vector<CentredCrop>& crops) {
+  ASSERT_EQ(decoded.size(), crops.size());
+  for (std::size_t i = 0; i < crops.size(); ++i) {
+    EXPECT_NEAR(decoded[i].keep, crops[i].keep, 1.0f / 65535.0f) << i;
+    EXPECT_EQ(decoded[i].hash, crops[i].hash) << "crop " << i;
+    EXPECT_EQ(decoded[i].quality, crops[i].quality) << "crop " << i;
+    EXPECT_FALSE(decoded[i].dihedral.has_value());
+  }
+}
+
 void ExpectCloseCopies(const std::vector<Patch>& decoded,
                        const std::vector<Patch>& patches) {
   constexpr float kStep = 1.0f / 65535.0f;
@@ -530,9 +627,47 @@ TEST(PatchesFormatTest, SizesFollowTheCount) {
   EXPECT_EQ(FormatPatches({1, 1, {}}), "01100010000000");
   EXPECT_EQ(EncodePatches(SampleSignature(64, 1)).size(), 2'503u);
   EXPECT_EQ(FormatPatches(SampleSignature(64, 1)).size(), 5'006u);
-  EXPECT_EQ(EncodePatches(SampleSignature(kMaxPatches, 2)).size(),
-            kMaxPatchesBytes);
-  EXPECT_EQ(kMaxPatchesBytes, 9'991u);
+  EXPECT_EQ(EncodePatches(SampleSignature(kMaxPatches, 2)).size(), 9'991u);
+  // With crops: one more byte for their count, 35 a crop.
+  EXPECT_EQ(kCropRecordBytes, 35u);
+  EXPECT_EQ(EncodePatches(WithCrops(SampleSignature(64, 1), 6, 1)).size(),
+            2'714u);
+  EXPECT_EQ(EncodePatches(WithCrops(SampleSignature(0, 1), 1, 1)).size(), 43u);
+  EXPECT_EQ(
+      EncodePatches(WithCrops(SampleSignature(kMaxPatches, 2), kMaxCrops, 2))
+          .size(),
+      kMaxPatchesBytes);
+  EXPECT_EQ(kMaxPatchesBytes, 10'552u);
+}
+
+TEST(PatchesFormatTest, WritesCropsAsVersionTwo) {
+  CentredCrop crop;
+  crop.keep = 0.5f;
+  crop.quality = 42;
+  crop.hash = *PdqHash::FromHex(
+      "c8feb0fc73910f830fc6307cf039e7030fc61b9cf8717cf00fce00070003fffe");
+  PatchSignature signature = SampleSignature(1, 7, 640, 480);
+  const auto without = EncodePatches(signature);
+  EXPECT_EQ(without[0], 1);  // No crops: version 1, as before crops.
+  signature.crops = {crop, crop};
+  const auto bytes = EncodePatches(signature);
+  ASSERT_EQ(bytes.size(), without.size() + 1 + 2 * kCropRecordBytes);
+  EXPECT_EQ(bytes[0], 2);
+  EXPECT_TRUE(
+      std::equal(without.begin() + 1, without.end(), bytes.begin() + 1));
+  const std::size_t at = without.size();
+  EXPECT_EQ(bytes[at], 2);  // The crops' count.
+  // 0.5 × 65535 = 32767.5 rounds to 32768 (0x8000); quality 42 (0x2a).
+  EXPECT_EQ(
+      std::vector<std::uint8_t>(bytes.begin() + at + 1, bytes.begin() + at + 4),
+      (std::vector<std::uint8_t>{0x80, 0x00, 42}));
+  const auto hash = crop.hash.ToBytes();
+  EXPECT_EQ(std::vector<std::uint8_t>(bytes.begin() + at + 4,
+                                      bytes.begin() + at + 36),
+            std::vector<std::uint8_t>(hash.begin(), hash.end()));
+  EXPECT_EQ(FormatPatches(signature).substr(2 * at, 8),
+            "02800"
+            "02a");
 }
 
 TEST(PatchesFormatTest, WritesAtMostMaxPatchesTheFirstOnes) {
@@ -569,6 +704,94 @@ TEST(PatchesFormatTest, RoundTripsBytesAndText) {
     ASSERT_TRUE(parsed_upper) << parsed_upper.error().message();
     EXPECT_EQ(FormatPatches(*parsed_upper), text);
   }
+}
+
+void ExpectRefused(const Result<PatchSignature>& result,
+                   const std::string& reason) {
+  ASSERT_FALSE(result) << "accepted; expected: " << reason;
+  EXPECT_EQ(result.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(result.error().message().find(reason), std::string::npos)
+      << result.error().message();
+}
+
+TEST(PatchesFormatTest, RoundTripsCrops) {
+  for (int patches : {0, 3, 64}) {
+    for (int crops : {1, 6, kMaxCrops}) {
+      const auto signature =
+          WithCrops(SampleSignature(patches, 200 + patches), crops, crops);
+      const auto bytes = EncodePatches(signature);
+      auto decoded = DecodePatches(bytes);
+      ASSERT_TRUE(decoded) << decoded.error().message();
+      ExpectCloseCopies(decoded->patches, signature.patches);
+      ExpectCloseCrops(decoded->crops, signature.crops);
+      EXPECT_EQ(EncodePatches(*decoded), bytes);
+      auto parsed = ParsePatches(FormatPatches(signature));
+      ASSERT_TRUE(parsed) << parsed.error().message();
+      ExpectCloseCrops(parsed->crops, signature.crops);
+    }
+  }
+  // More than kMaxCrops: the first ones are written.
+  const auto many = WithCrops(SampleSignature(2, 8), kMaxCrops + 3, 8);
+  auto decoded = DecodePatches(EncodePatches(many));
+  ASSERT_TRUE(decoded) << decoded.error().message();
+  ExpectCloseCrops(decoded->crops,
+                   std::vector<CentredCrop>(many.crops.begin(),
+                                            many.crops.begin() + kMaxCrops));
+  // What cannot be written is clamped: keeps to kMinCropKeep…1, qualities
+  // to 0…100.
+  auto odd = WithCrops(SampleSignature(0, 9), 4, 9);
+  odd.crops[0].keep = 0.0f;
+  odd.crops[0].quality = 300;
+  odd.crops[1].keep = 7.0f;
+  odd.crops[1].quality = -1;
+  odd.crops[2].keep = std::numeric_limits<float>::quiet_NaN();
+  odd.crops[3].keep = 0.05f;
+  decoded = DecodePatches(EncodePatches(odd));
+  ASSERT_TRUE(decoded) << decoded.error().message();
+  EXPECT_NEAR(decoded->crops[0].keep, kMinCropKeep, 1e-4f);
+  EXPECT_EQ(decoded->crops[0].quality, 100);
+  EXPECT_EQ(decoded->crops[1].keep, 1.0f);
+  EXPECT_EQ(decoded->crops[1].quality, 0);
+  EXPECT_NEAR(decoded->crops[2].keep, kMinCropKeep, 1e-4f);
+  EXPECT_NEAR(decoded->crops[3].keep, kMinCropKeep, 1e-4f);
+  EXPECT_GE(decoded->crops[3].keep, kMinCropKeep);
+}
+
+TEST(PatchesFormatTest, DecodeRefusesBrokenCrops) {
+  const auto valid = EncodePatches(WithCrops(SampleSignature(2, 9), 2, 9));
+  ASSERT_TRUE(DecodePatches(valid));
+  const std::size_t at = 7 + 2 * 39;  // The crops' count.
+  // A version 2 signature holds at least one crop, at most kMaxCrops.
+  auto none = std::vector<std::uint8_t>(valid.begin(), valid.begin() + at);
+  ExpectRefused(DecodePatches(none),
+                "2 patches and a crop count take at least");
+  none.push_back(0);
+  ExpectRefused(DecodePatches(none), "0 centred crops in a version 2");
+  auto many = valid;
+  many[at] = kMaxCrops + 1;
+  ExpectRefused(DecodePatches(many), "17 centred crops");
+  auto count = valid;
+  count[at] = 3;
+  ExpectRefused(DecodePatches(count), "2 patches and 3 crops take exactly 191");
+  auto shorter = valid;
+  shorter.pop_back();
+  ExpectRefused(DecodePatches(shorter), "and 2 crops take exactly 156");
+  auto longer = valid;
+  longer.push_back(0);
+  ExpectRefused(DecodePatches(longer), "157 bytes");
+  auto keep = valid;
+  keep[at + 1 + 35] = 0x19;  // 6553: under a tenth.
+  keep[at + 1 + 35 + 1] = 0x99;
+  ExpectRefused(DecodePatches(keep), "crop 2 keeps 6553/65535");
+  keep[at + 1 + 35 + 1] = 0x9a;  // 6554: a tenth, rounded.
+  EXPECT_TRUE(DecodePatches(keep));
+  auto quality = valid;
+  quality[at + 1 + 2] = 101;
+  ExpectRefused(DecodePatches(quality), "crop 1 has quality 101");
+  // A version 1 signature cannot hold crops.
+  auto one = valid;
+  one[0] = 1;
+  ExpectRefused(DecodePatches(one), "2 patches take exactly 85");
 }
 
 TEST(PatchesFormatTest, RoundTripsAHashersSignature) {
@@ -623,14 +846,6 @@ std::vector<std::uint8_t> Valid() {
   return EncodePatches(SampleSignature(2, 9));
 }
 
-void ExpectRefused(const Result<PatchSignature>& result,
-                   const std::string& reason) {
-  ASSERT_FALSE(result) << "accepted; expected: " << reason;
-  EXPECT_EQ(result.error().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(result.error().message().find(reason), std::string::npos)
-      << result.error().message();
-}
-
 TEST(PatchesFormatTest, DecodeRefusesEveryBrokenRule) {
   ExpectRefused(DecodePatches({}), "shorter than the 7-byte header");
   ExpectRefused(
@@ -638,8 +853,8 @@ TEST(PatchesFormatTest, DecodeRefusesEveryBrokenRule) {
       "shorter than the 7-byte header");
 
   auto version = Valid();
-  version[0] = 2;
-  ExpectRefused(DecodePatches(version), "version 2 is not supported");
+  version[0] = 3;
+  ExpectRefused(DecodePatches(version), "version 3 is not supported");
   version[0] = 0;
   ExpectRefused(DecodePatches(version), "version 0 is not supported");
 
@@ -721,15 +936,16 @@ TEST(PatchesFormatTest, ParseRefusesBadText) {
   ExpectRefused(ParsePatches(" " + valid + " "), "not a hex digit");
   ExpectRefused(ParsePatches("0x" + valid), "not a hex digit");
   std::string version = valid;
-  version[1] = '2';
-  ExpectRefused(ParsePatches(version), "version 2 is not supported");
+  version[1] = '3';
+  ExpectRefused(ParsePatches(version), "version 3 is not supported");
   // Text longer than the largest signature is refused before decoding,
   // whatever it holds.
-  const std::string largest = FormatPatches(SampleSignature(kMaxPatches, 5));
+  const std::string largest =
+      FormatPatches(WithCrops(SampleSignature(kMaxPatches, 5), kMaxCrops, 5));
   ASSERT_EQ(largest.size(), 2 * kMaxPatchesBytes);
   ASSERT_TRUE(ParsePatches(largest));
-  ExpectRefused(ParsePatches(largest + "00"), "more than the 19982");
-  ExpectRefused(ParsePatches(std::string(1 << 20, 'z')), "more than the 19982");
+  ExpectRefused(ParsePatches(largest + "00"), "more than the 21104");
+  ExpectRefused(ParsePatches(std::string(1 << 20, 'z')), "more than the 21104");
 }
 
 }  // namespace

@@ -288,6 +288,76 @@ PdqHash Threshold(const Dct16& dct) {
   return hash;
 }
 
+namespace {
+
+// Where DihedralDct() puts each coefficient k for each variant, with which
+// sign, and which of the variants' sign patterns it uses: read off
+// DihedralDct() itself, from a DCT whose values name their index.
+struct DihedralTables {
+  std::array<std::array<std::uint8_t, kDctCells>, kDihedralCount> to{};
+  std::array<std::array<bool, kDctCells>, kDihedralCount> negated{};
+  std::array<int, kDihedralCount> pattern{};
+  int patterns = 0;
+};
+
+const DihedralTables& Tables() {
+  static const DihedralTables tables = [] {
+    DihedralTables t;
+    Dct16 named{};
+    for (std::size_t k = 0; k < kDctCells; ++k) {
+      named[k] = static_cast<float>(k + 1);
+    }
+    for (int v = 0; v < kDihedralCount; ++v) {
+      const Dct16 out = DihedralDct(named, v);
+      for (std::size_t p = 0; p < kDctCells; ++p) {
+        const auto k = static_cast<std::size_t>(std::abs(out[p])) - 1;
+        t.to[v][k] = static_cast<std::uint8_t>(p);
+        t.negated[v][k] = out[p] < 0;
+      }
+      t.pattern[v] = t.patterns;
+      for (int w = 0; w < v; ++w) {
+        if (t.negated[w] == t.negated[v]) {
+          t.pattern[v] = t.pattern[w];
+          break;
+        }
+      }
+      if (t.pattern[v] == t.patterns) ++t.patterns;
+    }
+    return t;
+  }();
+  return tables;
+}
+
+}  // namespace
+
+std::array<PdqHash, kDihedralCount> DihedralHashes(const Dct16& dct) {
+  const DihedralTables& t = Tables();
+  std::array<float, kDihedralCount> medians{};
+  std::array<bool, kDihedralCount> done{};
+  for (int v = 0; v < kDihedralCount; ++v) {
+    const int pattern = t.pattern[v];
+    if (done[pattern]) continue;
+    done[pattern] = true;
+    Dct16 signed_values;
+    for (std::size_t k = 0; k < kDctCells; ++k) {
+      signed_values[k] = t.negated[v][k] ? -dct[k] : dct[k];
+    }
+    // §10's lower median, of the same values in any order.
+    auto median = signed_values.begin() + (kDctCells / 2 - 1);
+    std::nth_element(signed_values.begin(), median, signed_values.end());
+    medians[pattern] = *median;
+  }
+  std::array<PdqHash, kDihedralCount> hashes;
+  for (int v = 0; v < kDihedralCount; ++v) {
+    const float threshold = medians[t.pattern[v]];
+    for (std::size_t k = 0; k < kDctCells; ++k) {
+      const float value = t.negated[v][k] ? -dct[k] : dct[k];
+      if (value > threshold) hashes[v].set_bit(t.to[v][k]);
+    }
+  }
+  return hashes;
+}
+
 Dct16 DihedralDct(const Dct16& dct, int variant) {
   // §11: the table of sign flips and transpositions; even 0-based indices
   // are odd frequencies, whose basis functions change sign under a flip.
@@ -391,12 +461,7 @@ Result<PdqResult> PdqHasher::Hash(const media::ImageView& image,
     result.quality = filtered_quality;
     result.hash = internal::Threshold(dct);
   }
-  if (options.dihedral) {
-    for (int variant = 0; variant < kDihedralCount; ++variant) {
-      (*result.dihedral)[variant] =
-          internal::Threshold(internal::DihedralDct(dct, variant));
-    }
-  }
+  if (options.dihedral) *result.dihedral = internal::DihedralHashes(dct);
   return result;
 }
 

@@ -58,6 +58,12 @@ PdqHash Threshold(const Dct16& dct);
 // (0…7 in Dihedral order).
 Dct16 DihedralDct(const Dct16& dct, int variant);
 
+// §10 + §11 for the eight variants at once: Threshold(DihedralDct(dct, v))
+// for each v, bit for bit. The variants' DCTs hold the same values,
+// transposed and with signs flipped in four patterns, so four medians
+// serve eight hashes.
+std::array<PdqHash, 8> DihedralHashes(const Dct16& dct);
+
 }  // namespace rempart::hash::internal
 
 #endif  // REMPART_HASH_PDQ_INTERNAL_H_

@@ -275,5 +275,27 @@ TEST(PdqModeTest, NamesRoundTrip) {
   EXPECT_FALSE(ParsePdqMode("python").has_value());
 }
 
+// The eight variants from four medians, against §10 applied to each §11
+// DCT: random DCTs, and DCTs full of ties and zeros, where the median's
+// choice shows.
+TEST(PdqInternalTest, DihedralHashesAreEachVariantsThreshold) {
+  std::mt19937 random(7);
+  std::normal_distribution<float> normal(0.0f, 100.0f);
+  std::uniform_int_distribution<int> small(-2, 2);
+  for (int round = 0; round < 200; ++round) {
+    internal::Dct16 dct{};
+    for (float& value : dct) {
+      value =
+          round % 2 == 0 ? normal(random) : static_cast<float>(small(random));
+    }
+    if (round == 1) dct.fill(0.0f);
+    const auto hashes = internal::DihedralHashes(dct);
+    for (int v = 0; v < kDihedralCount; ++v) {
+      EXPECT_EQ(hashes[v], internal::Threshold(internal::DihedralDct(dct, v)))
+          << "round " << round << ", variant " << v;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace rempart::hash

@@ -50,6 +50,20 @@ struct Patch {
   std::vector<PdqHash> turned;
 };
 
+// PDQ's hash of one centred crop of the picture: the middle `keep` of its
+// width and of its height (1: the picture whole). A bank keeps a series of
+// them, so that a copy cropped evenly on every side — the commonest crop,
+// and the one that moves every blob of a small, plain picture out of the
+// frame — is found by one PDQ comparison: its whole-picture hash lands
+// near the bank's crop of about the same size.
+struct CentredCrop {
+  float keep = 1;
+  PdqHash hash;
+  int quality = 0;  // PDQ's quality of the crop, 0…100.
+  // Present when PatchOptions::dihedral was set, indexed by Dihedral.
+  std::optional<std::array<PdqHash, kDihedralCount>> dihedral;
+};
+
 struct PatchOptions {
   // The strongest blobs kept (after dropping near-duplicates and windows
   // that leave the picture). A bank keeps few; a query looks for more.
@@ -83,10 +97,25 @@ struct PatchOptions {
     int max_patches = 0;
   };
   std::vector<Pass> passes;
+  // PatchHasher::Sign() also hashes these centred crops (CentredCrop::
+  // keep, each in (0, 1]: 1 is the whole picture), with their dihedral
+  // variants when `dihedral` is set. The picture is first averaged down to
+  // kCropWorkSide on its longer side, so hashes of one picture at two
+  // resolutions agree. Crops under 5 pixels a side (PDQ's least) or of a
+  // quality under min_quality are left out.
+  std::vector<float> crop_keeps;
 };
+
+// The longer side a picture is averaged down to before its centred crops
+// are hashed (smaller pictures are hashed as they are).
+inline constexpr int kCropWorkSide = 512;
 
 // Most patches a signature may hold (what stores and parsers accept).
 inline constexpr int kMaxPatches = 256;
+// Most centred crops a signature may hold.
+inline constexpr int kMaxCrops = 16;
+// The smallest centred crop a signature may hold: a tenth of each side.
+inline constexpr float kMinCropKeep = 0.1f;
 
 // A query picture's smoothed scale space, kept after hashing so that the
 // second stage can hash windows where a bank picture's layout says its
@@ -133,16 +162,24 @@ struct PatchSignature {
   int width = 0;
   int height = 0;
   std::vector<Patch> patches;
+  std::vector<CentredCrop> crops{};  // Largest first, as Sign() gives them.
+
+  // Nothing to match on: no patch and no crop.
+  [[nodiscard]] bool empty() const { return patches.empty() && crops.empty(); }
 };
 
 // How a bank picture is hashed: 64 patches at 512 px, windows of quality 15
-// or more, the signature that is stored and shared (2,503 bytes). The
-// second stage's trials behind these numbers are in docs/ROBUSTNESS.md.
+// or more, and 6 centred crops from the whole picture to 40 % of each side
+// (each 1.2 times smaller): the signature that is stored and shared (2,714
+// bytes). The second stage's trials behind these numbers are in
+// docs/ROBUSTNESS.md.
 PatchOptions BankPatchOptions();
 // How a query picture is hashed: 300 patches at 640 px, with the eight
 // dihedral variants and turns of ±4° and ±8° of each, then 150 more at
-// 320 px and 200 at 1024 px with their dihedral variants (passes). Stays
-// where it is computed.
+// 320 px and 200 at 1024 px with their dihedral variants (passes), and 10
+// centred crops from the whole picture down by 1.02 each, with their
+// dihedral variants: any even crop of a bank picture is within 1 % of zoom
+// of one bank crop seen through one of them. Stays where it is computed.
 PatchOptions QueryPatchOptions();
 
 class PatchHasher {
@@ -157,8 +194,9 @@ class PatchHasher {
   // view's buffer does not match its dimensions.
   Result<std::vector<Patch>> Hash(const media::ImageView& image,
                                   const PatchOptions& options = {});
-  // Hash() with the picture's width and height; with `probe`, also the
-  // picture's probe (the first look's scale space), for a query.
+  // Hash() with the picture's width and height and its centred crops
+  // (PatchOptions::crop_keeps); with `probe`, also the picture's probe (the
+  // first look's scale space), for a query.
   Result<PatchSignature> Sign(
       const media::ImageView& image, const PatchOptions& options,
       std::shared_ptr<const PatchProbe>* probe = nullptr);
@@ -168,13 +206,17 @@ class PatchHasher {
   Result<std::vector<Patch>> Look(const media::ImageView& image,
                                   const PatchOptions& options,
                                   PatchProbe* probe);
+  // The centred crops of `image` that `options` asks for.
+  std::vector<CentredCrop> Crops(const media::ImageView& image,
+                                 const PatchOptions& options);
 
   struct Scratch;
   std::unique_ptr<Scratch> scratch_;
 };
 
 // The bank side's signature as bytes, the form organisations share (a
-// query's dihedral and turned hashes stay with the query). Version 1:
+// query's dihedral and turned hashes stay with the query). Version 1, a
+// signature without centred crops:
 //
 //   offset  size  field
 //   0       1     version: 1
@@ -188,32 +230,48 @@ class PatchHasher {
 //     +6    1       quality: 0…100
 //     +7    32      hash: PdqHash::ToBytes() (the hex text's bytes)
 //
-// So a signature of n patches takes 7 + 39·n bytes: 2,503 for the 64 of
-// BankPatchOptions() (5,006 hex digits), 9,991 at most (19,982 digits).
-// The shape, not the size, is written: the picture's dimensions are not
-// shared. Positions and sides come back within 1/131070 of what was
-// written; hashes and qualities exactly.
+// Version 2, a signature with centred crops: version 1's layout with 2 as
+// its version, then
+//
+//   7+39n   1     crops: centred crops that follow, 1…kMaxCrops
+//   8+39n   35×m  one record per crop, in the signature's order:
+//     +0    2       keep: round(keep × 65535), from kMinCropKeep to 1,
+//                   big-endian
+//     +2    1       quality: 0…100
+//     +3    32      hash: PdqHash::ToBytes()
+//
+// So a signature of n patches takes 7 + 39·n bytes, and 8 + 39·n + 35·m
+// with m crops: 2,784 for BankPatchOptions()'s 64 patches and 8 crops
+// (5,568 hex digits), 10,552 at most (21,104 digits). The shape, not the
+// size, is written: the picture's dimensions are not shared. Positions,
+// sides and keeps come back within 1/131070 of what was written; hashes
+// and qualities exactly.
 inline constexpr int kPatchesVersion = 1;
+inline constexpr int kPatchesWithCropsVersion = 2;
 inline constexpr int kPatchShapeSide = 4096;
 inline constexpr std::size_t kPatchesHeaderBytes = 7;
 inline constexpr std::size_t kPatchRecordBytes = 39;
+inline constexpr std::size_t kCropRecordBytes = 35;
 inline constexpr std::size_t kMaxPatchesBytes =
-    kPatchesHeaderBytes + kMaxPatches * kPatchRecordBytes;
+    kPatchesHeaderBytes + kMaxPatches * kPatchRecordBytes + 1 +
+    kMaxCrops * kCropRecordBytes;
 
 // The bytes of `signature`: its shape (a width or height that is not
-// positive is written as a square) and its first kMaxPatches patches
-// (Hash() gives the strongest first). Positions and sides are clamped to
-// 0…1 (not-a-number reads 0), a side too small to write as 1/65535 or more
-// is written as 1/65535, and a quality is clamped to 0…100, so every output
-// decodes. `dihedral` and `turned` are not written.
+// positive is written as a square), its first kMaxPatches patches (Hash()
+// gives the strongest first) and its first kMaxCrops crops — version 1
+// when it has none, 2 otherwise. Positions and sides are clamped to 0…1
+// (not-a-number reads 0), a side too small to write as 1/65535 or more is
+// written as 1/65535, a keep is clamped to kMinCropKeep…1 and a quality to
+// 0…100, so every output decodes. `dihedral` and `turned` are not written.
 std::vector<std::uint8_t> EncodePatches(const PatchSignature& signature);
 
-// Reads EncodePatches()'s bytes. InvalidArgument, saying why, for another
-// version, a shape whose longer side is not kPatchShapeSide or whose
-// shorter side is 0, a count over kMaxPatches, a length other than exactly
-// the header and `count` records, a quality over 100 or a side of 0. The
-// patches have no dihedral or turned hashes; width and height are the
-// shape's.
+// Reads EncodePatches()'s bytes, either version. InvalidArgument, saying
+// why, for another version, a shape whose longer side is not
+// kPatchShapeSide or whose shorter side is 0, a count over kMaxPatches, a
+// version 2 without crops or with more than kMaxCrops, a length other than
+// exactly the header and its records, a quality over 100, a side of 0 or
+// a keep under kMinCropKeep. The patches and crops have no dihedral or
+// turned hashes; width and height are the shape's.
 Result<PatchSignature> DecodePatches(std::span<const std::uint8_t> bytes);
 
 // The text form for JSON, CSV and forms: EncodePatches() in lowercase hex.
