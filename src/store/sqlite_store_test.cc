@@ -130,6 +130,41 @@ void WriteVersionFourFile(const fs::path& path) {
          "PRAGMA user_version = 4");
 }
 
+// A PDQ entry whose signature has centred crops and no patch (version 2 of
+// the shared form: a picture too plain for patches).
+NewEntry PdqWithCropsAlone(std::uint64_t seed) {
+  NewEntry entry = ActivePdq(seed);
+  hash::PatchSignature signature{640, 480, {}};
+  for (int i = 0; i < 3; ++i) {
+    hash::CentredCrop crop;
+    crop.keep = 1.0f - 0.2f * static_cast<float>(i);
+    crop.quality = 40;
+    crop.hash = hash::PdqHash({seed, static_cast<std::uint64_t>(i), 5, 6});
+    signature.crops.push_back(crop);
+  }
+  entry.input.patches = signature;
+  return entry;
+}
+
+// Version 5's CHECKs on signatures: a version 1 blob only.
+constexpr const char* kVersionFiveSignatures = R"sql(
+CREATE TABLE old_patches(
+  entry_id INTEGER PRIMARY KEY REFERENCES entries(id),
+  patches BLOB NOT NULL CHECK (length(patches) BETWEEN 7 + 39 AND 7 + 39 * 256
+                               AND (length(patches) - 7) % 39 = 0));
+INSERT INTO old_patches SELECT entry_id, patches FROM entry_patches;
+DROP TABLE entry_patches;
+ALTER TABLE old_patches RENAME TO entry_patches;
+ALTER TABLE case_signals ADD COLUMN old BLOB
+    CHECK (old IS NULL OR (kind = 0 AND
+           length(old) BETWEEN 7 + 39 AND 7 + 39 * 256 AND
+           (length(old) - 7) % 39 = 0));
+UPDATE case_signals SET old = patches;
+ALTER TABLE case_signals DROP COLUMN patches;
+ALTER TABLE case_signals RENAME COLUMN old TO patches;
+PRAGMA user_version = 5;
+)sql";
+
 class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -670,6 +705,101 @@ TEST_F(SqliteStoreTest, AFailedUpgradeToVersionFiveKeepsVersionFour) {
   EXPECT_EQ(database->store->Stats("hotline")->total, 3);
 }
 
+// A file at schema version 5 — version 6's wider CHECKs narrowed back —
+// holding an entry and a case, each with a version 1 signature.
+void WriteVersionFiveFile(const fs::path& path) {
+  {
+    auto database = OpenSqliteDatabase(path);
+    ASSERT_TRUE(database.has_value()) << database.status().ToString();
+    ASSERT_TRUE(database->store->CreateBank("hotline", "").has_value());
+    const std::vector<NewEntry> batch = {PdqWithPatches(1)};
+    ASSERT_TRUE(database->store->AddEntries("hotline", batch).has_value());
+    const NewEntry reported = PdqWithPatches(2);
+    NewCase report;
+    report.code = "RMP-AAAA-BBBB";
+    report.signals = {reported.input.signal};
+    report.patches = {{reported.input.signal.pdq(), *reported.input.patches}};
+    ASSERT_TRUE(database->cases->CreateCase(report, Actor{"case:RMP-AAAA-BBBB"})
+                    .has_value());
+  }
+  Tamper(path, kVersionFiveSignatures);
+}
+
+TEST_F(SqliteStoreTest, UpgradesAVersionFiveFileToHoldCentredCrops) {
+  WriteVersionFiveFile(path_);
+  ASSERT_EQ(QueryOne(path_, "PRAGMA user_version"), "5");
+  auto database = OpenSqliteDatabase(path_);
+  ASSERT_TRUE(database.has_value()) << database.status().ToString();
+  EXPECT_EQ(QueryOne(path_, "PRAGMA user_version"),
+            std::to_string(kSqliteSchemaVersion));
+  EXPECT_THAT(QueryOne(path_,
+                       "SELECT sql FROM sqlite_schema "
+                       "WHERE name = 'entry_patches'"),
+              HasSubstr("x'02'"));
+  EXPECT_THAT(QueryOne(path_,
+                       "SELECT sql FROM sqlite_schema "
+                       "WHERE name = 'case_signals'"),
+              HasSubstr("x'02'"));
+  Store& store = *database->store;
+  // Version 5's signatures read as they were written.
+  auto old_entry = store.GetEntry(1);
+  ASSERT_TRUE(old_entry.has_value()) << old_entry.status().ToString();
+  ASSERT_TRUE(old_entry->input.patches.has_value());
+  EXPECT_EQ(hash::FormatPatches(*old_entry->input.patches),
+            hash::FormatPatches(*PdqWithPatches(1).input.patches));
+  auto old_case = database->cases->GetCase("RMP-AAAA-BBBB");
+  ASSERT_TRUE(old_case.has_value()) << old_case.status().ToString();
+  ASSERT_EQ(old_case->patches.size(), 1u);
+  EXPECT_EQ(hash::FormatPatches(old_case->patches[0].signature),
+            hash::FormatPatches(*PdqWithPatches(2).input.patches));
+
+  // Version 2 signatures now fit, crops alone included, in entries and in
+  // cases.
+  const std::vector<NewEntry> batch = {PdqWithCropsAlone(7)};
+  auto added = store.AddEntries("hotline", batch);
+  ASSERT_TRUE(added.has_value()) << added.status().ToString();
+  auto entry = store.GetEntry(added->added_ids.at(0));
+  ASSERT_TRUE(entry.has_value());
+  ASSERT_TRUE(entry->input.patches.has_value());
+  EXPECT_EQ(entry->input.patches->crops.size(), 3u);
+  EXPECT_EQ(hash::FormatPatches(*entry->input.patches),
+            hash::FormatPatches(*batch[0].input.patches));
+  const NewEntry reported = PdqWithCropsAlone(8);
+  NewCase report;
+  report.code = "RMP-CCCC-DDDD";
+  report.signals = {reported.input.signal};
+  report.patches = {{reported.input.signal.pdq(), *reported.input.patches}};
+  ASSERT_TRUE(database->cases->CreateCase(report, Actor{"case:RMP-CCCC-DDDD"})
+                  .has_value());
+  auto found = database->cases->GetCase("RMP-CCCC-DDDD");
+  ASSERT_TRUE(found.has_value()) << found.status().ToString();
+  ASSERT_EQ(found->patches.size(), 1u);
+  EXPECT_EQ(hash::FormatPatches(found->patches[0].signature),
+            hash::FormatPatches(*reported.input.patches));
+  Status intact = store.CheckIntegrity();
+  EXPECT_TRUE(intact.ok()) << intact.ToString();
+}
+
+TEST_F(SqliteStoreTest, AFailedUpgradeToVersionSixKeepsVersionFive) {
+  WriteVersionFiveFile(path_);
+  // A table in the way of version 6's copy: nothing of it stays.
+  Tamper(path_, "CREATE TABLE entry_signatures(x)");
+  auto database = OpenSqliteDatabase(path_);
+  ASSERT_FALSE(database.has_value());
+  EXPECT_THAT(database.error().message(),
+              HasSubstr("migrating to schema version 6"));
+  EXPECT_EQ(QueryOne(path_, "PRAGMA user_version"), "5");
+  EXPECT_EQ(QueryOne(path_, "SELECT count(*) FROM entry_patches"), "1");
+  EXPECT_EQ(QueryOne(path_,
+                     "SELECT count(*) FROM case_signals "
+                     "WHERE patches IS NOT NULL"),
+            "1");
+  Tamper(path_, "DROP TABLE entry_signatures");
+  database = OpenSqliteDatabase(path_);
+  ASSERT_TRUE(database.has_value()) << database.status().ToString();
+  EXPECT_TRUE(database->store->GetEntry(1)->input.patches.has_value());
+}
+
 TEST_F(SqliteStoreTest, FindsABanksSignaturesThroughTheirOwnIndex) {
   auto store = OpenOk(path_);
   ASSERT_TRUE(store->CreateBank("reports", "").has_value());
@@ -706,10 +836,11 @@ TEST_F(SqliteStoreTest, IntegrityCheckFindsBrokenPatchSignatures) {
     Status intact = store->CheckIntegrity();
     EXPECT_TRUE(intact.ok()) << intact.ToString();
   }
-  // Entry 1's signature gets version 9; entry 2 loses its row; entry 3
-  // gains one it is not flagged for.
+  // Entry 1's signature says version 2 and holds no crops (the CHECK
+  // bounds its length only); entry 2 loses its row; entry 3 gains one it
+  // is not flagged for.
   Tamper(path_,
-         "UPDATE entry_patches SET patches = CAST(X'09' || substr(patches, 2) "
+         "UPDATE entry_patches SET patches = CAST(X'02' || substr(patches, 2) "
          "AS BLOB) WHERE entry_id = 1; "
          "INSERT INTO entry_patches SELECT 3, patches FROM entry_patches "
          "WHERE entry_id = 2; "
@@ -719,7 +850,8 @@ TEST_F(SqliteStoreTest, IntegrityCheckFindsBrokenPatchSignatures) {
   EXPECT_EQ(status.code(), StatusCode::kInternal);
   EXPECT_THAT(status.message(),
               HasSubstr("entry 1 has an unreadable patch signature "
-                        "(patches: version 9 is not supported"));
+                        "(patches: 85 bytes, but 2 patches and a crop count "
+                        "take at least 86"));
   EXPECT_THAT(status.message(),
               HasSubstr("entry 2 is flagged with a patch signature it does "
                         "not have"));

@@ -140,10 +140,15 @@ Status ValidateVpdqFrames(std::span<const hash::VpdqFrame> frames) {
 }
 
 Status ValidatePatchSignature(const hash::PatchSignature& signature) {
-  if (signature.patches.empty()) {
+  if (signature.empty()) {
     return InvalidArgumentError(
-        "a signature without patches (a picture too flat or too small has "
+        "a signature without patches or crops (a picture too small has "
         "none: leave the signature out)");
+  }
+  if (signature.crops.size() > static_cast<std::size_t>(hash::kMaxCrops)) {
+    return InvalidArgumentError(std::to_string(signature.crops.size()) +
+                                " centred crops, more than " +
+                                std::to_string(hash::kMaxCrops));
   }
   if (signature.patches.size() > static_cast<std::size_t>(hash::kMaxPatches)) {
     return InvalidArgumentError(std::to_string(signature.patches.size()) +
@@ -172,6 +177,20 @@ Status ValidatePatchSignature(const hash::PatchSignature& signature) {
     if (patch.quality < 0 || patch.quality > 100) {
       return InvalidArgumentError(name + "quality " +
                                   std::to_string(patch.quality) +
+                                  " is outside 0…100");
+    }
+  }
+  for (std::size_t i = 0; i < signature.crops.size(); ++i) {
+    const hash::CentredCrop& crop = signature.crops[i];
+    const std::string name = "crop " + std::to_string(i + 1) + ": ";
+    if (!(crop.keep >= hash::kMinCropKeep && crop.keep <= 1)) {
+      return InvalidArgumentError(name + "keep " + std::to_string(crop.keep) +
+                                  " is outside " +
+                                  std::to_string(hash::kMinCropKeep) + "…1");
+    }
+    if (crop.quality < 0 || crop.quality > 100) {
+      return InvalidArgumentError(name + "quality " +
+                                  std::to_string(crop.quality) +
                                   " is outside 0…100");
     }
   }

@@ -38,7 +38,7 @@
 namespace rempart::store {
 
 // The schema version this build writes and reads.
-inline constexpr int kSqliteSchemaVersion = 5;
+inline constexpr int kSqliteSchemaVersion = 6;
 
 struct SqliteOptions {
   // How long a call waits for another connection's write lock before

@@ -51,6 +51,10 @@
 //                (hash::EncodePatches()); entries_with_patches, a partial
 //                index of the flagged rows, finds a bank's signatures
 //                without scanning its plain hashes.
+// Version 6 (centred crops, kSchemaV6):
+//   entry_patches and case_signals.patches also hold version 2 signatures
+//                (patches and centred crops; crops alone for a picture too
+//                flat for patches).
 // Kinds are stored as small integers (0 pdq, 1 md5, 2 sha256, 3 vpdq:
 // KindCode()),
 // categories, statuses and PDQ modes as their names; times as milliseconds
@@ -338,7 +342,7 @@ constexpr std::array<const char*, 12> kSchemaV4 = {
 
 // Version 5: patch signatures. Adding a column with a constant default
 // rewrites nothing, so the migration costs no pass over the entries. Like a
-// video's frames, a signature (2,503 bytes for the usual 64 patches) sits
+// video's frames, a signature (2,503 bytes for 64 patches) sits
 // in a table of its own, keyed by the entry's rowid, so that the rows of a
 // bank of plain hashes stay small; the flag on the entry says whether to
 // look there, so reading a plain hash never does. The CHECKs bound the blob
@@ -359,11 +363,40 @@ constexpr std::array<const char*, 4> kSchemaV5 = {
            (length(patches) - 7) % 39 = 0)))sql",
 };
 
+// Version 6: signatures with centred crops (hash/patches.h's version 2,
+// which may hold crops and no patch). SQLite cannot change a CHECK in
+// place, so entry_patches is copied into a table with the wider one and
+// replaces it, and case_signals' column is copied through a new one. Every
+// signature a version 5 file holds passes the new CHECKs, which still bound
+// a version 1 blob to a header and whole records.
+#define REMPART_SIGNATURE_CHECK(column)                                      \
+  "(substr(" column ", 1, 1) = x'01' AND length(" column                     \
+  ") BETWEEN 7 + 39 AND 7 + 39 * 256 AND (length(" column                    \
+  ") - 7) % 39 = 0) OR (substr(" column ", 1, 1) = x'02' AND length(" column \
+  ") BETWEEN 8 + 35 AND 8 + 39 * 256 + 35 * 16)"
+constexpr std::array<const char*, 8> kSchemaV6 = {
+    "CREATE TABLE entry_signatures(\n"
+    "  entry_id INTEGER PRIMARY KEY REFERENCES entries(id),\n"
+    "  patches BLOB NOT NULL CHECK (" REMPART_SIGNATURE_CHECK("patches") "))",
+    "INSERT INTO entry_signatures(entry_id, patches)\n"
+    "    SELECT entry_id, patches FROM entry_patches",
+    "DROP TABLE entry_patches",
+    "ALTER TABLE entry_signatures RENAME TO entry_patches",
+    "ALTER TABLE case_signals ADD COLUMN signature BLOB\n"
+    "    CHECK (signature IS NULL OR (kind = 0 AND (" REMPART_SIGNATURE_CHECK(
+        "signature") ")))",
+    "UPDATE case_signals SET signature = patches WHERE patches IS NOT NULL",
+    "ALTER TABLE case_signals DROP COLUMN patches",
+    "ALTER TABLE case_signals RENAME COLUMN signature TO patches",
+};
+#undef REMPART_SIGNATURE_CHECK
+
 // kMigrations[N - 1] takes a file from version N - 1 to version N. A
-// migration only adds to what the ones before it made, and a published one
-// never changes: files in the field were made by it.
-constexpr std::array<std::span<const char* const>, 5> kMigrations = {
-    kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5};
+// migration only adds to what the ones before it made, or widens what they
+// allowed (version 6), and a published one never changes: files in the
+// field were made by it.
+constexpr std::array<std::span<const char* const>, 6> kMigrations = {
+    kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6};
 static_assert(kMigrations.size() == kSqliteSchemaVersion,
               "one migration per schema version");
 
