@@ -149,13 +149,13 @@ TEST(PatchesTableTest, MalformedCellsNameTheLineAndTheReason) {
   const std::string good = hash::FormatPatches(MakeSignature(2));
   std::string bad_hex = good;
   bad_hex[10] = 'g';
-  std::string version_2 = good;
-  version_2[1] = '2';
+  std::string version_3 = good;
+  version_3[1] = '3';
   const std::string no_patches = hash::FormatPatches(MakeSignature(0));
   ASSERT_EQ(no_patches.size(), 14u);
   std::string text = "pdq,patches\n";
   for (const std::string& cell :
-       {bad_hex, good.substr(1), version_2, good.substr(0, good.size() - 2),
+       {bad_hex, good.substr(1), version_3, good.substr(0, good.size() - 2),
         no_patches, std::string("\"") + good + "\""}) {
     text += std::string(kPdq) + "," + cell + "\n";
   }
@@ -167,12 +167,12 @@ TEST(PatchesTableTest, MalformedCellsNameTheLineAndTheReason) {
             "line 3: patches: an odd number of hex digits (" +
                 std::to_string(good.size() - 1) + ")");
   EXPECT_EQ(outcome.messages[2],
-            "line 4: patches: version 2 is not supported (expected 1)");
+            "line 4: patches: version 3 is not supported (expected 1 or 2)");
   EXPECT_EQ(outcome.messages[3],
             "line 5: patches: 84 bytes, but 2 patches take exactly 85");
   EXPECT_EQ(outcome.messages[4],
-            "line 6: patches: a signature without patches (leave the cell "
-            "empty)");
+            "line 6: patches: a signature without patches or crops (leave "
+            "the cell empty)");
   // A quoted cell is the same cell.
   ASSERT_EQ(outcome.records.size(), 1u);
   EXPECT_EQ(outcome.records[0].line, 7);
@@ -283,7 +283,7 @@ TEST(PatchesWriterTest, RefusesASignatureNoReaderWouldTake) {
     const Status without_patches = writer.Write(empty);
     EXPECT_EQ(without_patches.code(), StatusCode::kInvalidArgument);
     EXPECT_EQ(without_patches.message(),
-              "entry 9: a patch signature without patches");
+              "entry 9: a patch signature without patches or crops");
     EXPECT_EQ(out.str().size(), header_bytes);  // Nothing written.
   }
 }

@@ -131,10 +131,11 @@ Result<std::optional<hash::PatchSignature>> ParsePatchesCell(
   auto signature = hash::ParsePatches(text);
   if (!signature) return signature.error();
   // The encoding allows none, the store does not (ValidatePatchSignature):
-  // a picture without patches is written without a signature.
-  if (signature->patches.empty()) {
+  // a picture without patches or crops is written without a signature.
+  if (signature->empty()) {
     return InvalidArgumentError(
-        "patches: a signature without patches (leave the cell empty)");
+        "patches: a signature without patches or crops (leave the cell "
+        "empty)");
   }
   return std::optional<hash::PatchSignature>(*std::move(signature));
 }

@@ -138,8 +138,9 @@ Status Writer::Write(const store::Entry& entry) {
         std::string(store::SignalKindName(input.signal.kind())));
   }
   // The reader refuses such a cell (the store never holds one).
-  if (input.patches.has_value() && input.patches->patches.empty()) {
-    return InvalidArgumentError(where + "a patch signature without patches");
+  if (input.patches.has_value() && input.patches->empty()) {
+    return InvalidArgumentError(where +
+                                "a patch signature without patches or crops");
   }
 
   if (format_ == Format::kVpdq) {

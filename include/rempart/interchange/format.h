@@ -42,12 +42,13 @@
 //   of the exact one, and the store has no field for the difference.
 // - A patch signature (hash/patches.h: the second-stage matcher's signal,
 //   hashed with hash::BankPatchOptions()) is its shared form in hex, what
-//   hash::FormatPatches writes and hash::ParsePatches reads: version 1,
-//   either case, nothing else, 5,006 hex digits for the usual 64 patches
-//   and 19,982 at most (hash::kMaxPatches). A signature without patches
-//   is an error (write none instead). Like quality and mode it describes
-//   a PDQ hash only, and giving one for a row without a PDQ signal is an
-//   error.
+//   hash::FormatPatches writes and hash::ParsePatches reads: version 1
+//   (patches) or 2 (patches and centred crops), either case, nothing else,
+//   5,428 hex digits for the usual 64 patches and 6 crops and 21,104 at
+//   most (hash::kMaxPatches, hash::kMaxCrops). A signature with neither
+//   patches nor crops is an error (write none instead). Like quality and mode
+//   it describes a PDQ hash only, and giving one for a row without a PDQ signal
+//   is an error.
 // - A category is `intimate_image`, `sextortion`, `synthetic` or
 //   `child_abuse`; a status is `active` or `revoked`.
 // - A record's line number is the line on which it starts (1-based).
@@ -58,10 +59,10 @@
 //   and hash::kMaxVpdqFrames frames fit too). A longer one is reported once,
 //   and reading resumes after the next line feed, without buffering the
 //   rest of it. A patches cell does not raise the limit: the longest
-//   signature is 19,982 hex digits (5,006 usually), and the other cells of
+//   signature is 21,104 hex digits (5,428 usually), and the other cells of
 //   an exported row take under 2 KiB (three free-text cells of at most
 //   store::kMaxEntryTextBytes, at most doubled by csv quoting, and short
-//   fixed-size cells), so an export row with one stays under 22 KiB.
+//   fixed-size cells), so an export row with one stays under 24 KiB.
 //
 // `lines`: one signal per line, the format most lists travel in
 // ---------------------------------------------------------------
