@@ -428,6 +428,11 @@ Result<std::vector<Hit>> Matcher::MatchPatches(
   if (options.min_group < 1) {
     return InvalidArgumentError("a patch match needs a group of at least 1");
   }
+  if (options.crop_radius < 0 || options.crop_radius > 256) {
+    return InvalidArgumentError("crop radius " +
+                                std::to_string(options.crop_radius) +
+                                " outside 0…256");
+  }
   std::vector<std::string> names;
   auto selected = Select(banks, names);
   if (!selected) return selected.error();
@@ -440,14 +445,17 @@ Result<std::vector<Hit>> Matcher::MatchPatches(
     }
     for (const PatchCandidate& candidate : candidates) {
       // Best first: the rest are smaller groups still.
-      if (candidate.group < options.min_group) break;
+      if (!candidate.matched(options.min_group)) break;
       auto entry = store_.GetEntry(candidate.id);
       if (!entry) return entry.error();
       // Revoked in the store but not yet refreshed here: never report it.
       if (entry->status != store::EntryStatus::kActive) continue;
-      Hit hit{names[b], std::move(*entry), candidate.worst_distance,
+      const bool by_patches = candidate.group >= options.min_group;
+      Hit hit{names[b], std::move(*entry),
+              by_patches ? candidate.worst_distance : candidate.crop_distance,
               std::nullopt, std::nullopt};
       hit.patch_group = candidate.group;
+      if (!by_patches) hit.crop_keep = candidate.crop_keep;
       hits.push_back(std::move(hit));
     }
   }
@@ -519,6 +527,7 @@ void MergeHits(std::vector<Hit>& hits, std::vector<Hit> more) {
           existing.distance = hit.distance;
           existing.frame = hit.frame;
           existing.patch_group = hit.patch_group;
+          existing.crop_keep = hit.crop_keep;
         }
         seen = true;
       }

@@ -350,6 +350,45 @@ TEST_F(MatcherPatchesTest, FindsACropThatPdqMisses) {
   EXPECT_EQ(sizes[1].patch_pictures, 2u);
 }
 
+TEST_F(MatcherPatchesTest, FindsACentredCropByTheEntrysCropsAlone) {
+  // A signature without patches (a picture too plain for them): its
+  // centred crops find the copy cropped evenly, with no patch to agree.
+  const media::Image picture = testing::TexturedPicture(6);
+  auto pdq = hash::PdqHasher().Hash(picture.view());
+  ASSERT_TRUE(pdq);
+  NewEntry entry;
+  entry.input.signal = Signal::Pdq(pdq->hash);
+  entry.input.patches = Sign(picture, hash::BankPatchOptions());
+  entry.input.patches->patches.clear();
+  ASSERT_FALSE(entry.input.patches->crops.empty());
+  ASSERT_TRUE(store_->AddEntries("hotline", {&entry, 1}).has_value());
+  AddPictures("hotline", {7, 8});
+  auto matcher = Matcher::Open(*store_, Options());
+  ASSERT_TRUE(matcher.has_value()) << matcher.error().ToString();
+
+  auto hits = (*matcher)->MatchPatches(CroppedQuery(6));
+  ASSERT_TRUE(hits.has_value()) << hits.error().ToString();
+  ASSERT_EQ(hits->size(), 1u);
+  const Hit& hit = hits->front();
+  EXPECT_EQ(hit.entry.input.signal, entry.input.signal);
+  ASSERT_TRUE(hit.patch_group.has_value());
+  EXPECT_EQ(*hit.patch_group, 0);
+  ASSERT_TRUE(hit.crop_keep.has_value());
+  // The middle half of each side: the bank's crop of 0.48.
+  EXPECT_NEAR(*hit.crop_keep, 1 / 1.44 / 1.44, 0.01);
+  EXPECT_LE(hit.distance, PatchMatchOptions{}.crop_radius);
+  // A crop radius of 0 asks for the same hash: none here.
+  PatchMatchOptions exact;
+  exact.crop_radius = 0;
+  EXPECT_TRUE((*matcher)->MatchPatches(CroppedQuery(6), exact)->empty());
+  // The pictures with patches are found by them, without a crop_keep.
+  auto by_patches = (*matcher)->MatchPatches(CroppedQuery(7));
+  ASSERT_TRUE(by_patches.has_value());
+  ASSERT_EQ(by_patches->size(), 1u);
+  EXPECT_GE(*by_patches->front().patch_group, PatchMatchOptions{}.min_group);
+  EXPECT_FALSE(by_patches->front().crop_keep.has_value());
+}
+
 TEST_F(MatcherPatchesTest, OnlyEntriesStoredWithASignature) {
   AddPictures("hotline", {1}, /*with_patches=*/false);
   AddPictures("hotline", {2});
@@ -438,6 +477,13 @@ TEST_F(MatcherPatchesTest, RefusesBadOptionsAndUnknownBanks) {
             StatusCode::kInvalidArgument);
   options = {};
   options.min_group = 0;
+  EXPECT_EQ((*matcher)->MatchPatches(query, options).error().code(),
+            StatusCode::kInvalidArgument);
+  options = {};
+  options.crop_radius = 257;
+  EXPECT_EQ((*matcher)->MatchPatches(query, options).error().code(),
+            StatusCode::kInvalidArgument);
+  options.crop_radius = -1;
   EXPECT_EQ((*matcher)->MatchPatches(query, options).error().code(),
             StatusCode::kInvalidArgument);
   const std::vector<std::string> unknown = {"nobody"};

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <unordered_map>
 
 #include "index/scan.h"
@@ -272,6 +273,9 @@ void PatchIndex::Add(std::int64_t id, const PatchSignature& signature) {
     stored_.push_back(
         {id, patch.x * width, patch.y * height, patch.side * longer});
   }
+  for (const hash::CentredCrop& crop : signature.crops) {
+    crops_.push_back({id, crop.keep, crop.hash});
+  }
 }
 
 void PatchIndex::Revoke(std::span<const std::int64_t> ids) {
@@ -285,6 +289,7 @@ std::size_t PatchIndex::memory_bytes() const {
   // Hash sets: a node and a bucket per id, roughly.
   return blocks * sizeof(index::HashBlock) +
          stored_.capacity() * sizeof(Stored) +
+         crops_.capacity() * sizeof(StoredCrop) +
          (ids_.size() + revoked_.size()) *
              (sizeof(std::int64_t) + 2 * sizeof(void*));
 }
@@ -317,10 +322,34 @@ std::vector<PatchCandidate> PatchIndex::Search(
       posed.push_back({q, pose, x, y, patch.side * longer});
     }
   }
-  if (!blocks_ || stored_.empty()) return {};
+  // Centred crops: every pose of the query's against every bank crop.
+  struct CropHit {
+    int distance;
+    float keep;
+  };
+  std::unordered_map<std::int64_t, CropHit> crop_hits;
+  for (const hash::CentredCrop& crop : query.crops) {
+    const std::span<const hash::PdqHash> crop_poses =
+        crop.dihedral ? std::span<const hash::PdqHash>(*crop.dihedral)
+                      : std::span<const hash::PdqHash>(&crop.hash, 1);
+    for (const StoredCrop& stored : crops_) {
+      for (const hash::PdqHash& pose : crop_poses) {
+        const int distance = hash::Distance(pose, stored.hash);
+        if (distance > options.crop_radius) continue;
+        if (!revoked_.empty() && revoked_.contains(stored.id)) continue;
+        auto [hit, added] =
+            crop_hits.try_emplace(stored.id, CropHit{distance, stored.keep});
+        if (!added && distance < hit->second.distance) {
+          hit->second = {distance, stored.keep};
+        }
+      }
+    }
+  }
   std::vector<std::vector<index::Match>> found(hashes.size());
-  index::ScanBatch(index::BestScanKernel(), blocks_->blocks, stored_.size(), {},
-                   hashes, options.radius, found);
+  if (blocks_ && !stored_.empty()) {
+    index::ScanBatch(index::BestScanKernel(), blocks_->blocks, stored_.size(),
+                     {}, hashes, options.radius, found);
+  }
   std::unordered_map<std::int64_t, std::vector<Vote>> by_picture;
   for (std::size_t k = 0; k < found.size(); ++k) {
     const Posed& p = posed[k];
@@ -337,20 +366,36 @@ std::vector<PatchCandidate> PatchIndex::Search(
     }
   }
   std::vector<PatchCandidate> candidates;
-  candidates.reserve(by_picture.size());
+  candidates.reserve(by_picture.size() + crop_hits.size());
   for (auto& [id, votes] : by_picture) {
     candidates.push_back(Best(id, votes));
     PatchCandidate& candidate = candidates.back();
+    const auto crop = crop_hits.find(id);
+    if (crop != crop_hits.end()) {
+      candidate.crop_distance = crop->second.distance;
+      candidate.crop_keep = crop->second.keep;
+      crop_hits.erase(crop);
+    }
     if (options.guided && probe != nullptr &&
-        candidate.group < options.min_group) {
+        !candidate.matched(options.min_group)) {
       candidate =
           Guided({*probe, width, height, options.radius, options.min_group},
                  candidate, votes);
     }
   }
+  for (const auto& [id, crop] : crop_hits) {
+    PatchCandidate& candidate = candidates.emplace_back();
+    candidate.id = id;
+    candidate.crop_distance = crop.distance;
+    candidate.crop_keep = crop.keep;
+  }
+  const int min_group = options.min_group;
   std::sort(candidates.begin(), candidates.end(),
-            [](const PatchCandidate& a, const PatchCandidate& b) {
-              return a.group != b.group ? a.group > b.group : a.id < b.id;
+            [min_group](const PatchCandidate& a, const PatchCandidate& b) {
+              const bool a_matched = a.matched(min_group);
+              if (a_matched != b.matched(min_group)) return a_matched;
+              if (a.group != b.group) return a.group > b.group;
+              return a.id < b.id;
             });
   return candidates;
 }

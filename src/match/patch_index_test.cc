@@ -239,6 +239,80 @@ TEST_F(PatchIndexTest, TheGuidedLookConfirmsALoneVoteWhereTheLayoutSays) {
   EXPECT_LE(5 * displaced, confirmed) << displaced << " of " << lone;
 }
 
+// The middle `keep` of each side of `image`.
+Image Middle(const Image& image, double keep) {
+  const int width = static_cast<int>(std::lround(image.width() * keep));
+  const int height = static_cast<int>(std::lround(image.height() * keep));
+  return Crop(image, (image.width() - width) / 2, (image.height() - height) / 2,
+              width, height);
+}
+
+// Found by a centred crop, whatever its patches say.
+void ExpectFoundByCrop(const std::vector<PatchCandidate>& candidates,
+                       std::int64_t id) {
+  ASSERT_FALSE(candidates.empty());
+  EXPECT_EQ(candidates.front().id, id);
+  EXPECT_GE(candidates.front().crop_distance, 0);
+  EXPECT_LE(candidates.front().crop_distance, PatchMatchOptions{}.crop_radius);
+  EXPECT_TRUE(candidates.front().matched(PatchMatchOptions{}.min_group));
+}
+
+TEST_F(PatchIndexTest, CentredCropsOfAnySizeAreFoundByTheBanksCrops) {
+  // From a twentieth to nearly three tenths cut from every side: between
+  // and on the bank's crops (1, 0.83, 0.69, 0.58, 0.48, 0.40).
+  for (const double keep : {0.97, 0.9, 0.85, 0.76, 0.69, 0.62, 0.5, 0.45}) {
+    SCOPED_TRACE("keep " + std::to_string(keep));
+    const auto candidates = Search(Middle(Picture(4), keep));
+    ExpectFoundByCrop(candidates, 4);
+    if (!candidates.empty()) {
+      // The bank crop it landed on is the one at or just inside the copy.
+      EXPECT_LE(candidates.front().crop_keep, keep + 0.01);
+      EXPECT_GT(candidates.front().crop_keep * 1.25, keep);
+    }
+  }
+}
+
+TEST_F(PatchIndexTest, ACropFindsASignatureOfCropsAlone) {
+  // A picture whose patches the bank did not keep (too small, too plain):
+  // its crops still find its centred crop, with no vote at all.
+  PatchSignature crops_alone = Signature(Picture(5), BankPatchOptions());
+  ASSERT_FALSE(crops_alone.crops.empty());
+  crops_alone.patches.clear();
+  PatchIndex index;
+  index.Add(5, crops_alone);
+  EXPECT_EQ(index.pictures(), 1u);
+  EXPECT_EQ(index.patches(), 0u);
+  EXPECT_EQ(index.crops(), crops_alone.crops.size());
+  std::shared_ptr<const hash::PatchProbe> probe;
+  const PatchSignature query =
+      Signature(Middle(Picture(5), 0.5), QueryPatchOptions(), &probe);
+  const auto candidates = index.Search(query, {}, probe.get());
+  ExpectFoundByCrop(candidates, 5);
+  ASSERT_FALSE(candidates.empty());
+  EXPECT_EQ(candidates.front().group, 0);
+  // Revoked, never again.
+  const std::int64_t revoked[] = {5};
+  index.Revoke(revoked);
+  EXPECT_TRUE(index.Search(query, {}, probe.get()).empty());
+}
+
+TEST_F(PatchIndexTest, CropsAreCentredOnly) {
+  // A quarter of the picture from its corner is no centred crop: whatever
+  // finds it, the crops do not.
+  for (const auto& candidate :
+       Search(Crop(Picture(3), 0, 0, Picture(3).width() / 2,
+                   Picture(3).height() / 2))) {
+    EXPECT_EQ(candidate.crop_distance, -1) << "picture " << candidate.id;
+  }
+  // Nor do unrelated pictures' crops meet the bank's.
+  for (std::uint64_t seed = 100; seed < 110; ++seed) {
+    for (const auto& candidate : Search(TexturedPicture(seed))) {
+      EXPECT_EQ(candidate.crop_distance, -1)
+          << "seed " << seed << ", picture " << candidate.id;
+    }
+  }
+}
+
 TEST_F(PatchIndexTest, CandidatesAreBestFirst) {
   PatchMatchOptions loose;
   loose.radius = 70;  // Chance votes for every picture.
@@ -247,8 +321,16 @@ TEST_F(PatchIndexTest, CandidatesAreBestFirst) {
   ASSERT_FALSE(candidates.empty());
   EXPECT_EQ(candidates.front().id, 3);
   for (std::size_t i = 1; i < candidates.size(); ++i) {
-    EXPECT_GE(candidates[i - 1].group, candidates[i].group);
-    EXPECT_GE(candidates[i].group, 1);
+    // Matches first (a centred crop matches whatever its group), then by
+    // group.
+    const int min_group = loose.min_group;
+    EXPECT_GE(candidates[i - 1].matched(min_group),
+              candidates[i].matched(min_group));
+    if (candidates[i - 1].matched(min_group) ==
+        candidates[i].matched(min_group)) {
+      EXPECT_GE(candidates[i - 1].group, candidates[i].group);
+    }
+    EXPECT_GE(candidates[i].group, candidates[i].crop_distance >= 0 ? 0 : 1);
     EXPECT_LE(candidates[i].worst_distance, loose.radius);
   }
 }
@@ -257,6 +339,7 @@ TEST_F(PatchIndexTest, AQueryWithoutPatchesHasNoCandidates) {
   Image flat(400, 300, PixelFormat::kRgb8);
   const PatchSignature query = Signature(flat, QueryPatchOptions());
   EXPECT_TRUE(query.patches.empty());
+  EXPECT_TRUE(query.crops.empty());
   EXPECT_TRUE(bank_->Search(query).empty());
 }
 

@@ -52,6 +52,10 @@ struct Hit {
   // patches agreed on one geometry; `distance` is then the largest patch
   // distance among them. Unset for a PDQ, frame or digest match.
   std::optional<int> patch_group;
+  // When the second stage found it by a centred crop (hash::CentredCrop),
+  // its patches short of the group asked: the bank crop's keep, the part
+  // of each side it holds; `distance` is then the crops' distance.
+  std::optional<float> crop_keep{};
 };
 
 // A video entry sharing frames with a query video.
@@ -135,7 +139,9 @@ class Matcher {
   // The second stage: the PDQ entries whose patch signatures `query` shows
   // (hashed with hash::QueryPatchOptions()), cropped, framed, captioned,
   // screenshotted or turned — the copies PDQ misses. Each entry once, with
-  // patch_group set (≥ options.min_group), largest group first. Only
+  // patch_group set (≥ options.min_group; or less with crop_keep set, found
+  // by a centred crop of the query within options.crop_radius of one of the
+  // entry's), largest group first. Only
   // entries stored with a signature can be found this way. Costs a scan of
   // every stored patch of the selected banks (patch_index.h): see
   // docs/ROBUSTNESS.md. With the query's `probe` (hash::PatchHasher::

@@ -42,6 +42,9 @@ struct PatchMatchOptions {
   // query hashed there (its probe) that are within `radius` of those
   // patches join the group. Only when the search is given the probe.
   bool guided = true;
+  // Hamming distance for a centred crop (hash::CentredCrop): the query's
+  // own crops against the bank's, PDQ's match distance.
+  int crop_radius = 31;
 };
 
 struct PatchCandidate {
@@ -49,6 +52,15 @@ struct PatchCandidate {
   int group = 0;           // Votes in its largest agreeing group.
   int worst_distance = 0;  // Largest patch distance in that group.
   int guided = 0;          // Of the group, windows the guided look found.
+  // The closest pair of centred crops within crop_radius, -1 when none:
+  // its distance and the bank crop's keep.
+  int crop_distance = -1;
+  float crop_keep = 0;
+
+  // A match: min_group agreeing patches, or a centred crop.
+  [[nodiscard]] bool matched(int min_group) const {
+    return group >= min_group || crop_distance >= 0;
+  }
 };
 
 // The second stage's check of one candidate: `query` (hashed with
@@ -77,17 +89,19 @@ class PatchIndex {
     return ids_.size() - revoked_.size();
   }
   [[nodiscard]] std::size_t patches() const { return stored_.size(); }
+  [[nodiscard]] std::size_t crops() const { return crops_.size(); }
   // Whether `id` was added (revoked since or not).
   [[nodiscard]] bool contains(std::int64_t id) const {
     return ids_.contains(id);
   }
   [[nodiscard]] std::size_t memory_bytes() const;
 
-  // Every bank picture with at least one vote, with its largest agreeing
-  // group, best first. `query` must have been hashed with dihedral variants
-  // (QueryPatchOptions()). A candidate matches when group >= min_group.
-  // `probe`, the query's (PatchHasher::Sign()), lets a short group grow by
-  // looking again (PatchMatchOptions::guided).
+  // Every bank picture with at least one vote or a centred crop within
+  // crop_radius of one of the query's, matches first (PatchCandidate::
+  // matched()), then by group. `query` must have been hashed with dihedral
+  // variants (QueryPatchOptions()). `probe`, the query's (PatchHasher::
+  // Sign()), lets a short group grow by looking again (PatchMatchOptions::
+  // guided).
   [[nodiscard]] std::vector<PatchCandidate> Search(
       const PatchSignature& query, const PatchMatchOptions& options = {},
       const hash::PatchProbe* probe = nullptr) const;
@@ -112,6 +126,12 @@ class PatchIndex {
   struct Blocks;  // The patch hashes, laid out for the index layer's scans.
   std::unique_ptr<Blocks> blocks_;
   std::vector<Stored> stored_;  // One per patch, in scan order.
+  struct StoredCrop {
+    std::int64_t id;
+    float keep;
+    hash::PdqHash hash;
+  };
+  std::vector<StoredCrop> crops_;
   std::unordered_set<std::int64_t> ids_;
   std::unordered_set<std::int64_t> revoked_;
 };
