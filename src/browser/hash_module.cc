@@ -115,7 +115,7 @@ std::string SuccessJson(const hash::ImageSignals& signals) {
          JsonString(hash::PdqModeName(signals.pdq.mode)) + R"(,"md5":")" +
          HexEncode(signals.md5) + R"(","sha256":")" +
          HexEncode(signals.sha256) + R"(","patches":)" +
-         (signals.patches && !signals.patches->patches.empty()
+         (signals.patches && !signals.patches->empty()
               ? "\"" + hash::FormatPatches(*signals.patches) + "\""
               : std::string("null")) +
          "}";

@@ -203,10 +203,10 @@ class RowWriter {
     std::fprintf(out_, "%s\n", text.c_str());
   }
 
-  // The shared form of the photo's signature; empty when it has no
-  // patches (too small or too flat), which a list leaves empty.
+  // The shared form of the photo's signature; empty when it has neither
+  // patches nor crops (too small to hold any), which a list leaves empty.
   static std::string PatchesText(const hash::ImageSignals& signals) {
-    if (!signals.patches || signals.patches->patches.empty()) return "";
+    if (!signals.patches || signals.patches->empty()) return "";
     return hash::FormatPatches(*signals.patches);
   }
 

@@ -31,6 +31,7 @@ struct Found {
   std::optional<hash::VpdqFrame> frame;       // A picture hit a video's frame.
   std::optional<hash::VpdqComparison> video;  // A video hit a video.
   std::optional<int> patch_group;  // The second stage's agreeing patches.
+  std::optional<float> crop_keep;  // The second stage's centred crop.
 };
 
 std::vector<Found> FromHits(std::vector<match::Hit> hits) {
@@ -38,9 +39,14 @@ std::vector<Found> FromHits(std::vector<match::Hit> hits) {
   found.reserve(hits.size());
   for (match::Hit& hit : hits) {
     found.push_back({std::move(hit.bank), std::move(hit.entry), hit.distance,
-                     hit.frame, std::nullopt, hit.patch_group});
+                     hit.frame, std::nullopt, hit.patch_group, hit.crop_keep});
   }
   return found;
+}
+
+// A centred crop's keep as a whole percentage of each side.
+int CropPercent(float keep) {
+  return static_cast<int>(std::lround(keep * 100));
 }
 
 std::string Percent(double value) {
@@ -59,7 +65,7 @@ class MatchWriter {
       std::fputs(
           "input\tbank\tentry\tkind\tvalue\tdistance\tcategory\tsource_org\t"
           "external_id\tquery_percent\ttarget_percent\tframe\ttimestamp\t"
-          "patches\n",
+          "patches\tcrop\n",
           out_);
     }
   }
@@ -92,6 +98,7 @@ class MatchWriter {
                             {"quality", hit.frame->quality}};
         }
         if (hit.patch_group) match["patches"] = *hit.patch_group;
+        if (hit.crop_keep) match["crop"] = CropPercent(*hit.crop_keep);
         matches.push_back(std::move(match));
       }
       const nlohmann::json record = {{"input", input}, {"matches", matches}};
@@ -100,7 +107,8 @@ class MatchWriter {
       for (const Found& hit : hits) {
         const store::EntryInput& entry = hit.entry.input;
         std::fprintf(
-            out_, "%s\t%s\t%lld\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+            out_,
+            "%s\t%s\t%lld\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
             OneLine(input).c_str(), hit.bank.c_str(),
             static_cast<long long>(hit.entry.id),
             std::string(store::SignalKindName(entry.signal.kind())).c_str(),
@@ -112,7 +120,9 @@ class MatchWriter {
             hit.video ? Percent(hit.video->target_percent).c_str() : "",
             hit.frame ? std::to_string(hit.frame->frame_number).c_str() : "",
             hit.frame ? Timestamp(*hit.frame).c_str() : "",
-            hit.patch_group ? std::to_string(*hit.patch_group).c_str() : "");
+            hit.patch_group ? std::to_string(*hit.patch_group).c_str() : "",
+            hit.crop_keep ? std::to_string(CropPercent(*hit.crop_keep)).c_str()
+                          : "");
       }
     } else if (hits.empty()) {
       std::fprintf(out_, "%s: no match\n", input.c_str());
@@ -130,6 +140,11 @@ class MatchWriter {
           how = "frame " + std::to_string(hit.frame->frame_number) + " at " +
                 Timestamp(*hit.frame) + " s, distance " +
                 std::to_string(hit.distance);
+        } else if (hit.crop_keep) {
+          how = "second stage: its centred crop of " +
+                std::to_string(CropPercent(*hit.crop_keep)) +
+                " % of each side, within " + std::to_string(hit.distance) +
+                " bits";
         } else if (hit.patch_group) {
           how = "second stage: " + std::to_string(*hit.patch_group) +
                 " patches agree, within " + std::to_string(hit.distance) +
@@ -301,7 +316,7 @@ int RunMatchCommand(const MatchCommandOptions& options, std::FILE* out,
     for (match::VideoHit& hit : *videos) {
       found.push_back({std::move(hit.bank), std::move(hit.entry),
                        hit.best_distance, std::nullopt, hit.comparison,
-                       std::nullopt});
+                       std::nullopt, std::nullopt});
     }
     for (Found& digest : FromHits(std::move(digest_hits))) {
       found.push_back(std::move(digest));

@@ -396,8 +396,11 @@ json HitJson(const match::Hit& hit) {
                     {"quality", hit.frame->quality}};
   }
   // The second stage's hits: the agreeing patches (distance is then the
-  // largest patch distance among them).
+  // largest patch distance among them), or the centred crop that matched,
+  // as the whole percentage of each side it keeps (distance is then the
+  // crops').
   if (hit.patch_group) out["patches"] = *hit.patch_group;
+  if (hit.crop_keep) out["crop"] = std::lround(*hit.crop_keep * 100);
   return out;
 }
 

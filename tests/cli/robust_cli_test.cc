@@ -82,11 +82,13 @@ TEST_F(RobustCliTest, HashWritesEachPicturesSignature) {
     const std::vector<std::string> cells = Cells(line);
     ASSERT_EQ(cells.size(), header.size()) << line;
     const std::string& patches = cells[static_cast<std::size_t>(column)];
-    // Version 1, the shape of a 4:3 picture (4096 × 3072), then records of
-    // 39 bytes.
-    EXPECT_EQ(patches.substr(0, 10), "0110000c00") << line;
-    EXPECT_EQ((patches.size() / 2 - 7) % 39, 0u);
-    EXPECT_GT(patches.size(), 2u * (7 + 39 * 10));
+    // Version 2, the shape of a 4:3 picture (4096 × 3072), records of 39
+    // bytes, then the 6 centred crops: a count and records of 35 bytes.
+    EXPECT_EQ(patches.substr(0, 10), "0210000c00") << line;
+    const std::size_t count = std::stoul(patches.substr(10, 4), nullptr, 16);
+    EXPECT_GT(count, 10u);
+    ASSERT_EQ(patches.size() / 2, 7 + 39 * count + 1 + 35 * 6) << line;
+    EXPECT_EQ(patches.substr(2 * (7 + 39 * count), 2), "06") << line;
     ++rows;
   }
   EXPECT_EQ(rows, 3);
@@ -95,7 +97,7 @@ TEST_F(RobustCliTest, HashWritesEachPicturesSignature) {
                                   (dir_ / "bank/picture-1.bmp").string());
   ASSERT_EQ(json.exit_code, 0) << json.err;
   const auto record = nlohmann::json::parse(json.out);
-  EXPECT_EQ(record["patches"].get<std::string>().substr(0, 2), "01");
+  EXPECT_EQ(record["patches"].get<std::string>().substr(0, 2), "02");
 
   const CommandRun text =
       Rempart("hash --patches " + (dir_ / "bank/picture-1.bmp").string());
@@ -137,9 +139,15 @@ TEST_F(RobustCliTest, TheSecondStageFindsACropPdqMisses) {
   std::stringstream lines(tsv.out);
   std::string line;
   ASSERT_TRUE(std::getline(lines, line));
-  EXPECT_EQ(Cells(line).back(), "patches");
+  std::vector<std::string> header = Cells(line);
+  ASSERT_GE(header.size(), 2u);
+  EXPECT_EQ(header[header.size() - 2], "patches");
+  EXPECT_EQ(header.back(), "crop");
   ASSERT_TRUE(std::getline(lines, line));
-  EXPECT_GE(std::stoi(Cells(line).back()), 2) << line;
+  const std::vector<std::string> row = Cells(line);
+  ASSERT_EQ(row.size(), header.size()) << line;
+  EXPECT_GE(std::stoi(row[row.size() - 2]), 2) << line;
+  EXPECT_EQ(row.back(), "") << line;  // Found by its patches.
 
   // The untouched picture is a first-stage match, reported as such.
   const CommandRun whole =
@@ -158,18 +166,29 @@ TEST_F(RobustCliTest, MinPatchesSetsTheGroupAMatchNeeds) {
   const std::string crop = (dir_ / "crop.bmp").string();
   const std::string other = (dir_ / "other.bmp").string();
   // Every second-stage hit has at least the patches asked for (votes that
-  // agree, and windows a second look found where they said).
+  // agree, and windows a second look found where they said), or was found
+  // by one of the entry's centred crops: the crop keeps the middle half of
+  // each side, the bank's crop of 48 % within a few bits.
   int largest = 0;
+  int by_crop = 0;
   for (const int n : {2, 3, 6, 16}) {
     const std::string args =
         "match -q --robust --format json --min-patches " + std::to_string(n);
     const CommandRun json = Run(args + " " + crop);
     ASSERT_EQ(json.exit_code, 0) << json.err;
     const auto record = nlohmann::json::parse(json.out);
+    ASSERT_EQ(record["matches"].size(), 1u) << json.out;
     for (const auto& hit : record["matches"]) {
       ASSERT_TRUE(hit.contains("patches")) << json.out;
-      EXPECT_GE(hit["patches"].get<int>(), n) << json.out;
       EXPECT_EQ(hit["entry"], 4) << json.out;
+      if (hit.contains("crop")) {
+        ++by_crop;
+        EXPECT_LT(hit["patches"].get<int>(), n) << json.out;
+        EXPECT_EQ(hit["crop"], 48) << json.out;
+        EXPECT_LE(hit["distance"].get<int>(), 31) << json.out;
+      } else {
+        EXPECT_GE(hit["patches"].get<int>(), n) << json.out;
+      }
       largest = std::max(largest, hit["patches"].get<int>());
     }
     EXPECT_EQ(Run("match -q --robust --min-patches " + std::to_string(n) + " " +
@@ -178,6 +197,12 @@ TEST_F(RobustCliTest, MinPatchesSetsTheGroupAMatchNeeds) {
               other + ": no match\n");
   }
   EXPECT_GE(largest, 3);
+  EXPECT_GE(by_crop, 1);  // 16 agreeing patches are more than a crop has.
+  const CommandRun text = Run("match -q --robust --min-patches 16 " + crop);
+  EXPECT_NE(text.out.find("second stage: its centred crop of 48 % of each "
+                          "side, within "),
+            std::string::npos)
+      << text.out;
   // Out of range, or without the second stage: a usage error.
   for (const std::string args :
        {"--robust --min-patches 1", "--robust --min-patches 17",

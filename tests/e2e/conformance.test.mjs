@@ -15,7 +15,22 @@ import { recordingContext } from './support/browser.mjs';
 import { cliHashes, liveServiceAndBrowser, repoRoot, sharedDir } from './support/server.mjs';
 
 // A signature's patches (hash/patches.h: a 7-byte header, then 39 bytes a
-// patch: x, y, side as 16-bit fractions, quality, a 32-byte hash).
+// patch: x, y, side as 16-bit fractions, quality, a 32-byte hash) and, in
+// version 2, its centred crops (a count, then 35 bytes a crop: keep as a
+// 16-bit fraction, quality, a 32-byte hash).
+function cropsOf(hex) {
+  if (!hex) return [];
+  const bytes = Buffer.from(hex, 'hex');
+  if (bytes[0] !== 2) return [];
+  const at = 7 + 39 * bytes.readUInt16BE(5);
+  const crops = [];
+  for (let i = 0; i < bytes[at]; ++i) {
+    const record = at + 1 + 35 * i;
+    crops.push({ keep: bytes.readUInt16BE(record), hash: bytes.subarray(record + 3, record + 35) });
+  }
+  return crops;
+}
+
 function patchesOf(hex) {
   if (!hex) return [];
   const bytes = Buffer.from(hex, 'hex');
@@ -110,6 +125,12 @@ test('the browser computes exactly what the CLI computes', async () => {
     const wantPatches = patchesOf(want.patches);
     assert.equal(gotPatches.length, wantPatches.length, `patches of ${file}`);
     assert.equal(patchesWithoutTwin(gotPatches, wantPatches), 0, `patches of ${file} have CLI twins`);
+    const gotCrops = cropsOf(got.patches);
+    const wantCrops = cropsOf(want.patches);
+    assert.deepEqual(gotCrops.map((c) => c.keep), wantCrops.map((c) => c.keep), `crops of ${file}`);
+    for (const [k, crop] of gotCrops.entries()) {
+      assert.ok(bitsApart(crop.hash, wantCrops[k].hash) <= 8, `crop ${k} of ${file} is the CLI's`);
+    }
     if (got.patches === want.patches) ++identicalSignatures;
     assert.ok(got.thumbnailWidth > 0, `a thumbnail of ${file}`);
     ++compared;

@@ -86,7 +86,9 @@ test('a victim report goes from the phone to a platform match and back to the vi
   );
   // Each photo's patch signature came with its PDQ hash, for the second stage.
   for (const item of staffView.hashes.filter((h) => h.kind === 'pdq')) {
-    assert.match(item.patches ?? '', /^01[0-9a-f]{12}([0-9a-f]{78})+$/, `the signature of ${item.value}`);
+    // Version 2: the header, patches of 39 bytes, then a count and centred
+    // crops of 35 bytes.
+    assert.match(item.patches ?? '', /^02[0-9a-f]{12}([0-9a-f]{78})*[0-9a-f]{2}([0-9a-f]{70})+$/, `the signature of ${item.value}`);
   }
 
   // The analyst, at a desk, in the console.

@@ -363,8 +363,9 @@ TEST_F(ServiceTest, TheSecondStageFindsAnUploadedCropWhenTurnedOn) {
   const ClientResponse entry =
       Get("/v1/entries/" + std::to_string(ids[1]), Auth(analyst_));
   ASSERT_EQ(entry.status, 200) << entry.body;
+  // Version 2: patches and centred crops.
   EXPECT_EQ(entry.Json()["patches"].get<std::string>().substr(0, 10),
-            "0110000c00");
+            "0210000c00");
 
   const std::string crop = rempart::testing::Bmp(
       rempart::testing::Middle(rempart::testing::TexturedPicture(72)));
@@ -425,7 +426,9 @@ TEST_F(ServiceTest, BadPatchSignaturesAreRefusedWith400) {
   for (const auto& [patches, kind, reason] :
        std::vector<std::tuple<std::string, std::string, std::string>>{
            {"zz", "pdq", "entries[0]: patches: character 1 is not a hex digit"},
-           {"0210000c000000", "pdq", "entries[0]: patches: version 2"},
+           {"0310000c000000", "pdq", "entries[0]: patches: version 3"},
+           {"0210000c000000", "pdq",
+            "entries[0]: patches: 7 bytes, but 0 patches and a crop count"},
            {"01100010000000", "pdq", "entry 0: patches: a signature without"},
            {std::string(2 * hash::kMaxPatchesBytes + 2, '0'), "pdq",
             "entries[0]"},
