@@ -62,6 +62,11 @@ CLI::App* AddEvalCommand(CLI::App& app, EvalCommandOptions& options) {
       ->check(CLI::NonNegativeNumber);
   command->add_option("--transform", options.transforms,
                       "Only these transforms (repeatable; default: all)");
+  command
+      ->add_option("--min-patches", options.min_patches,
+                   "Agreeing patches the robust matcher needs")
+      ->check(CLI::Range(2, 16))
+      ->capture_default_str();
   command->add_flag("-q,--quiet", options.quiet, "No progress bar");
   return command;
 }
@@ -76,6 +81,7 @@ int RunEvalCommand(const EvalCommandOptions& options,
   run.threads = options.jobs;
   run.limit = options.limit;
   run.transforms = options.transforms;
+  run.min_patches = options.min_patches;
   std::unique_ptr<ProgressBar> bar;
   const bool show = !options.quiet && IsTerminal(err);
   run.progress = [&](std::uint64_t done, std::uint64_t total) {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "rempart/match/patch_index.h"
+
 namespace rempart::cli {
 
 struct EvalCommandOptions {
@@ -19,6 +21,7 @@ struct EvalCommandOptions {
   int jobs = 0;
   int limit = 0;
   std::vector<std::string> transforms;
+  int min_patches = match::PatchMatchOptions{}.min_group;
   bool quiet = false;
 };
 

@@ -44,10 +44,12 @@ struct Original {
   match::PatchSignature patches;
 };
 
-// A robust score from a patch group: 2 agreeing patches score 31 (the
-// default threshold), each further one a point less.
-int PatchScore(int group) {
-  return group <= 0 ? kMaxScore : std::max(0, 33 - group);
+// A robust score from a patch group: `min_group` agreeing patches score 31
+// (the default threshold), each further one a point less, each missing one
+// a point more.
+int PatchScore(int group, int min_group) {
+  return group <= 0 ? kMaxScore
+                    : std::clamp(31 + min_group - group, 0, kMaxScore);
 }
 
 std::uint64_t Mix(std::uint64_t x) { return SplitMix64(x); }
@@ -148,8 +150,11 @@ void Record(Outcome& outcome, const std::vector<int>& scores, std::size_t self,
 class Worker {
  public:
   Worker(const std::vector<Original>& originals, const match::PatchIndex& index,
-         std::size_t transforms)
-      : originals_(originals), index_(index), matchers_(EvalMatchers()) {
+         std::size_t transforms, int min_patches)
+      : originals_(originals),
+        index_(index),
+        matchers_(EvalMatchers(min_patches)) {
+    patch_options_.min_group = min_patches;
     tally_.assign(transforms, std::vector<Outcome>(kMatcherCount));
     for (auto& row : tally_) {
       for (auto& outcome : row) outcome = EmptyOutcome();
@@ -173,7 +178,8 @@ class Worker {
     auto signature =
         patcher_.Sign(query.view(), match::QueryPatchOptions(), &probe);
     if (!signature) return signature.status();
-    const auto candidates = index_.Search(*signature, {}, probe.get());
+    const auto candidates =
+        index_.Search(*signature, patch_options_, probe.get());
     const auto done = Clock::now();
 
     const std::size_t n = originals_.size();
@@ -195,7 +201,12 @@ class Worker {
     std::vector<int> robust = dihedral;
     for (const match::PatchCandidate& candidate : candidates) {
       auto& score = robust[static_cast<std::size_t>(candidate.id)];
-      score = std::min(score, PatchScore(candidate.group));
+      score = std::min(score,
+                       PatchScore(candidate.group, patch_options_.min_group));
+      // A centred crop scores its distance, as PDQ does.
+      if (candidate.crop_distance >= 0) {
+        score = std::min(score, candidate.crop_distance);
+      }
     }
     auto& row = tally_[t];
     const double pdq_seconds =
@@ -248,6 +259,7 @@ class Worker {
   const std::vector<Original>& originals_;
   const match::PatchIndex& index_;
   const std::vector<MatcherInfo> matchers_;  // Names and thresholds.
+  match::PatchMatchOptions patch_options_;
   hash::PdqHasher pdq_;
   hash::PatchHasher patcher_;
   hash::ConfirmHasher confirmer_;
@@ -259,7 +271,8 @@ class Worker {
 
 }  // namespace
 
-std::vector<MatcherInfo> EvalMatchers() {
+std::vector<MatcherInfo> EvalMatchers(int min_patches) {
+  const std::string patches = std::to_string(min_patches);
   return {
       {"pdq", "PDQ of the picture as it is, distance ≤ 31.", 31, kMaxScore,
        "Hamming distance"},
@@ -272,15 +285,22 @@ std::vector<MatcherInfo> EvalMatchers() {
        "hash (≤ 48) both; score max(PDQ, confirmation × 31/48).",
        31, kMaxScore, "max(PDQ distance, scaled confirmation distance)"},
       {"robust",
-       "Second stage: PDQ with variants, or at least two patches agreeing on "
-       "one geometry (score 33 − patches).",
-       31, kMaxScore, "min(PDQ distance, 33 − agreeing patches)"},
+       "Second stage: PDQ with variants, a centred crop within 31, or at "
+       "least " +
+           patches + " patches agreeing on one geometry (score " +
+           std::to_string(31 + min_patches) + " − patches).",
+       31, kMaxScore,
+       "min(PDQ distance, crop distance, " + std::to_string(31 + min_patches) +
+           " − agreeing patches)"},
   };
 }
 
 Result<EvalReport> RunEval(const EvalOptions& options) {
   if (options.working_side < 64 || options.working_side > 4096) {
     return InvalidArgumentError("eval: the working side must be 64…4096");
+  }
+  if (options.min_patches < 2 || options.min_patches > 16) {
+    return InvalidArgumentError("eval: the agreeing patches must be 2…16");
   }
   std::vector<TransformInfo> transforms;
   if (options.transforms.empty()) {
@@ -320,7 +340,7 @@ Result<EvalReport> RunEval(const EvalOptions& options) {
   report.corpus = options.corpus.string();
   report.seed = options.seed;
   report.working_side = options.working_side;
-  report.matchers = EvalMatchers();
+  report.matchers = EvalMatchers(options.min_patches);
   std::vector<Original> originals;
   hash::PdqHasher pdq;
   hash::PatchHasher patcher;
@@ -384,7 +404,8 @@ Result<EvalReport> RunEval(const EvalOptions& options) {
   std::vector<Status> failures(threads);
   workers.reserve(threads);
   for (int w = 0; w < threads; ++w) {
-    workers.push_back(std::make_unique<Worker>(originals, index, columns));
+    workers.push_back(std::make_unique<Worker>(originals, index, columns,
+                                               options.min_patches));
   }
   auto work = [&](int w) {
     for (;;) {

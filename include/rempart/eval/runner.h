@@ -21,6 +21,7 @@
 
 #include "rempart/core/result.h"
 #include "rempart/eval/report.h"
+#include "rempart/match/patch_index.h"
 
 namespace rempart::eval {
 
@@ -32,14 +33,18 @@ struct EvalOptions {
   // Transform names to run (the original is always queried); empty: all.
   std::vector<std::string> transforms;
   int limit = 0;  // Use only the first `limit` pictures (by name); 0: all.
+  // Agreeing patches the robust matcher needs (match::PatchMatchOptions::
+  // min_group), 2…16.
+  int min_patches = match::PatchMatchOptions{}.min_group;
   // Called from the calling thread about ten times a second, and at the
   // end, with (queries done, queries in all).
   std::function<void(std::uint64_t, std::uint64_t)> progress;
 };
 
 // The matchers, in report order: "pdq", "pdq-dihedral", "pdq-confirmed",
-// "robust".
-std::vector<MatcherInfo> EvalMatchers();
+// "robust" (its patches' rule for `min_patches` agreeing patches).
+std::vector<MatcherInfo> EvalMatchers(
+    int min_patches = match::PatchMatchOptions{}.min_group);
 
 // Runs the evaluation. InvalidArgument for a missing or empty corpus (fewer
 // than two decodable pictures), an unknown transform name or a working side
