@@ -95,9 +95,19 @@ void ResizeArea(const Plane& src, int width, int height, Plane& dst) {
   }
 }
 
+// The hot loops are built twice by GCC on x86-64, for AVX2 and for the
+// baseline, and the one the processor runs is chosen when the library
+// loads. Both are the same element-wise float operations without
+// contraction (-ffp-contract=off), so they give the same bits.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define REMPART_HOT_LOOPS __attribute__((target_clones("avx2", "default")))
+#else
+#define REMPART_HOT_LOOPS
+#endif
+
 // Separable Gaussian blur, edges replicated.
-void GaussianBlur(const Plane& src, float sigma, Plane& dst,
-                  std::vector<float>& temp) {
+REMPART_HOT_LOOPS void GaussianBlur(const Plane& src, float sigma, Plane& dst,
+                                    std::vector<float>& temp) {
   const int radius = std::max(1, static_cast<int>(std::ceil(3 * sigma)));
   std::vector<float> kernel(2 * radius + 1);
   float total = 0;
@@ -203,8 +213,9 @@ int WindowOctave(float side, int octave_count) {
 // Samples into `buffer` the square window `side` work pixels across centred
 // on (cx, cy) in work pixels, turned counter-clockwise by `degrees` (y
 // down), from `plane`, an octave whose pixel is `unit` work pixels.
-void SampleWindow(const Plane& plane, float unit, float cx, float cy,
-                  float side, float degrees, Buffer64& buffer) {
+REMPART_HOT_LOOPS void SampleWindow(const Plane& plane, float unit, float cx,
+                                    float cy, float side, float degrees,
+                                    Buffer64& buffer) {
   const float half = side / 2;
   const float step = side / kBufferSide;
   const float radians = degrees * 3.14159265f / 180.0f;
@@ -273,7 +284,7 @@ void SampleWindow(const Plane& plane, float unit, float cx, float cy,
 // element-wise, so it vectorises. Patches need no reference's bits, only
 // the same bits on every build, which IEEE arithmetic without contraction
 // gives.
-void PatchDct(const Buffer64& buffer, Dct16& out) {
+REMPART_HOT_LOOPS void PatchDct(const Buffer64& buffer, Dct16& out) {
   using internal::kDctSide;
   const auto& matrix = internal::DctMatrix();  // 16 × 64, row-major.
   static const auto transposed = [&matrix] {
@@ -478,9 +489,9 @@ Result<std::vector<Patch>> PatchHasher::Hash(const media::ImageView& image,
   return Look(image, options, nullptr);
 }
 
-Result<std::vector<Patch>> PatchHasher::Look(const media::ImageView& image,
-                                             const PatchOptions& options,
-                                             PatchProbe* probe) {
+REMPART_HOT_LOOPS Result<std::vector<Patch>> PatchHasher::Look(
+    const media::ImageView& image, const PatchOptions& options,
+    PatchProbe* probe) {
   if (!image.IsValid()) {
     return InvalidArgumentError(
         "patches: the pixel buffer does not match "
