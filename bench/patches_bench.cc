@@ -1,6 +1,7 @@
 // The second stage's costs, on one core, beside PDQ's: hashing a bank
-// picture's patches and a query's, checking one candidate, and scanning
-// banks of 1,000 to 100,000 pictures for votes. Photos: the robustness
+// picture's patches and a query's (and their centred crops), checking one
+// candidate, and scanning banks of 1,000 to 10,000 pictures for votes and
+// crops. Photos: the robustness
 // corpus (scripts/corpus.sh; REMPART_BENCH_PHOTOS=build/corpus).
 //
 //   build/release/bench/rempart_patches_bench
@@ -48,12 +49,13 @@ const std::vector<media::Image>& Pictures() {
   return pictures;
 }
 
+// The signature as the matcher sees it: patches and centred crops.
 match::PatchSignature Sign(const media::Image& image,
                            const hash::PatchOptions& options) {
   hash::PatchHasher hasher;
-  auto patches = hasher.Hash(image.view(), options);
-  return {image.width(), image.height(),
-          patches ? *patches : std::vector<hash::Patch>{}};
+  auto signature = hasher.Sign(image.view(), options);
+  return signature ? *signature
+                   : match::PatchSignature{image.width(), image.height(), {}};
 }
 
 void BM_PdqWithVariants(benchmark::State& state) {
@@ -70,33 +72,40 @@ void BM_PdqWithVariants(benchmark::State& state) {
 }
 BENCHMARK(BM_PdqWithVariants)->Unit(benchmark::kMillisecond);
 
-void BM_BankPatches(benchmark::State& state) {
+// A picture hashed as `options` say: its patches alone (arg 0, Hash()) or
+// its whole signature (arg 1, Sign(): the patches and the centred crops).
+void HashPictures(benchmark::State& state, const hash::PatchOptions& options) {
   const auto& pictures = Pictures();
   if (pictures.empty()) return state.SkipWithError("no photos");
   hash::PatchHasher hasher;
-  const auto options = match::BankPatchOptions();
   std::size_t i = 0;
   double patches = 0;
+  double crops = 0;
   for (auto _ : state) {
-    auto result = hasher.Hash(pictures[i++ % pictures.size()].view(), options);
-    patches += result ? static_cast<double>(result->size()) : 0;
+    const auto view = pictures[i++ % pictures.size()].view();
+    if (state.range(0) == 0) {
+      auto result = hasher.Hash(view, options);
+      patches += result ? static_cast<double>(result->size()) : 0;
+    } else {
+      auto result = hasher.Sign(view, options);
+      patches += result ? static_cast<double>(result->patches.size()) : 0;
+      crops += result ? static_cast<double>(result->crops.size()) : 0;
+    }
   }
-  state.counters["patches"] = patches / static_cast<double>(state.iterations());
+  const auto n = static_cast<double>(state.iterations());
+  state.counters["patches"] = patches / n;
+  state.counters["crops"] = crops / n;
 }
-BENCHMARK(BM_BankPatches)->Unit(benchmark::kMillisecond);
+
+void BM_BankPatches(benchmark::State& state) {
+  HashPictures(state, match::BankPatchOptions());
+}
+BENCHMARK(BM_BankPatches)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 void BM_QueryPatches(benchmark::State& state) {
-  const auto& pictures = Pictures();
-  if (pictures.empty()) return state.SkipWithError("no photos");
-  hash::PatchHasher hasher;
-  const auto options = match::QueryPatchOptions();
-  std::size_t i = 0;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(
-        hasher.Hash(pictures[i++ % pictures.size()].view(), options));
-  }
+  HashPictures(state, match::QueryPatchOptions());
 }
-BENCHMARK(BM_QueryPatches)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_QueryPatches)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 // One candidate checked: a cropped copy's query patches against the bank
 // signature of its original (arg 0) or of another picture (arg 1).
@@ -118,7 +127,7 @@ void BM_CheckCandidate(benchmark::State& state) {
     const std::size_t q = i++ % queries.size();
     const auto candidate =
         match::CheckPatches(queries[q], banks[(q + shift) % banks.size()]);
-    matched += candidate.group >= 2 ? 1 : 0;
+    matched += candidate.matched(2) ? 1 : 0;
   }
   state.counters["matched"] =
       static_cast<double>(matched) / static_cast<double>(state.iterations());
