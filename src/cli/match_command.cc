@@ -223,8 +223,9 @@ CLI::App* AddMatchCommand(CLI::App& app, MatchCommandOptions& options) {
   command
       ->add_option("--min-patches", options.min_patches,
                    "With --robust: agreeing patches a second-stage match "
-                   "needs (default 2; 3 trades crops for fewer false "
-                   "matches, docs/ROBUSTNESS.md)")
+                   "needs (2 finds a few more crops and screenshots, for a "
+                   "few false matches: docs/ROBUSTNESS.md)")
+      ->capture_default_str()
       ->check(CLI::Range(2, 16))
       ->needs(robust);
   command->add_flag("--fast", options.fast,

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "rempart/match/patch_index.h"
+
 namespace rempart::cli {
 
 struct MatchCommandOptions {
@@ -19,7 +21,7 @@ struct MatchCommandOptions {
   // screenshots, overlays and small turns of the banks' pictures.
   bool robust = false;
   // Agreeing patches the second stage needs (PatchMatchOptions::min_group).
-  int min_patches = 2;
+  int min_patches = match::PatchMatchOptions{}.min_group;
   bool fast = false;
   std::string kind = "pdq";  // Of hex arguments: pdq, md5, sha256.
   std::string as = "auto";   // auto | image | video

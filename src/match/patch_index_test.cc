@@ -209,7 +209,10 @@ TEST_F(PatchIndexTest, TheGuidedLookConfirmsALoneVoteWhereTheLayoutSays) {
                                          QueryPatchOptions(), &probe);
   ASSERT_NE(probe, nullptr);
   const PatchSignature bank = Signature(Picture(2), BankPatchOptions());
-  PatchMatchOptions unguided;
+  // A lone vote and one window found where it says: a pair.
+  PatchMatchOptions pair;
+  pair.min_group = 2;
+  PatchMatchOptions unguided = pair;
   unguided.guided = false;
   int lone = 0;
   int confirmed = 0;
@@ -218,9 +221,9 @@ TEST_F(PatchIndexTest, TheGuidedLookConfirmsALoneVoteWhereTheLayoutSays) {
     PatchSignature one{query.width, query.height, {patch}};
     if (CheckPatches(one, bank, 2, unguided, probe.get()).group != 1) continue;
     ++lone;
-    const PatchCandidate guided = CheckPatches(one, bank, 2, {}, probe.get());
+    const PatchCandidate guided = CheckPatches(one, bank, 2, pair, probe.get());
     EXPECT_LE(guided.worst_distance, PatchMatchOptions{}.radius);
-    if (guided.group >= PatchMatchOptions{}.min_group) {
+    if (guided.group >= pair.min_group) {
       ++confirmed;
       EXPECT_EQ(guided.guided, guided.group - 1);
     } else {
@@ -228,11 +231,11 @@ TEST_F(PatchIndexTest, TheGuidedLookConfirmsALoneVoteWhereTheLayoutSays) {
       EXPECT_EQ(guided.guided, 0);
     }
     // Without the probe there is nothing to look at.
-    EXPECT_EQ(CheckPatches(one, bank, 2).group, 1);
+    EXPECT_EQ(CheckPatches(one, bank, 2, pair).group, 1);
     // The same vote recorded a fifth of the picture away: the look lands
     // where the bank's other patches are not.
     one.patches[0].x = patch.x < 0.5f ? patch.x + 0.2f : patch.x - 0.2f;
-    if (CheckPatches(one, bank, 2, {}, probe.get()).group >= 2) ++displaced;
+    if (CheckPatches(one, bank, 2, pair, probe.get()).group >= 2) ++displaced;
   }
   ASSERT_GE(lone, 10);
   EXPECT_GE(2 * confirmed, lone) << confirmed << " of " << lone;

@@ -36,7 +36,7 @@ level = "warn"
 public = true
 [match]
 robust = true
-min_patches = 3
+min_patches = 5
 )",
                                         "test.toml", config);
   ASSERT_TRUE(status.ok()) << status.ToString();
@@ -58,7 +58,7 @@ min_patches = 3
   EXPECT_EQ(config.log_level, "warn");
   EXPECT_TRUE(config.metrics_public);
   EXPECT_TRUE(config.robust);
-  EXPECT_EQ(config.min_patches, 3);
+  EXPECT_EQ(config.min_patches, 5);
 }
 
 TEST(ConfigTest, MistakesAreNamedNotIgnored) {
@@ -151,7 +151,7 @@ TEST(ConfigTest, TheExampleFileIsValidAndStatesTheDefaults) {
   EXPECT_EQ(config.robust, defaults.robust);
   EXPECT_FALSE(defaults.robust);
   EXPECT_EQ(config.min_patches, defaults.min_patches);
-  EXPECT_EQ(defaults.min_patches, 2);
+  EXPECT_EQ(defaults.min_patches, 3);
   EXPECT_EQ(config.trust_proxy_header, defaults.trust_proxy_header);
   EXPECT_EQ(config.static_rate_per_second, defaults.static_rate_per_second);
   EXPECT_EQ(config.web_enabled, defaults.web_enabled);

@@ -821,6 +821,7 @@ TEST_F(CaseStoreTest, IntegrityCheckFindsATamperedCaseSignature) {
   report.patches = {{PdqSignal(1).pdq(), Signature(1)}};
   ASSERT_TRUE(db_.cases->CreateCase(report, kVictim).has_value());
   EXPECT_TRUE(db_.store->CheckIntegrity().ok());
+  // Version 2 without its crops: the CHECK bounds the length only.
   Tamper(
       "UPDATE case_signals SET patches = CAST(X'02' || substr(patches, 2) AS "
       "BLOB) WHERE position = 0");
@@ -828,7 +829,8 @@ TEST_F(CaseStoreTest, IntegrityCheckFindsATamperedCaseSignature) {
   EXPECT_EQ(status.code(), StatusCode::kInternal);
   EXPECT_THAT(status.message(),
               HasSubstr("case RMP-7K3Q-9XWD signal 0 has an unreadable patch "
-                        "signature (patches: version 2"));
+                        "signature (patches: 124 bytes, but 3 patches and a "
+                        "crop count take at least 125)"));
   EXPECT_FALSE(db_.cases->GetCase("RMP-7K3Q-9XWD").has_value());
 }
 

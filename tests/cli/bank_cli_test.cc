@@ -142,7 +142,7 @@ TEST_F(BankCliTest, MatchPhotosAndHashesAndRevocationStopsMatches) {
   const CommandRun by_hash = Run("match --format tsv " + kPdqB + " " + kPdqA);
   const std::string expected_row = kPdqA + "\thotline\t1\tpdq\t" + kPdqA +
                                    "\t0\tintimate_image\tHotline A\tcase-9"
-                                   "\t\t\t\t\t\n";
+                                   "\t\t\t\t\t\t\n";
   EXPECT_NE(by_hash.out.find(expected_row), std::string::npos) << by_hash.out;
   EXPECT_EQ(by_hash.out.find(kPdqB + "\t"), std::string::npos);
 

@@ -393,8 +393,21 @@ TEST_F(ServiceTest, TheSecondStageFindsAnUploadedCropWhenTurnedOn) {
   ASSERT_EQ(body["matches"].size(), 1u) << robust.body;
   EXPECT_EQ(body["matches"][0]["entry_id"], ids[1]);
   EXPECT_EQ(body["matches"][0]["source_org"], "hotline-fr");
-  EXPECT_GE(body["matches"][0]["patches"].get<int>(), 2);
+  EXPECT_GE(body["matches"][0]["patches"].get<int>(), config.min_patches);
   EXPECT_LE(body["matches"][0]["distance"].get<int>(), 40);
+  EXPECT_FALSE(body["matches"][0].contains("crop"));
+  // Asked for more agreeing patches than the crop has ([match]
+  // min_patches): it is found by the entry's centred crop of 48 % instead.
+  config.min_patches = 16;
+  Start(config);
+  json strict = upload("/v1/hash-match").Json();
+  ASSERT_EQ(strict["matches"].size(), 1u) << strict.dump();
+  EXPECT_EQ(strict["matches"][0]["entry_id"], ids[1]);
+  EXPECT_LT(strict["matches"][0]["patches"].get<int>(), 16);
+  EXPECT_EQ(strict["matches"][0]["crop"], 48);
+  EXPECT_LE(strict["matches"][0]["distance"].get<int>(), 31);
+  config.min_patches = ServiceConfig{}.min_patches;
+  Start(config);
   // A call may leave it out.
   ClientResponse without = upload("/v1/hash-match?robust=0");
   ASSERT_EQ(without.status, 200) << without.body;

@@ -35,8 +35,12 @@ using hash::PatchSignature;
 using hash::QueryPatchOptions;
 
 struct PatchMatchOptions {
-  int radius = 40;    // Hamming distance for a patch vote.
-  int min_group = 2;  // Agreeing votes for a match.
+  int radius = 40;  // Hamming distance for a patch vote.
+  // Agreeing votes for a match. Three: on the evaluation's corpus, two made
+  // a handful of false matches between photographs of the same objects,
+  // and the centred crops find the tight crops a third vote would cost
+  // (docs/ROBUSTNESS.md).
+  int min_group = 3;
   // A picture with votes but a group short of min_group is looked at again
   // where its best votes' geometry puts its other patches: windows of the
   // query hashed there (its probe) that are within `radius` of those

@@ -19,6 +19,7 @@
 
 #include "rempart/core/result.h"
 #include "rempart/core/status.h"
+#include "rempart/match/patch_index.h"
 #include "rempart/service/http_server.h"
 
 namespace rempart::service {
@@ -52,9 +53,10 @@ struct ServiceConfig {
   // default: it costs ~130 ms of an I/O thread per upload, on top of PDQ's
   // few (docs/ROBUSTNESS.md). A call may still leave it out (robust=0).
   bool robust = false;
-  // Agreeing patches a second-stage match needs: 2 by default, 3 for fewer
-  // false matches at some cost on tight crops ([match] min_patches, 2…16).
-  int min_patches = 2;
+  // Agreeing patches a second-stage match needs ([match] min_patches,
+  // 2…16): match::PatchMatchOptions::min_group's 3 by default; 2 finds a
+  // few more crops and screenshots, for a few false matches.
+  int min_patches = match::PatchMatchOptions{}.min_group;
   std::size_t max_entries_per_submit = 10'000;
   // Requests per second per API key unless the key says otherwise.
   double key_rate_per_second = 2000;
