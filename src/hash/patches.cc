@@ -10,6 +10,11 @@
 #include "hash/pdq_internal.h"
 #include "rempart/core/hex.h"
 
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__EMSCRIPTEN__)
+#include <immintrin.h>
+#define REMPART_GATHER_AVX2 1
+#endif
+
 namespace rempart::hash {
 namespace {
 
@@ -210,6 +215,54 @@ int WindowOctave(float side, int octave_count) {
   return octave;
 }
 
+#ifdef REMPART_GATHER_AVX2
+// SampleWindow()'s bilinear loop for a window wholly inside the plane, 8
+// samples at a time with AVX2 gathers: the same float operations in the
+// same order on each sample (no contraction), so the same bits.
+__attribute__((target("avx2"))) void SampleInsideAvx2(
+    const Plane& plane, float origin_x, float origin_y, float down_x,
+    float down_y, float along_x, float along_y, Buffer64& buffer) {
+  const float* base = plane.pixels.data();
+  const __m256i width = _mm256_set1_epi32(plane.width);
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 step_x = _mm256_set1_ps(along_x);
+  const __m256 step_y = _mm256_set1_ps(along_y);
+  for (int i = 0; i < kBufferSide; ++i) {
+    float* row = buffer.data() + static_cast<std::size_t>(i) * kBufferSide;
+    const __m256 row_x = _mm256_set1_ps(origin_x + down_x * F(i));
+    const __m256 row_y = _mm256_set1_ps(origin_y + down_y * F(i));
+    for (int j = 0; j < kBufferSide; j += 8) {
+      const __m256 column =
+          _mm256_setr_ps(F(j), F(j + 1), F(j + 2), F(j + 3), F(j + 4), F(j + 5),
+                         F(j + 6), F(j + 7));
+      const __m256 px = _mm256_add_ps(row_x, _mm256_mul_ps(step_x, column));
+      const __m256 py = _mm256_add_ps(row_y, _mm256_mul_ps(step_y, column));
+      const __m256i x0 = _mm256_cvttps_epi32(px);
+      const __m256i y0 = _mm256_cvttps_epi32(py);
+      const __m256 fx = _mm256_sub_ps(px, _mm256_cvtepi32_ps(x0));
+      const __m256 fy = _mm256_sub_ps(py, _mm256_cvtepi32_ps(y0));
+      const __m256i at = _mm256_add_epi32(_mm256_mullo_epi32(y0, width), x0);
+      const __m256 top0 = _mm256_i32gather_ps(base, at, 4);
+      const __m256 top1 = _mm256_i32gather_ps(base + 1, at, 4);
+      const __m256 bottom0 = _mm256_i32gather_ps(base + plane.width, at, 4);
+      const __m256 bottom1 = _mm256_i32gather_ps(base + plane.width + 1, at, 4);
+      const __m256 top =
+          _mm256_add_ps(top0, _mm256_mul_ps(_mm256_sub_ps(top1, top0), fx));
+      const __m256 bottom = _mm256_add_ps(
+          bottom0, _mm256_mul_ps(_mm256_sub_ps(bottom1, bottom0), fx));
+      _mm256_storeu_ps(row + j,
+                       _mm256_add_ps(_mm256_mul_ps(top, _mm256_sub_ps(one, fy)),
+                                     _mm256_mul_ps(bottom, fy)));
+    }
+  }
+}
+
+bool HasAvx2() {
+  static const bool avx2 = __builtin_cpu_supports("avx2") != 0;
+  return avx2;
+}
+#endif
+
 // Samples into `buffer` the square window `side` work pixels across centred
 // on (cx, cy) in work pixels, turned counter-clockwise by `degrees` (y
 // down), from `plane`, an octave whose pixel is `unit` work pixels.
@@ -252,6 +305,14 @@ REMPART_HOT_LOOPS void SampleWindow(const Plane& plane, float unit, float cx,
   }
   const bool inside = low_x >= 0 && low_y >= 0 && high_x < F(plane.width - 1) &&
                       high_y < F(plane.height - 1);
+#ifdef REMPART_GATHER_AVX2
+  // Gathers index with 32 bits: every plane here is far smaller.
+  if (inside && plane.pixels.size() < (std::size_t{1} << 30) && HasAvx2()) {
+    SampleInsideAvx2(plane, origin_x, origin_y, down_x, down_y, along_x,
+                     along_y, buffer);
+    return;
+  }
+#endif
   for (int i = 0; i < kBufferSide; ++i) {
     float* row = buffer.data() + static_cast<std::size_t>(i) * kBufferSide;
     const float row_x = origin_x + down_x * F(i);
