@@ -9,8 +9,9 @@
 // sampled to 64×64 and hashed like PDQ (16×16 DCT, one bit per coefficient
 // above the median). A patch is its centre and side, in fractions of the
 // picture, and that 256-bit hash: what it reveals of the picture is what a
-// PDQ hash reveals of a part of it. docs/ROBUSTNESS.md has the design, the
-// size and the cost.
+// PDQ hash reveals of a part of it. A signature also holds PDQ hashes of
+// the picture's centred crops (CentredCrop), for copies cut evenly from
+// every side. docs/ROBUSTNESS.md has the design, the size and the cost.
 //
 // Pure computation on memory, no threads or globals (it runs in the
 // browser's WebAssembly build); one PatchHasher per thread.
