@@ -5,7 +5,9 @@
 // (hash::BankPatchOptions(), hash::QueryPatchOptions(); ROBUSTNESS.md).
 //
 //   REMPART_BENCH_PHOTOS=build/corpus build/release/bench/rempart_crop_zoom
+#include <cmath>
 #include <cstdio>
+#include <exception>
 #include <map>
 #include <utility>
 #include <vector>
@@ -14,7 +16,9 @@
 #include "rempart/hash/patches.h"
 #include "rempart/media/decode.h"
 
-int main() {
+namespace {
+
+int Run() {
   using namespace rempart;
   constexpr int kPhotos = 120;
   constexpr int kLargestZoom = 10;  // Percent.
@@ -26,7 +30,7 @@ int main() {
   }
   hash::PatchHasher hasher;
   // Zoom in whole percent -> (pairs within 31 bits, pairs).
-  std::map<int, std::pair<long, long>> by_zoom;
+  std::map<long, std::pair<long, long>> by_zoom;
   int photos = 0;
   for (const auto& photo : bench::Photos()) {
     if (photos >= kPhotos) break;
@@ -41,7 +45,7 @@ int main() {
     for (std::size_t i = 0; i < crops.size(); ++i) {
       for (std::size_t j = i; j < crops.size(); ++j) {
         const float zoom = crops[j].keep / crops[i].keep;
-        const int percent = static_cast<int>((zoom - 1) * 100 + 0.5f);
+        const long percent = std::lround((zoom - 1) * 100);
         if (percent > kLargestZoom) break;
         auto& [within, pairs] = by_zoom[percent];
         ++pairs;
@@ -58,10 +62,23 @@ int main() {
   std::printf("%d photos; pairs of centred crops one zoom apart:\n", photos);
   std::printf("zoom  within 31 bits  pairs\n");
   for (const auto& [percent, counts] : by_zoom) {
-    std::printf("+%2d %%  %13.1f %%  %5ld\n", percent,
+    std::printf("+%2ld %%  %13.1f %%  %5ld\n", percent,
                 100.0 * static_cast<double>(counts.first) /
                     static_cast<double>(counts.second),
                 counts.second);
   }
   return 0;
+}
+
+}  // namespace
+
+int main() {
+  try {
+    return Run();
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "rempart_crop_zoom: %s\n", error.what());
+  } catch (...) {
+    std::fprintf(stderr, "rempart_crop_zoom: failed\n");
+  }
+  return 1;
 }

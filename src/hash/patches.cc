@@ -518,8 +518,8 @@ std::vector<CentredCrop> PatchHasher::Crops(const media::ImageView& image,
   std::vector<float> crop;
   for (const float keep : options.crop_keeps) {
     if (!(keep > 0 && keep <= 1)) continue;
-    const int w = std::lround(F(small.width) * keep);
-    const int h = std::lround(F(small.height) * keep);
+    const auto w = static_cast<int>(std::lround(F(small.width) * keep));
+    const auto h = static_cast<int>(std::lround(F(small.height) * keep));
     if (std::min(w, h) < internal::kMinHashableSide) continue;
     const int x0 = (small.width - w) / 2;
     const int y0 = (small.height - h) / 2;
